@@ -1,0 +1,130 @@
+/**
+ * The sandbox's wire protocol: what the grader asks a submission to compute and what comes back.
+ * Everything here is plain data (structured-clone safe: NaN, Infinity and typed arrays survive),
+ * so nothing the submission does to its own globals can reach the grader's comparisons.
+ */
+import type { StudentFunction } from '../parts/ids';
+
+/** A matrix as plain rows (row-major: rows[i][j] is Octave's (i+1, j+1)). */
+export type PlainMatrix = number[][];
+
+/** Known functions the sandbox can hand to computeNumericalGradient as J. Defined in grader/sandbox/functions.ts. */
+export type KnownFunctionName = 'quadratic' | 'sin-sum' | 'log-sum-exp' | 'tiny-network';
+
+export type SandboxRequest =
+  | {
+      fn: 'nnCostFunction';
+      nnParams: number[];
+      inputLayerSize: number;
+      hiddenLayerSize: number;
+      numLabels: number;
+      X: PlainMatrix;
+      y: number[];
+      lambda: number;
+    }
+  | { fn: 'sigmoidGradient'; z: PlainMatrix }
+  | {
+      fn: 'randInitializeWeights';
+      lIn: number;
+      lOut: number;
+      /** The harness builds a seeded uniform source from this seed and counts the draws. */
+      seed: number;
+    }
+  | {
+      fn: 'computeNumericalGradient';
+      J: KnownFunctionName;
+      /** Parameters of the known function (e.g. the tiny network's data), fixed by the grader. */
+      params: Record<string, unknown>;
+      theta: number[];
+    };
+
+/**
+ * A value returned by the student, described so the grader can check its type before its numbers.
+ * `kind` is what the student's value was; `data` is its numbers (row-major rows for matrices).
+ */
+export type WireValue =
+  | { kind: 'matrix'; rows: number; columns: number; data: PlainMatrix }
+  | { kind: 'float64array' | 'array'; data: number[] }
+  | { kind: 'number'; value: number }
+  | { kind: 'cost-and-gradient'; J: WireValue; grad: WireValue }
+  | { kind: 'other'; description: string };
+
+/** Extra observations a call reports besides its return value. */
+export interface CallObservations {
+  /** computeNumericalGradient: was theta modified in place? How many times was J called? */
+  thetaModified?: boolean;
+  jCalls?: number;
+  /** randInitializeWeights: how many numbers were drawn from the `random` argument. */
+  randomDraws?: number;
+  /** Did the call use Math.random? (the harness counts calls to it) */
+  mathRandomCalls?: number;
+}
+
+export type CallErrorCode =
+  | 'not-implemented'
+  | 'compile-error'
+  | 'missing-file'
+  | 'missing-export'
+  | 'not-a-function'
+  | 'threw'
+  | 'timeout'
+  | 'out-of-memory'
+  | 'exited'
+  | 'crashed'
+  | 'output-limit';
+
+export interface CallError {
+  code: CallErrorCode;
+  /** Student-facing, plain and specific. */
+  message: string;
+  /** For compile errors and throws: the student's own location (file relative to the submission root). */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The student's own stack frames only, e.g. "nnCostFunction (exercises/nnCostFunction.ts:42:11)". */
+  stack?: string[];
+}
+
+export type CallOutcome =
+  | { ok: true; value: WireValue; observations: CallObservations; durationMs: number }
+  | { ok: false; error: CallError; durationMs: number };
+
+export interface SandboxLimits {
+  /** Per-call wall-clock limit. Default 10 000 ms. */
+  timeoutMs: number;
+  /** V8 old-space limit for the submission process. Default 512 MB. */
+  heapMb: number;
+  /** Captured stdout+stderr kept per submission; beyond it output is dropped (and noted). */
+  outputCapBytes: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 10_000, heapMb: 512, outputCapBytes: 64 * 1024 };
+
+/** Where each student function lives, resolved by the loader; for annotations and messages. */
+export interface FunctionLocation {
+  fn: StudentFunction;
+  file: string; // relative to the submission root
+  line: number;
+  column: number;
+}
+
+/**
+ * The sandbox as the rest of the grader sees it (implemented in grader/sandbox/index.ts):
+ *
+ *   const sb = await openSandbox(submissionDir, limits);
+ *   const outcome = await sb.call({ fn: 'sigmoidGradient', z: [[0]] });
+ *   ...
+ *   await sb.close();
+ *
+ * openSandbox never throws for a bad submission: compile errors surface as CallError
+ * ('compile-error') on every call to the affected function. A timeout, OOM, crash or
+ * process.exit ends only that call; the next call starts a fresh process.
+ */
+export interface Sandbox {
+  call(request: SandboxRequest): Promise<CallOutcome>;
+  /** Per student function: where it is defined (when found), for annotations. */
+  locations(): Partial<Record<StudentFunction, FunctionLocation>>;
+  /** The submission's captured stdout/stderr so far (capped). Never print it raw. */
+  output(): string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+// Builds the CLI into dist/ so `backprop-grader` starts fast (no TypeScript compiler at run time).
+// dist/cli.js never contains solution code: the reference is a separate bundle, dist/reference.js,
+// built only when solutions/ exists (a student release has none, and grades from stored fixtures).
+import { build } from 'esbuild';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+rmSync(out, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define: { __BUNDLED__: 'true' },
+};
+
+const entries = [];
+if (existsSync(join(root, 'grader', 'cli.ts'))) entries.push(build({ ...common, entryPoints: [join(root, 'grader', 'cli.ts')], outfile: join(out, 'cli.js') }));
+if (existsSync(join(root, 'solutions', 'index.ts'))) entries.push(build({ ...common, entryPoints: [join(root, 'solutions', 'index.ts')], outfile: join(out, 'reference.js') }));
+await Promise.all(entries);
