@@ -1,0 +1,305 @@
+/**
+ * The ONE reference implementation of the exercise, parameterised by `MistakeOptions` so that the
+ * grader's diagnosis can evaluate "the reference with one known mistake applied" (issue 4's
+ * catalogue). Every option is a small switch at the line where a student makes that mistake; with
+ * no options (the default) this is the correct solution. It uses only the students' helpers.
+ */
+import { Matrix } from 'ml-matrix';
+import {
+  addBiasColumn,
+  dropFirstColumn,
+  log,
+  minus,
+  mtimes,
+  oneHot,
+  power,
+  rdivide,
+  reshape,
+  sigmoid,
+  sumAll,
+  times,
+  transpose,
+  unroll,
+  zeroFirstColumn,
+  plus,
+} from '../exercises/lib/matrix';
+
+/** Which of the cost / the gradient a mistake applies to. */
+export type CostOrGrad = 'cost' | 'grad' | 'both';
+
+/**
+ * Known student mistakes, all off by default. Each maps to an issue-4 catalogue id (in brackets).
+ */
+export interface MistakeOptions {
+  // ---- nnCostFunction -----------------------------------------------------------------------
+  /** [reg-includes-bias] the bias column (column 1) of each Theta is regularized too. */
+  regIncludesBias?: CostOrGrad;
+  /**
+   * [reg-wrong-scale] wrong regularization factor. 'cost': λ/m instead of λ/(2m) in J; 'grad':
+   * λ/(2m) instead of λ/m in grad; 'both': both. An object gives arbitrary multipliers of the
+   * correct term, e.g. `{ grad: m }` for λ·Θ instead of (λ/m)·Θ.
+   */
+  regWrongScale?: CostOrGrad | { cost?: number; grad?: number };
+  /** [reg-missing] λ ignored (no regularization term) in the cost, the gradient, or both. */
+  regMissing?: CostOrGrad;
+  /** [missing-average] the data term (cross-entropy / backprop Δ) not divided by m; regularization unchanged. */
+  missingAverage?: CostOrGrad;
+  /** [labels-not-one-hot] y used as numbers: Y(i, k) = y(i) for every k (Octave broadcasting y). */
+  labelsNotOneHot?: boolean;
+  /**
+   * [labels-off-by-one] label k put in column index k (0-based) instead of k−1: label 1 lands in
+   * the second column and label K falls off the matrix (its row stays all zeros), as
+   * `Y.set(i, y[i], 1)` silently does.
+   */
+  labelsOffByOne?: boolean;
+  /**
+   * [squared-error-cost] J uses squared error instead of cross-entropy: c/m · Σ(a3 − Y)², with
+   * c = 1/2 for `true`, or the given number (e.g. 1 for the plain mean). The gradient is unchanged.
+   */
+  squaredErrorCost?: boolean | number;
+  /** [sigmoid-gradient-of-activation] δ2 uses sigmoidGradient(a2) (of the activation) instead of sigmoidGradient(z2). */
+  sigmoidGradientOfActivation?: boolean;
+  /** [grad-unrolled-row-major] grad unrolled row by row instead of Octave's column-major (:). */
+  gradUnrolledRowMajor?: boolean;
+  /** [grad-sign-flipped] δ3 = Y − a3 instead of a3 − Y, so every data-term gradient has the wrong sign. */
+  gradSignFlipped?: boolean;
+  /**
+   * [missing-bias-unit] no bias unit added to a1 ('a1') or a2 ('a2'): that layer's product uses
+   * Theta(:, 2:end) only and its bias column gets a zero gradient.
+   */
+  missingBiasUnit?: 'a1' | 'a2';
+
+  // ---- sigmoidGradient (also used by the cost function's backprop) --------------------------
+  /** [sigmoid-gradient-formula] sigmoidGradient computes z .* (1 − z) instead of g(z) .* (1 − g(z)). */
+  sigmoidGradientFormula?: boolean;
+
+  // ---- randInitializeWeights ----------------------------------------------------------------
+  /** [rand-init-symmetric] every weight equals this value (true: 0). */
+  randInitSymmetric?: boolean | number;
+  /**
+   * [rand-init-range] W = rand·2ε' − (centred ? ε' : 0): `epsilon` replaces ε = 0.12 (default
+   * 0.12), `centred: false` forgets the "− ε" (weights in [0, 2ε)). `true` = `{ centred: false }`.
+   */
+  randInitRange?: boolean | { epsilon?: number; centred?: boolean };
+  /** [rand-init-ignores-source] draws from Math.random instead of the `random` argument. */
+  randInitIgnoresSource?: boolean;
+
+  // ---- computeNumericalGradient -------------------------------------------------------------
+  /** [numgrad-one-sided] (J(θ+e)−J(θ))/e ('forward') or (J(θ)−J(θ−e))/e ('backward'). */
+  numgradOneSided?: 'forward' | 'backward';
+  /** [numgrad-wrong-step] this step instead of e = 1e-4. */
+  numgradStep?: number;
+  /**
+   * [numgrad-not-restored] a perturbed entry is not put back before the next one.
+   * `true` / 'stays-perturbed': entry p keeps its last value θp − e (the in-place TS style);
+   * 'cumulative': Octave's `perturb(p) = 0` forgotten, so entries 1..p are all perturbed by ±e.
+   */
+  numgradNotRestored?: boolean | 'stays-perturbed' | 'cumulative';
+}
+
+/** The keys of MistakeOptions (for validation and enumeration by the diagnosis stage). */
+export const MISTAKE_OPTION_KEYS = [
+  'regIncludesBias',
+  'regWrongScale',
+  'regMissing',
+  'missingAverage',
+  'labelsNotOneHot',
+  'labelsOffByOne',
+  'squaredErrorCost',
+  'sigmoidGradientOfActivation',
+  'gradUnrolledRowMajor',
+  'gradSignFlipped',
+  'missingBiasUnit',
+  'sigmoidGradientFormula',
+  'randInitSymmetric',
+  'randInitRange',
+  'randInitIgnoresSource',
+  'numgradOneSided',
+  'numgradStep',
+  'numgradNotRestored',
+] as const satisfies readonly (keyof MistakeOptions)[];
+
+const NO_MISTAKES: MistakeOptions = Object.freeze({});
+
+/** True when a CostOrGrad switch covers the given quantity. */
+const hits = (opt: CostOrGrad | undefined, what: 'cost' | 'grad'): boolean => opt === what || opt === 'both';
+
+/** The correct regularization coefficient times the multiplier a reg-wrong-scale mistake applies. */
+function regScale(mistakes: MistakeOptions, what: 'cost' | 'grad'): number {
+  const w = mistakes.regWrongScale;
+  if (w === undefined) return 1;
+  if (typeof w === 'object') return w[what] ?? 1;
+  if (!hits(w, what)) return 1;
+  return what === 'cost' ? 2 : 0.5; // λ/m in the cost, λ/(2m) in the gradient
+}
+
+/**
+ * `sigmoidGradient(z) = g(z) .* (1 − g(z))`, element-wise.
+ * @param z any shape; not modified.  @returns a new matrix of z's shape.
+ */
+export function referenceSigmoidGradient(z: Matrix, mistakes: MistakeOptions = NO_MISTAKES): Matrix {
+  const g = mistakes.sigmoidGradientFormula ? z : sigmoid(z);
+  return times(g, minus(1, g));
+}
+
+/**
+ * The unrolled `{ J, grad }` of the 2-layer network (see exercises/nnCostFunction.ts for the
+ * contract): nnParams = [Theta1(:); Theta2(:)], X m×n without bias, y labels 1..K.
+ */
+export function referenceCostFunction(
+  nnParams: ArrayLike<number>,
+  inputLayerSize: number,
+  hiddenLayerSize: number,
+  numLabels: number,
+  X: Matrix,
+  y: ArrayLike<number>,
+  lambda: number,
+  mistakes: MistakeOptions = NO_MISTAKES,
+): { J: number; grad: Float64Array } {
+  const Theta1 = reshape(nnParams, hiddenLayerSize, inputLayerSize + 1);
+  const Theta2 = reshape(nnParams, numLabels, hiddenLayerSize + 1, hiddenLayerSize * (inputLayerSize + 1));
+  const m = X.rows;
+  const noBias1 = mistakes.missingBiasUnit === 'a1';
+  const noBias2 = mistakes.missingBiasUnit === 'a2';
+
+  // Part 1: feedforward and cost.
+  const a1 = noBias1 ? X : addBiasColumn(X);
+  const z2 = mtimes(a1, transpose(noBias1 ? dropFirstColumn(Theta1) : Theta1));
+  const a2 = noBias2 ? sigmoid(z2) : addBiasColumn(sigmoid(z2));
+  const a3 = sigmoid(mtimes(a2, transpose(noBias2 ? dropFirstColumn(Theta2) : Theta2)));
+  const Y = mistakes.labelsNotOneHot
+    ? labelsAsNumbers(y, numLabels)
+    : mistakes.labelsOffByOne
+      ? oneHotShifted(y, numLabels)
+      : oneHot(y, numLabels);
+  const sq = mistakes.squaredErrorCost;
+  const dataCost = sq
+    ? (sq === true ? 0.5 : sq) * sumAll(power(minus(a3, Y), 2))
+    : sumAll(minus(times(times(-1, Y), log(a3)), times(minus(1, Y), log(minus(1, a3)))));
+  let J = hits(mistakes.missingAverage, 'cost') ? dataCost : dataCost / m;
+
+  // Part 2: regularized cost.
+  if (!hits(mistakes.regMissing, 'cost')) {
+    const biasToo = hits(mistakes.regIncludesBias, 'cost');
+    const w1 = biasToo ? Theta1 : dropFirstColumn(Theta1);
+    const w2 = biasToo ? Theta2 : dropFirstColumn(Theta2);
+    J += ((regScale(mistakes, 'cost') * lambda) / (2 * m)) * (sumAll(power(w1, 2)) + sumAll(power(w2, 2)));
+  }
+
+  // Part 3: backpropagation.
+  const d3 = mistakes.gradSignFlipped ? minus(Y, a3) : minus(a3, Y);
+  const gPrime = referenceSigmoidGradient(mistakes.sigmoidGradientOfActivation ? sigmoid(z2) : z2, mistakes);
+  const d2 = times(mtimes(d3, dropFirstColumn(Theta2)), gPrime);
+  const avg = hits(mistakes.missingAverage, 'grad') ? 1 : m;
+  let Theta1Grad = rdivide(mtimes(transpose(d2), a1), avg);
+  let Theta2Grad = rdivide(mtimes(transpose(d3), a2), avg);
+  // Without a bias unit, the bias column never took part: its gradient is 0.
+  if (noBias1) Theta1Grad = zeroBiasGradient(Theta1Grad);
+  if (noBias2) Theta2Grad = zeroBiasGradient(Theta2Grad);
+
+  // Part 4: regularized gradient.
+  if (!hits(mistakes.regMissing, 'grad')) {
+    const biasToo = hits(mistakes.regIncludesBias, 'grad');
+    const c = (regScale(mistakes, 'grad') * lambda) / m;
+    Theta1Grad = plus(Theta1Grad, times(c, biasToo ? Theta1 : zeroFirstColumn(Theta1)));
+    Theta2Grad = plus(Theta2Grad, times(c, biasToo ? Theta2 : zeroFirstColumn(Theta2)));
+  }
+
+  const grad = mistakes.gradUnrolledRowMajor ? unrollRowMajor(Theta1Grad, Theta2Grad) : unroll(Theta1Grad, Theta2Grad);
+  return { J, grad };
+}
+
+/** The ±0.12 range of the exercise's random initialisation. */
+export const EPSILON_INIT = 0.12;
+
+/**
+ * `W = rand(lOut, 1 + lIn) * 2 * ε − ε` with ε = 0.12, drawing `random()` row by row (like
+ * ml-matrix's `Matrix.rand(rows, cols, { random })`). @returns lOut×(1 + lIn).
+ */
+export function referenceRandInitializeWeights(
+  lIn: number,
+  lOut: number,
+  random: () => number = Math.random,
+  mistakes: MistakeOptions = NO_MISTAKES,
+): Matrix {
+  if (mistakes.randInitSymmetric !== undefined && mistakes.randInitSymmetric !== false) {
+    const v = mistakes.randInitSymmetric === true ? 0 : mistakes.randInitSymmetric;
+    return Matrix.zeros(lOut, 1 + lIn).fill(v);
+  }
+  const source = mistakes.randInitIgnoresSource ? Math.random : random;
+  const range = mistakes.randInitRange === true ? { centred: false } : mistakes.randInitRange || {};
+  const eps = range.epsilon ?? EPSILON_INIT;
+  const W = times(times(Matrix.rand(lOut, 1 + lIn, { random: source }), 2), eps);
+  return range.centred === false ? W : minus(W, eps);
+}
+
+/** The central-difference step of the exercise. */
+export const NUMGRAD_EPSILON = 1e-4;
+
+/**
+ * Central differences `(J(θ + e·u_p) − J(θ − e·u_p)) / (2e)`, e = 1e-4, for every p, in the
+ * order of computeNumericalGradient.m (θ − e first). `theta` is never modified.
+ * @returns a new Float64Array of theta's length.
+ */
+export function referenceNumericalGradient(
+  J: (theta: Float64Array) => number,
+  theta: ArrayLike<number>,
+  mistakes: MistakeOptions = NO_MISTAKES,
+): Float64Array {
+  const e = mistakes.numgradStep ?? NUMGRAD_EPSILON;
+  const n = theta.length;
+  const numgrad = new Float64Array(n);
+  const t = Float64Array.from(theta);
+  const notRestored = mistakes.numgradNotRestored;
+  const cumulative = notRestored === 'cumulative';
+  // For Octave's cumulative variant, the perturbation vector keeps its earlier entries.
+  const base = Float64Array.from(theta);
+  const side = mistakes.numgradOneSided;
+  for (let p = 0; p < n; p++) {
+    const th = base[p];
+    const J0 = side ? J(cumulative ? cumulativePoint(base, p, e, 0) : withEntry(t, p, th)) : 0;
+    const lossMinus = side === 'forward' ? J0 : J(cumulative ? cumulativePoint(base, p, e, -1) : withEntry(t, p, th - e));
+    const lossPlus = side === 'backward' ? J0 : J(cumulative ? cumulativePoint(base, p, e, +1) : withEntry(t, p, th + e));
+    numgrad[p] = (lossPlus - lossMinus) / (side ? e : 2 * e);
+    t[p] = notRestored && !cumulative ? th - e : th; // the restore step a student can forget
+  }
+  return numgrad;
+}
+
+function withEntry(t: Float64Array, p: number, v: number): Float64Array {
+  t[p] = v;
+  return t;
+}
+
+/** θ + sign·e on entries 0..p (entries < p were never reset), θ_p itself when sign is 0. */
+function cumulativePoint(theta: Float64Array, p: number, e: number, sign: -1 | 0 | 1): Float64Array {
+  const t = Float64Array.from(theta);
+  for (let q = 0; q < p; q++) t[q] += sign === 0 ? 0 : sign * e;
+  t[p] += sign * e;
+  return t;
+}
+
+// ---- the mistakes' own building blocks ------------------------------------------------------
+
+/** Y(i, k) = y(i) for all k: what `-y .* log(a3)` computes in Octave when y is not one-hot. */
+function labelsAsNumbers(y: ArrayLike<number>, K: number): Matrix {
+  const Y = new Matrix(y.length, K);
+  for (let i = 0; i < y.length; i++) for (let k = 0; k < K; k++) Y.set(i, k, y[i]);
+  return Y;
+}
+
+/** Label k in 0-based column k; label K falls outside and is dropped (Float64Array ignores it). */
+function oneHotShifted(y: ArrayLike<number>, K: number): Matrix {
+  const Y = new Matrix(y.length, K);
+  for (let i = 0; i < y.length; i++) if (y[i] < K) Y.set(i, y[i], 1);
+  return Y;
+}
+
+/** `[zeros(r, 1) G]`. */
+function zeroBiasGradient(G: Matrix): Matrix {
+  return zeroFirstColumn(addBiasColumn(G));
+}
+
+function unrollRowMajor(...ms: Matrix[]): Float64Array {
+  return Float64Array.from(ms.flatMap((M) => M.to1DArray()));
+}
