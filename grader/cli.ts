@@ -1,0 +1,74 @@
+/**
+ * The command line: a thin yargs layer over the commands in grader/commands/. `main` returns the
+ * exit code (bin/backprop-grader.js sets process.exitCode from it; nothing here calls
+ * process.exit, so pending output is always flushed).
+ *
+ * Exit codes: 0 the command completed (for `grade`: whatever the score); 1 an internal failure,
+ * or a gate such as `--min-score`; 2 a usage error (unknown command or flag, bad value).
+ */
+import yargs, { type CommandModule } from 'yargs';
+import { gradeCommand } from './commands/grade';
+import { CONTEXT_KEY, processIO, UsageError, type CliContext, type CliIO } from './commands/context';
+import { graderVersion } from './paths';
+
+/**
+ * Every command of the CLI, in the order `--help` lists them. Adding a command is one line here:
+ * a module in grader/commands/ exporting a yargs CommandModule (its handler reads the shared
+ * context with `cliContext(args)` and sets `ctx.exitCode`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandModule<any, any>[] = [
+  gradeCommand,
+];
+
+function usageErrorText(message: string, usage: string | undefined): string {
+  return `${usage ? `${usage}\n\n` : ''}backprop-grader: ${message}\n`;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and returns the exit code.
+ * `io` replaces the process's streams, environment and cwd (tests run commands in-process).
+ */
+export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
+  const ctx: CliContext = { io: { ...processIO(), ...io }, exitCode: 0 };
+  let usage: string | undefined;
+  let output = '';
+
+  const cli = yargs()
+    .scriptName('backprop-grader')
+    .usage('$0 <command> [options]\n\nGrade the backpropagation exercise (ex4): a sandboxed autograder that names the mistake.')
+    .strict()
+    .demandCommand(1, 'Say which command to run, e.g. `backprop-grader grade`.')
+    .recommendCommands()
+    .version(graderVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .epilogue('Exit codes: 0 done (whatever the score), 1 internal failure or below --min-score, 2 usage error.')
+    .fail((msg, err, y) => {
+      // yargs calls this for its own validation (msg set) and for errors thrown by handlers
+      // (msg null): only the former is a usage error.
+      if (msg === null || msg === undefined) throw err;
+      y.showHelp((s: string) => {
+        usage = s;
+      });
+      throw new UsageError(msg, true);
+    });
+  for (const command of COMMANDS) cli.command(command);
+
+  try {
+    await cli.parseAsync(argv, { [CONTEXT_KEY]: ctx }, (_err, _argv, out) => {
+      // With a parse callback yargs hands --help/--version text here instead of printing it.
+      output = out;
+    });
+    if (output) ctx.io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      ctx.io.stderr(usageErrorText(err.message, err.showUsage ? usage : undefined));
+      return 2;
+    }
+    ctx.io.stderr(`backprop-grader: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * `backprop-grader grade [DIR]`: grade one submission and print (or write) the report.
+ *
+ * Parsing is a pure function (parseGradeArgs: argv -> GradeCliOptions), tested apart from the run.
+ * Heavy modules (the engine, ajv, @actions/core) load inside the handler, only when needed, so
+ * `--help` and a plain text run start fast.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import yargs, { type Argv, type CommandModule, type Options } from 'yargs';
+import type { GradeOptions } from '../options';
+import { PARTS, PRESETS, type PresetName } from '../parts/ids';
+import { graderVersion } from '../paths';
+import { SCHEMA_VERSION, type GradeReport } from '../report/types';
+import { cliContext, UsageError, wantsColor, type CliContext } from './context';
+
+/** The output formats of `grade`. */
+export const REPORT_FORMATS = ['text', 'json', 'github', 'gradescope'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `grade`'s arguments after parsing: only what was given (config and defaults fill the rest). */
+export interface GradeCliOptions {
+  /** Absolute path of the submission (DIR, default `exercises/`, resolved against the cwd). */
+  submission: string;
+  /** `--format`; default `text`, or `github` when GITHUB_ACTIONS=true. */
+  format: ReportFormat;
+  /** `--out FILE`, absolute. */
+  out?: string;
+  seed?: number;
+  preset?: PresetName;
+  /** `--min-score N`: exit 1 when the score is below N. */
+  minScore?: number;
+  /** `--config FILE` (absolute), `false` for `--no-config`, undefined to look for the default file. */
+  config?: string | false;
+  /** `--timeout MS`: per-call wall-clock limit. */
+  timeoutMs?: number;
+  reference?: GradeOptions['reference'];
+  partialCredit?: boolean;
+}
+
+function nonNegativeInteger(flag: string) {
+  return (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < 0) throw new Error(`--${flag} must be a whole number >= 0, got "${String(v)}"`);
+    return n;
+  };
+}
+
+function finiteNumber(flag: string) {
+  return (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (Array.isArray(v) || !Number.isFinite(n)) throw new Error(`--${flag} must be a number, got "${String(v)}"`);
+    return n;
+  };
+}
+
+function singleString(flag: string) {
+  return (v: unknown): unknown => {
+    if (Array.isArray(v)) throw new Error(`--${flag} was given more than once`);
+    return v;
+  };
+}
+
+/** The flags of `grade`; no yargs defaults, so "not given" stays distinguishable from a default. */
+export const GRADE_FLAGS = {
+  format: {
+    choices: REPORT_FORMATS,
+    describe: 'Report format',
+    defaultDescription: 'text (github when GITHUB_ACTIONS=true)',
+    requiresArg: true,
+  },
+  out: { type: 'string', describe: 'Write the report to FILE instead of stdout (github: the JSON report)', requiresArg: true, coerce: singleString('out') },
+  seed: { type: 'string', describe: 'Seed of the hidden cases (reproduces a run)', defaultDescription: 'a fresh seed, printed in the report', requiresArg: true, coerce: nonNegativeInteger('seed') },
+  preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points: full (7 parts) or coursera (the original 5)', defaultDescription: 'full', requiresArg: true },
+  'min-score': { type: 'string', describe: 'Exit with code 1 when the score is below N (a CI gate)', requiresArg: true, coerce: finiteNumber('min-score') },
+  config: { type: 'string', describe: 'Options file (--no-config: none)', defaultDescription: 'backprop-grader.config.json in the cwd or the submission root, if any', requiresArg: true, coerce: singleString('config') },
+  timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
+  reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
+  'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
+} satisfies Record<string, Options>;
+
+const EXAMPLES: [string, string][] = [
+  ['$0 grade', 'Grade ./exercises and print the report'],
+  ['$0 grade path/to/student-repo --format json --out report.json', 'Write a JSON report'],
+  ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
+  ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
+];
+
+/** Adds `grade`'s positional and flags to a yargs instance. */
+export function gradeBuilder<T>(y: Argv<T>) {
+  return y
+    .positional('dir', { type: 'string', describe: "The student's exercises folder, or a repository containing exercises/", default: 'exercises' })
+    .options(GRADE_FLAGS)
+    .example(EXAMPLES);
+}
+
+type GradeArgs = Record<string, unknown> & { dir?: string };
+
+/** Maps parsed yargs arguments to GradeCliOptions (environment and cwd decide the defaults). */
+export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: string): GradeCliOptions {
+  const rawConfig = args.config;
+  const format = (args.format as ReportFormat | undefined) ?? (env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
+  const out: GradeCliOptions = { submission: resolve(cwd, args.dir ?? 'exercises'), format };
+  if (typeof args.out === 'string') out.out = resolve(cwd, args.out);
+  if (args.seed !== undefined) out.seed = args.seed as number;
+  if (args.preset !== undefined) out.preset = args.preset as PresetName;
+  if (args['min-score'] !== undefined) out.minScore = args['min-score'] as number;
+  if (rawConfig === false) out.config = false;
+  else if (typeof rawConfig === 'string') out.config = resolve(cwd, rawConfig);
+  if (args.timeout !== undefined) {
+    if ((args.timeout as number) < 1) throw new UsageError('--timeout must be at least 1 ms', true);
+    out.timeoutMs = args.timeout as number;
+  }
+  if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
+  if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
+  return out;
+}
+
+/**
+ * Parses `grade`'s arguments (what follows `grade` on the command line) without running anything.
+ * Throws UsageError for an unknown flag or a bad value.
+ */
+export function parseGradeArgs(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = '/'): GradeCliOptions {
+  const y = gradeBuilder(
+    yargs()
+      .command('$0 [dir]', 'grade')
+      .strict()
+      .help(false)
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
+      }),
+  );
+  return toGradeCliOptions(y.parseSync(argv) as GradeArgs, env, cwd);
+}
+
+/** The options the given flags set (CLI layer of the precedence flags > config > defaults). */
+export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
+  const o: Partial<GradeOptions> = {};
+  if (cli.seed !== undefined) o.seed = cli.seed;
+  if (cli.preset !== undefined) o.preset = cli.preset;
+  if (cli.timeoutMs !== undefined) o.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
+  if (cli.reference !== undefined) o.reference = cli.reference;
+  if (cli.partialCredit !== undefined) o.partialCredit = cli.partialCredit;
+  return o;
+}
+
+/**
+ * A complete report for a run the grader could not finish (an internal failure): every part of
+ * the preset with its full max score and status errored, so no part vanishes from a gradebook.
+ */
+export function internalFailureReport(options: Partial<GradeOptions> & { submission: string }, error: unknown): GradeReport {
+  const preset = options.preset ?? 'full';
+  const points = { ...PRESETS[preset], ...options.points };
+  const reason = error instanceof Error ? error.message : String(error);
+  const parts = Object.keys(PRESETS[preset]).map((id) => {
+    const info = PARTS[id as keyof typeof PARTS];
+    return {
+      id: info.id,
+      title: info.title,
+      score: 0,
+      maxScore: points[info.id] ?? 0,
+      status: 'errored' as const,
+      messages: [
+        { level: 'error' as const, text: 'The grader itself failed, so this part could not be graded. This is not a problem with your code: please tell your instructor.' },
+        { level: 'info' as const, text: `Internal error: ${reason}` },
+      ],
+      cases: [],
+      diagnoses: [],
+      durationMs: 0,
+    };
+  });
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    grader: { name: 'backprop-grader', version: graderVersion() },
+    seed: options.seed ?? 0,
+    submission: options.submission,
+    preset,
+    score: 0,
+    maxScore: parts.reduce((s, p) => s + p.maxScore, 0),
+    parts,
+    reference: 'fixtures',
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+  };
+}
+
+function writeOut(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** Writes `report` in the chosen format (stdout, --out, or the GitHub Actions files). */
+async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, internalError: boolean): Promise<void> {
+  const { io } = ctx;
+  switch (cli.format) {
+    case 'text': {
+      const { renderText } = await import('../reporters/text');
+      if (cli.out) writeOut(cli.out, renderText(report, { color: false }));
+      else io.stdout(renderText(report, { color: wantsColor(io) }));
+      return;
+    }
+    case 'json': {
+      const { renderJson } = await import('../reporters/json');
+      const text = renderJson(report);
+      if (cli.out) writeOut(cli.out, text);
+      else io.stdout(text);
+      return;
+    }
+    case 'gradescope': {
+      const { renderGradescope } = await import('../reporters/gradescope');
+      const text = renderGradescope(report);
+      if (cli.out) writeOut(cli.out, text);
+      else io.stdout(text);
+      return;
+    }
+    case 'github': {
+      const { publishToGitHub } = await import('../reporters/github');
+      await publishToGitHub(report, { write: io.stdout, env: io.env, internalError });
+      if (cli.out) {
+        const { renderJson } = await import('../reporters/json');
+        writeOut(cli.out, renderJson(report));
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Runs `grade` with parsed options: config, engine, report, exit code. Returns the exit code:
+ * 0 graded (whatever the score), 1 below `--min-score` or an internal failure (a complete
+ * all-errored report is still written), 2 for a usage error (missing folder, invalid config).
+ */
+export async function runGrade(cli: GradeCliOptions, ctx: CliContext): Promise<number> {
+  let { io } = ctx;
+  if (cli.format === 'github') {
+    // The Actions runner reads workflow commands on stderr too; an internal error's message may
+    // quote student text.
+    const { neutralizeWorkflowCommands } = await import('../reporters/escape');
+    const raw = io.stderr;
+    io = { ...io, stderr: (t) => raw(neutralizeWorkflowCommands(t)) };
+    ctx = { ...ctx, io };
+  }
+  if (!existsSync(cli.submission) || !statSync(cli.submission).isDirectory()) {
+    throw new UsageError(`no such folder: ${cli.submission} (DIR is a student's exercises folder, or a repository containing exercises/)`);
+  }
+
+  let configLayer: Partial<GradeOptions> = {};
+  const configFile = cli.config === false ? undefined : (cli.config ?? (await import('../config')).findConfig(io.cwd, cli.submission));
+  if (configFile) {
+    const { loadConfig, ConfigError } = await import('../config');
+    try {
+      configLayer = loadConfig(configFile);
+    } catch (err) {
+      throw err instanceof ConfigError ? new UsageError(err.message) : err;
+    }
+    io.stderr(`backprop-grader: using options from ${configFile}\n`);
+  }
+  const { mergeOptions } = await import('../config');
+  const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
+
+  let report: GradeReport;
+  let failed = false;
+  try {
+    const { grade } = await import('../api');
+    report = await grade(options);
+  } catch (err) {
+    failed = true;
+    io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
+    report = internalFailureReport(options, err);
+  }
+
+  await emit(report, cli, ctx, failed);
+  if (failed) return 1;
+  if (cli.minScore !== undefined && report.score < cli.minScore) {
+    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The `grade` command module (registered in cli.ts COMMANDS). */
+export const gradeCommand: CommandModule<object, GradeArgs> = {
+  command: 'grade [dir]',
+  describe: 'Grade a submission (default: ./exercises)',
+  builder: (y) => gradeBuilder(y) as unknown as Argv<GradeArgs>,
+  handler: async (args) => {
+    const ctx = cliContext(args);
+    const cli = toGradeCliOptions(args, ctx.io.env, ctx.io.cwd);
+    ctx.exitCode = await runGrade(cli, ctx);
+  },
+};
