@@ -1,0 +1,301 @@
+/**
+ * The harness: bundled with the submission and run inside the sandbox's child process. It builds
+ * fresh inputs for every call from the plain request, calls the student's export, and describes the
+ * return value as plain data (a WireValue). It never judges anything: comparison happens in the
+ * grader's process.
+ *
+ * This module is imported by the boot script (boot.ts) BEFORE any student module; student modules
+ * are imported lazily, on the first call to their function. Everything the harness relies on that a
+ * student could monkeypatch is captured here, at load time.
+ */
+import { Matrix } from 'ml-matrix';
+import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../exercises/lib/random';
+import { evaluateKnownFunction } from './functions';
+import type { CallError, CallObservations, CallOutcome, SandboxRequest, WireValue } from './protocol';
+import type { StudentFunction } from '../parts/ids';
+
+/** What the grader tells the harness about the bundle (sent once, with the 'init' message). */
+export interface HarnessConfig {
+  /** Per loadable student function: its entry chunk (relative to the harness) and source file. */
+  functions: Partial<Record<StudentFunction, { chunk: string; file: string }>>;
+  /** Absolute real path of the submission's boundary: frames inside it (outside kitLibDir) are the student's. */
+  submissionRoot: string;
+  /** Absolute real path that student-facing file names are relative to. */
+  displayRoot: string;
+  /** Absolute real path of the kit's provided helpers (never the student's frames). */
+  kitLibDir: string;
+}
+
+/** The harness as the boot script sees it. */
+export interface Harness {
+  call(request: SandboxRequest): Promise<CallOutcome>;
+}
+
+// Captured before any student code runs.
+const realMathRandom = Math.random;
+const realExit = process.exit.bind(process);
+const realAbort = process.abort.bind(process);
+const now = performance.now.bind(performance);
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+const isMatrix = Matrix.isMatrix;
+const F64 = Float64Array;
+const numberIsNaN = Number.isNaN;
+
+/** Thrown by the intercepted process.exit/abort so the call unwinds instead of killing the process. */
+class ExitSignal extends Error {
+  constructor(readonly how: string) {
+    super(`${how} was called`);
+  }
+}
+
+let inCall = false;
+let exitRequested: string | null = null;
+
+function interceptExits(): void {
+  // During a call, process.exit() ends only that call ('exited'); outside a call (a timer firing
+  // later) it really exits, and the grader restarts the process for the next call.
+  const exit = (code?: number | string | null): never => {
+    if (!inCall) return realExit(code as number);
+    exitRequested ??= `process.exit(${code === undefined ? '' : String(code)})`;
+    throw new ExitSignal(exitRequested);
+  };
+  const abort = (): never => {
+    if (!inCall) return realAbort();
+    exitRequested ??= 'process.abort()';
+    throw new ExitSignal(exitRequested);
+  };
+  process.exit = exit as typeof process.exit;
+  process.abort = abort as typeof process.abort;
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `a string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol') return `a ${typeof value} (${String(value)})`;
+  if (typeof value === 'function') return `a function${value.name ? ` named ${value.name}` : ''}`;
+  if (value instanceof Promise) return 'a Promise (the function must return its result directly, not be async)';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name ?? 'typed array'} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (isArray(value)) {
+    const bad = value.findIndex((x) => typeof x !== 'number');
+    const what = bad < 0 ? 'numbers' : `a ${isArray(value[bad]) ? 'nested array' : describeKind(value[bad])} at index ${bad}`;
+    return `an array of length ${value.length} containing ${what}`;
+  }
+  const keys = objectKeys(value as object);
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+  const prefix = ctor && ctor !== 'Object' ? `a ${ctor} object` : 'an object';
+  return keys.length === 0 ? `${prefix} with no keys` : `${prefix} with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
+}
+
+function looksLikeMatrix(value: unknown): value is { rows: number; columns: number; get(i: number, j: number): number } {
+  if (isMatrix(value)) return true;
+  const v = value as { rows?: unknown; columns?: unknown; get?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.rows === 'number' && typeof v.columns === 'number' && typeof v.get === 'function';
+}
+
+/** Describes a student's return value as plain data (its type first, then its numbers). */
+export function toWire(value: unknown, fn: StudentFunction | undefined): WireValue {
+  if (typeof value === 'number') return { kind: 'number', value };
+  if (value instanceof F64) return { kind: 'float64array', data: Array.from(value) };
+  if (isArray(value) && value.every((x) => typeof x === 'number')) return { kind: 'array', data: value.slice() };
+  if (looksLikeMatrix(value)) {
+    const { rows, columns } = value;
+    if (Number.isInteger(rows) && Number.isInteger(columns) && rows >= 0 && columns >= 0) {
+      const data: number[][] = [];
+      for (let i = 0; i < rows; i++) {
+        const row = new Array<number>(columns);
+        for (let j = 0; j < columns; j++) {
+          const x = value.get(i, j);
+          if (typeof x !== 'number') return { kind: 'other', description: `a matrix-like object whose element (${i + 1}, ${j + 1}) is ${describeKind(x)}` };
+          row[j] = x;
+        }
+        data.push(row);
+      }
+      return { kind: 'matrix', rows, columns, data };
+    }
+  }
+  if (fn === 'nnCostFunction' && typeof value === 'object' && value !== null && !isArray(value) && 'J' in value && 'grad' in value) {
+    const v = value as { J: unknown; grad: unknown };
+    return { kind: 'cost-and-gradient', J: toWire(v.J, undefined), grad: toWire(v.grad, undefined) };
+  }
+  return { kind: 'other', description: describeKind(value) };
+}
+
+function safeString(get: () => unknown, fallback: string): string {
+  try {
+    const v = get();
+    return typeof v === 'string' ? v : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+
+function toPath(location: string): string {
+  if (location.startsWith('file://')) {
+    try {
+      return fileURLToPath(location);
+    } catch {
+      return location;
+    }
+  }
+  return location;
+}
+
+function inside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+}
+
+function relativeTo(root: string, path: string): string {
+  return inside(path, root) ? path.slice(root.length).replace(/^\/+/, '') : path;
+}
+
+/** The error as a student-facing CallError: message plus the student's own stack frames only. */
+function threwError(error: unknown, config: HarnessConfig, context: string): CallError {
+  let message: string;
+  let stack = '';
+  if (typeof error === 'object' && error !== null) {
+    const name = safeString(() => (error as Error).name, 'Error');
+    const text = safeString(() => (error as Error).message, '');
+    message = text ? `${name}: ${text}` : name;
+    stack = safeString(() => (error as Error).stack, '');
+  } else {
+    message = `${describeKind(error)} was thrown (throw an Error to get a stack trace)`;
+  }
+  const frames: string[] = [];
+  let first: { file: string; line: number; column: number } | undefined;
+  for (const line of stack.split('\n')) {
+    const m = FRAME.exec(line);
+    if (!m) continue;
+    const path = toPath(m[2]);
+    if (!inside(path, config.submissionRoot) || inside(path, config.kitLibDir)) continue;
+    const file = relativeTo(config.displayRoot, path);
+    const where = `${file}:${m[3]}:${m[4]}`;
+    frames.push(m[1] ? `${m[1]} (${where})` : where);
+    first ??= { file, line: Number(m[3]), column: Number(m[4]) };
+    if (frames.length >= 20) break;
+  }
+  return { code: 'threw', message: `${context}${message}`, stack: frames, ...first };
+}
+
+/** Creates the harness for one bundle. Called by the boot script with the grader's config. */
+export function createHarness(config: HarnessConfig): Harness {
+  interceptExits();
+  const modules = new Map<StudentFunction, Promise<Record<string, unknown>>>();
+
+  function load(fn: StudentFunction): Promise<Record<string, unknown>> {
+    let mod = modules.get(fn);
+    if (!mod) {
+      const entry = config.functions[fn];
+      if (!entry) throw new Error(`no bundle for ${fn}`);
+      mod = import(new URL(entry.chunk, import.meta.url).href) as Promise<Record<string, unknown>>;
+      modules.set(fn, mod);
+    }
+    return mod;
+  }
+
+  async function call(request: SandboxRequest): Promise<CallOutcome> {
+    const start = now();
+    const fn = request.fn;
+    const file = config.functions[fn]?.file ?? `${fn}.ts`;
+    const fail = (error: CallError): CallOutcome => ({ ok: false, error, durationMs: now() - start });
+    const observations: CallObservations = {};
+    let mathRandomCalls = 0;
+    inCall = true;
+    exitRequested = null;
+    let loading = true;
+    try {
+      const mod = await load(fn);
+      loading = false;
+      if (!(fn in mod)) {
+        const exported = objectKeys(mod);
+        return fail({
+          code: 'missing-export',
+          file,
+          message: `${file} does not export a function named ${fn} (it exports: ${exported.length ? exported.join(', ') : 'nothing'})`,
+        });
+      }
+      const f = mod[fn];
+      if (typeof f !== 'function') {
+        return fail({ code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function` });
+      }
+      let result: unknown;
+      switch (request.fn) {
+        case 'nnCostFunction':
+          result = f(
+            request.nnParams.slice(),
+            request.inputLayerSize,
+            request.hiddenLayerSize,
+            request.numLabels,
+            new Matrix(request.X),
+            request.y.slice(),
+            request.lambda,
+          );
+          break;
+        case 'sigmoidGradient':
+          result = f(new Matrix(request.z));
+          break;
+        case 'randInitializeWeights': {
+          const source = seededRandom(request.seed);
+          let draws = 0;
+          const random = (): number => {
+            draws++;
+            return source();
+          };
+          Math.random = function random(): number {
+            mathRandomCalls++;
+            return realMathRandom();
+          };
+          try {
+            result = f(request.lIn, request.lOut, random);
+          } finally {
+            Math.random = realMathRandom;
+          }
+          observations.randomDraws = draws;
+          observations.mathRandomCalls = mathRandomCalls;
+          break;
+        }
+        case 'computeNumericalGradient': {
+          const theta = F64.from(request.theta);
+          const copy = F64.from(request.theta);
+          let jCalls = 0;
+          const { J: name, params } = request;
+          const J = (t: Float64Array): number => {
+            jCalls++;
+            return evaluateKnownFunction(name, params, t);
+          };
+          result = f(J, theta);
+          observations.jCalls = jCalls;
+          let modified = theta.length !== copy.length;
+          for (let i = 0; !modified && i < copy.length; i++) {
+            // Object.is-like: NaN equals NaN, so only real changes count.
+            modified = theta[i] !== copy[i] && !(numberIsNaN(theta[i]) && numberIsNaN(copy[i]));
+          }
+          observations.thetaModified = modified;
+          break;
+        }
+        default:
+          return fail({ code: 'crashed', message: `unknown function ${String((request as { fn: unknown }).fn)}` });
+      }
+      if (exitRequested) return fail({ code: 'exited', file, message: `${file} called ${exitRequested}; a graded function must return its result` });
+      const value = toWire(result, fn);
+      return { ok: true, value, observations, durationMs: now() - start };
+    } catch (error) {
+      if (exitRequested || error instanceof ExitSignal) {
+        return fail({ code: 'exited', file, message: `${file} called ${exitRequested ?? 'process.exit()'}; a graded function must return its result` });
+      }
+      // The kit's errors are recognised by their code (not instanceof), so any copy works.
+      if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NOT_IMPLEMENTED') {
+        return fail({ code: 'not-implemented', file, message: safeString(() => (error as Error).message, `${fn} is not implemented yet`) });
+      }
+      return fail(threwError(error, config, loading ? `loading ${file} threw ` : ''));
+    } finally {
+      inCall = false;
+    }
+  }
+
+  return { call };
+}
