@@ -1,0 +1,25 @@
+/**
+ * The batch gradebook: `gradebook.csv`, one row per submission (sorted by id): id, total, then
+ * each part's score in catalogue order, under a header row of part ids. A view of BatchSummary.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { formatPoints, type BatchSummary } from '../batch/summary';
+
+/**
+ * Spreadsheets execute cells starting with = + - @ (and tab/CR) as formulas; an id is a
+ * student-chosen folder name, so such ids get a leading apostrophe (the OWASP CSV-injection guard).
+ */
+export function csvSafeText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** The gradebook CSV text (RFC 4180 quoting, "\n" line ends, trailing newline). */
+export function renderGradebookCsv(summary: BatchSummary): string {
+  const header = ['id', 'total', ...summary.partIds];
+  const rows = summary.students.map((s) => [
+    csvSafeText(s.id),
+    formatPoints(s.score),
+    ...s.parts.map((p) => (p ? formatPoints(p.score) : '')),
+  ]);
+  return stringify([header, ...rows], { record_delimiter: 'unix' });
+}

@@ -1,0 +1,314 @@
+/**
+ * Instructor batch grading: the pool, --resume, --shard + merge, and the aggregate views (CSV,
+ * Markdown, HTML) against summarizeBatch. Most tests use an injected fake grade() (fast, exact
+ * numbers, counts invocations); one runs the real engine over good, buggy and hostile submissions.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseShard, selectShard } from '../grader/batch/discover';
+import { mergeBatches } from '../grader/batch/merge';
+import { runBatch } from '../grader/batch/run';
+import { schemaProblems } from '../grader/batch/store';
+import { summarizeBatch, type BatchSummary } from '../grader/batch/summary';
+import type { BatchEntry, GradeFn } from '../grader/batch/types';
+import { parseBatchArgs } from '../grader/commands/batch';
+import { PART_IDS, PARTS, PRESETS, type PartId } from '../grader/parts/ids';
+import type { Diagnosis, GradeReport, PartStatus } from '../grader/report/types';
+import { renderGradebookCsv } from '../grader/reporters/batch-csv';
+import { escapeHtml, renderBatchHtml } from '../grader/reporters/batch-html';
+import { escapeMarkdown, renderBatchMarkdown } from '../grader/reporters/batch-markdown';
+
+const tmpRoots: string[] = [];
+function tmp(prefix = 'bg-batch-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tmpRoots.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
+});
+
+/** What a fake submission folder asks the fake grader for: per-part status (absent = passed). */
+interface FakeSpec {
+  statuses?: Partial<Record<PartId, PartStatus>>;
+  diagnoses?: Partial<Record<PartId, Diagnosis[]>>;
+  /** The fake grade() throws (an engine bug) instead of returning. */
+  throws?: string;
+  output?: string;
+}
+
+/** A schema-valid report for the full preset with the given statuses. */
+function fakeReport(submission: string, seed: number, spec: FakeSpec): GradeReport {
+  const parts = PART_IDS.map((id) => {
+    const status = spec.statuses?.[id] ?? 'passed';
+    const maxScore = PRESETS.full[id]!;
+    return {
+      id,
+      title: PARTS[id].title,
+      score: status === 'passed' ? maxScore : 0,
+      maxScore,
+      status,
+      messages: status === 'passed' ? [] : [{ level: 'error' as const, text: `${id} is ${status} <b>for</b> ${basename(submission)}` }],
+      cases: [{ name: 'public λ=0', hidden: false, passed: status === 'passed', durationMs: Math.random() * 5 }],
+      diagnoses: spec.diagnoses?.[id] ?? [],
+      durationMs: Math.random() * 10,
+    };
+  });
+  return {
+    schemaVersion: 1,
+    grader: { name: 'backprop-grader', version: '0.1.0' },
+    seed,
+    submission,
+    preset: 'full',
+    score: parts.reduce((s, p) => s + p.score, 0),
+    maxScore: 100,
+    parts,
+    reference: 'fixtures',
+    ...(spec.output ? { submissionOutput: spec.output } : {}),
+    startedAt: new Date().toISOString(),
+    durationMs: Math.random() * 100,
+  };
+}
+
+/** A fake grade() reading spec.json from the submission folder, counting calls per folder. */
+function fakeGrader(delayMs = 0): { grade: GradeFn; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const grade: GradeFn = async (o) => {
+    const id = basename(o.submission);
+    calls.set(id, (calls.get(id) ?? 0) + 1);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const spec = JSON.parse(readFileSync(join(o.submission, 'spec.json'), 'utf8')) as FakeSpec;
+    if (spec.throws) throw new Error(spec.throws);
+    return fakeReport(o.submission, o.seed!, spec);
+  };
+  return { grade, calls };
+}
+
+const bias: Diagnosis = { id: 'reg-includes-bias', message: 'You regularized the bias column *Theta(:,1)*.', hint: 'regularized cost' };
+const noMean: Diagnosis = { id: 'missing-1-over-m', message: 'The cost is not divided by m.', hint: 'feedforward' };
+
+/** A class of fake submissions with known outcomes. */
+const CLASS: Record<string, FakeSpec> = {
+  alice: {},
+  bob: { statuses: { 'regularized-cost': 'failed', 'regularized-gradient': 'failed' }, diagnoses: { 'regularized-cost': [bias], 'regularized-gradient': [bias] } },
+  carol: { statuses: { 'feedforward-cost': 'failed', 'regularized-cost': 'failed' }, diagnoses: { 'feedforward-cost': [noMean] } },
+  dave: { statuses: Object.fromEntries(PART_IDS.map((id) => [id, 'errored'])) as FakeSpec['statuses'], output: '<script>alert(1)</script>' },
+  'eve<img src=x onerror=alert(1)>|*x*': { statuses: { 'random-init': 'failed' }, diagnoses: { 'random-init': [bias] } },
+  '=HYPERLINK("evil")': { throws: 'engine exploded' },
+  zed: {},
+};
+
+function makeClass(): string {
+  const root = tmp();
+  for (const [id, spec] of Object.entries(CLASS)) {
+    mkdirSync(join(root, id));
+    writeFileSync(join(root, id, 'spec.json'), JSON.stringify(spec));
+  }
+  mkdirSync(join(root, '.git')); // hidden folders are not submissions
+  writeFileSync(join(root, 'notes.txt'), 'not a submission');
+  return root;
+}
+
+const AGGREGATES = ['gradebook.csv', 'summary.md', 'report.html', 'batch.json'];
+const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
+
+describe('summarizeBatch', () => {
+  const entries: BatchEntry[] = Object.entries(CLASS)
+    .filter(([, s]) => !s.throws)
+    .map(([id, spec]) => ({ id, report: fakeReport(`/x/${id}`, 7, spec) }));
+  const summary = summarizeBatch(entries);
+
+  it('computes counts, statistics, histogram, pass rates and diagnoses', () => {
+    // alice 100, bob 80, carol 65, dave 0, eve 95, zed 100
+    expect(summary.submissions).toBe(6);
+    expect(summary.students.map((s) => s.score)).toEqual([100, 80, 65, 0, 95, 100]);
+    expect(summary.scores).toEqual({ mean: 440 / 6, median: 87.5, min: 0, max: 100 });
+    expect(summary.counts).toEqual({ perfect: 2, zero: 1, withErrors: 1 });
+    expect(summary.histogram.map((b) => b.count)).toEqual([1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 2]);
+    const ff = summary.parts.find((p) => p.id === 'feedforward-cost')!;
+    expect(ff).toMatchObject({ graded: 6, passed: 4, failed: 1, errored: 1, passRate: 4 / 6, meanScore: 100 / 6 });
+    expect(summary.diagnoses.map((d) => [d.id, d.submissions, d.occurrences, d.parts])).toEqual([
+      ['reg-includes-bias', 2, 3, ['regularized-cost', 'regularized-gradient', 'random-init']],
+      ['missing-1-over-m', 1, 1, ['feedforward-cost']],
+    ]);
+    expect(summary.seeds).toEqual([7]);
+  });
+
+  it('is independent of entry order and rejects duplicate ids', () => {
+    expect(summarizeBatch([...entries].reverse())).toEqual(summary);
+    expect(() => summarizeBatch([...entries, entries[0]])).toThrow(/duplicate submission id "alice"/);
+  });
+
+  it('renders the gradebook CSV exactly', () => {
+    expect(renderGradebookCsv(summary)).toBe(
+      [
+        `id,total,${PART_IDS.join(',')}`,
+        'alice,100,25,10,5,35,10,10,5',
+        'bob,80,25,0,5,35,0,10,5',
+        'carol,65,0,0,5,35,10,10,5',
+        'dave,0,0,0,0,0,0,0,0',
+        'eve<img src=x onerror=alert(1)>|*x*,95,25,10,5,35,10,10,0',
+        'zed,100,25,10,5,35,10,10,5',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('HTML figures match the summary, and student strings are escaped', () => {
+    const html = renderBatchHtml(summary, entries);
+    const bins = [...html.matchAll(/<g class="hist-bin" data-label="([^"]+)" data-count="(\d+)">.*?<\/rect><text[^>]*>(\d+)<\/text>/g)];
+    expect(bins.map((m) => [m[1], Number(m[2]), Number(m[3])])).toEqual(summary.histogram.map((b) => [escapeHtml(b.label), b.count, b.count]));
+    const rates = [...html.matchAll(/<g class="pass-rate" data-part="([^"]+)" data-passed="(\d+)" data-graded="(\d+)" data-rate="([^"]+)">/g)];
+    expect(rates.map((m) => [m[1], Number(m[2]), Number(m[3]), m[4]])).toEqual(
+      summary.parts.map((p) => [p.id, p.passed, p.graded, `${Math.round(p.passRate * 1000) / 10}%`]),
+    );
+    // The pass-rate bar widths are proportional to the rates.
+    const widths = [...html.matchAll(/<rect class="bar" x="300" y="\d+" width="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(widths).toEqual(summary.parts.map((p) => Math.round(p.passRate * 360)));
+    const diag = [...html.matchAll(/data-diagnosis="([^"]+)" data-submissions="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    expect(diag).toEqual(summary.diagnoses.map((d) => [d.id, d.submissions]));
+    expect(html.match(/<details class="student"/g)).toHaveLength(6);
+    // Self-contained and inert: no scripts, external resources or unescaped student markup.
+    expect(html).not.toMatch(/<(script|link|img|iframe|object|embed|image)\b|\s(src|xlink:href)="|url\(|@import|href="(?!#)/i);
+    expect(html).toContain('eve&lt;img src=x onerror=alert(1)&gt;|*x*');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
+  });
+
+  it('Markdown summary shows the same figures, escaped', () => {
+    const md = renderBatchMarkdown(summary);
+    expect(md).toContain('| Mean | 73.33 |');
+    expect(md).toContain('| Median | 87.5 |');
+    expect(md).toContain('| 100 | 2 |');
+    expect(md).toContain('| Feedforward and cost function (`feedforward-cost`) | 25 | 4 | 1 | 1 | 66.7% | 16.67 |');
+    expect(md).toContain(`| ${escapeMarkdown('reg-includes-bias')} | 2 |`);
+    expect(md).toContain('eve\\<img src\\=x onerror\\=alert\\(1\\)\\>\\|\\*x\\*');
+    expect(md).not.toMatch(/(?<!\\)<(img|script)/);
+  });
+});
+
+describe('shards', () => {
+  it('parses i/n and splits sorted ids round-robin, each in exactly one shard', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    expect(() => parseShard('0/3')).toThrow(/1 <= i <= n/);
+    expect(() => parseShard('4/3')).toThrow(/1 <= i <= n/);
+    expect(() => parseShard('x')).toThrow(/i\/n/);
+    const items = ['d', 'a', 'c', 'b', 'e'].map((id) => ({ id }));
+    expect(selectShard(items, { index: 1, count: 2 }).map((x) => x.id)).toEqual(['a', 'c', 'e']);
+    expect(selectShard(items, { index: 2, count: 2 }).map((x) => x.id)).toEqual(['b', 'd']);
+  });
+
+  it('parseBatchArgs maps flags', () => {
+    expect(parseBatchArgs(['subs', '--out', 'o', '--shard', '1/2', '--seed', '5', '--jobs', '3', '--resume'], '/w')).toMatchObject({
+      folder: '/w/subs',
+      out: '/w/o',
+      shard: { index: 1, count: 2 },
+      seed: 5,
+      jobs: 3,
+      resume: true,
+    });
+    expect(() => parseBatchArgs(['subs', '--out', 'o', '--shard', '3/2'])).toThrow(/1 <= i <= n/);
+    expect(() => parseBatchArgs(['subs'])).toThrow(/out/);
+  });
+});
+
+describe('runBatch with a fake grader', () => {
+  it('grades every submission once, files an errored report for a throwing one, writes schema-valid outputs', async () => {
+    const folder = makeClass();
+    const out = join(tmp(), 'out');
+    const { grade, calls } = fakeGrader();
+    const events: string[] = [];
+    const r = await runBatch({ folder, out, grade, seed: 42, jobs: 3, onProgress: (e) => events.push(e.type) });
+    expect(r).toMatchObject({ total: 7, graded: 7, skipped: 0, complete: true, seed: 42 });
+    expect([...calls.values()]).toEqual(Array(7).fill(1));
+    expect(events.filter((e) => e === 'done')).toHaveLength(7);
+    const files = readdirSync(join(out, 'reports')).sort();
+    expect(files).toHaveLength(7);
+    for (const f of files) expect(schemaProblems(JSON.parse(read(join(out, 'reports'), f)))).toEqual([]);
+    expect(files[0]).toBe('=HYPERLINK("evil").json');
+    const thrown = JSON.parse(read(join(out, 'reports'), files[0])) as GradeReport;
+    expect(thrown.score).toBe(0);
+    expect(thrown.parts.every((p) => p.status === 'errored' && p.messages[0].text.includes('engine exploded'))).toBe(true);
+    expect(thrown.maxScore).toBe(100);
+    const csv = read(out, 'gradebook.csv').split('\n');
+    // A formula-looking id is defused for spreadsheets; its row still has every part.
+    expect(csv[1]).toBe('"\'=HYPERLINK(""evil"")",0,0,0,0,0,0,0,0');
+    expect(csv).toHaveLength(9);
+    expect(JSON.parse(read(out, 'batch.json'))).toMatchObject({ seed: 42, preset: 'full', shard: null });
+  });
+
+  it('--resume after an interruption grades nothing twice', async () => {
+    const folder = makeClass();
+    const out = join(tmp(), 'out');
+    const { grade, calls } = fakeGrader(5);
+    const first = await runBatch({ folder, out, grade, seed: 9, jobs: 2, limit: 3 });
+    expect(first).toMatchObject({ graded: 3, complete: false });
+    expect(existsSync(join(out, 'gradebook.csv'))).toBe(false);
+    // A corrupt (e.g. hand-edited) report is not trusted: it is graded again.
+    const ids = readdirSync(join(out, 'reports'));
+    expect(ids).toHaveLength(3);
+    writeFileSync(join(out, 'reports', ids[0]), '{"truncated":');
+    await expect(runBatch({ folder, out, grade, seed: 9 })).rejects.toThrow(/--resume/);
+    await expect(runBatch({ folder, out, grade, seed: 10, resume: true })).rejects.toThrow(/--seed 9/);
+    const second = await runBatch({ folder, out, grade, jobs: 2, resume: true }); // seed comes from batch.json
+    expect(second).toMatchObject({ seed: 9, skipped: 2, graded: 5, complete: true });
+    const again = [...calls.entries()].filter(([, n]) => n > 1).map(([id]) => `${id}.json`);
+    expect(again).toEqual([ids[0]]);
+    expect([...calls.values()].reduce((a, b) => a + b)).toBe(8);
+    // Nothing left to do: a third run grades nothing.
+    const third = await runBatch({ folder, out, grade, resume: true });
+    expect(third).toMatchObject({ graded: 0, skipped: 7, complete: true });
+  });
+
+  it('an abort stops new grades and discards results finishing after it', async () => {
+    const folder = makeClass();
+    const out = join(tmp(), 'out');
+    const controller = new AbortController();
+    const { grade } = fakeGrader(20);
+    const r = await runBatch({
+      folder,
+      out,
+      grade,
+      seed: 1,
+      jobs: 2,
+      signal: controller.signal,
+      onProgress: (e) => e.type === 'done' && e.done === 2 && controller.abort(),
+    });
+    expect(r.complete).toBe(false);
+    expect(readdirSync(join(out, 'reports'))).toHaveLength(r.graded);
+    expect(r.graded).toBeLessThan(7);
+  });
+
+  it('shards merged give byte-identical outputs to a single run', async () => {
+    const folder = makeClass();
+    const base = tmp();
+    const { grade, calls } = fakeGrader();
+    await runBatch({ folder, out: join(base, 'all'), grade, seed: 3 });
+    for (const i of [1, 2, 3]) await runBatch({ folder, out: join(base, `s${i}`), grade, seed: 3, shard: { index: i, count: 3 } });
+    expect([...calls.values()]).toEqual(Array(7).fill(2)); // once in the full run, once in its shard
+    // Order of the shard folders does not matter; a shard given twice dedupes.
+    const m = mergeBatches([join(base, 's3'), join(base, 's1'), join(base, 's2'), join(base, 's1')], join(base, 'merged'));
+    expect(m.total).toBe(7);
+    expect(m.duplicates).toHaveLength(3);
+    for (const f of AGGREGATES) expect(read(join(base, 'merged'), f), f).toBe(read(join(base, 'all'), f));
+    expect(readdirSync(join(base, 'merged', 'reports')).sort()).toEqual(readdirSync(join(base, 'all', 'reports')).sort());
+  });
+
+  it('merge refuses conflicting duplicates and mixed seeds', async () => {
+    const folder = makeClass();
+    const base = tmp();
+    const { grade } = fakeGrader();
+    await runBatch({ folder, out: join(base, 'a'), grade, seed: 3, shard: { index: 1, count: 2 } });
+    cpSync(join(base, 'a'), join(base, 'b'), { recursive: true });
+    // Shard 1/2 of the sorted ids holds bob (index 2).
+    const f = join(base, 'b', 'reports', 'bob.json');
+    const changed = JSON.parse(read(join(base, 'b', 'reports'), 'bob.json')) as GradeReport;
+    changed.score = 1;
+    writeFileSync(f, JSON.stringify(changed));
+    expect(() => mergeBatches([join(base, 'a'), join(base, 'b')], join(base, 'm1'))).toThrow(/"bob" has different grades/);
+    await runBatch({ folder, out: join(base, 'c'), grade, seed: 4, shard: { index: 2, count: 2 } });
+    expect(() => mergeBatches([join(base, 'a'), join(base, 'c')], join(base, 'm2'))).toThrow(/different seeds/);
+  });
+});
