@@ -1,0 +1,72 @@
+/**
+ * `backprop-grader merge <dirs…> --out <dir>`: combine the outputs of `batch --shard i/n` runs
+ * (or any batch outputs) into one, identical to grading the whole class on one machine.
+ */
+import { resolve } from 'node:path';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { BatchUsageError } from '../batch/discover';
+import { mergeBatches } from '../batch/merge';
+import { OUTPUT_FILES } from '../batch/outputs';
+import { cliContext, UsageError, type CliContext } from './context';
+
+/** `merge`'s arguments after parsing (absolute paths). */
+export interface MergeCliOptions {
+  dirs: string[];
+  out: string;
+}
+
+/** Adds `merge`'s positionals and flags to a yargs instance. */
+export function mergeBuilder<T>(y: Argv<T>) {
+  return y
+    .positional('dirs', { type: 'string', array: true, describe: 'Batch output folders (each with reports/), or reports folders', demandOption: true })
+    .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Output folder for the combined reports/, gradebook.csv, summary.md and report.html' })
+    .example([['$0 merge shard-1 shard-2 shard-3 --out graded', 'Combine three shards']]);
+}
+
+type MergeArgs = Record<string, unknown> & { dirs?: string[] };
+
+/** Maps parsed yargs arguments to MergeCliOptions. */
+export function toMergeCliOptions(args: MergeArgs, cwd: string): MergeCliOptions {
+  if (Array.isArray(args.out)) throw new UsageError('--out was given more than once', true);
+  return { dirs: (args.dirs ?? []).map((d) => resolve(cwd, String(d))), out: resolve(cwd, String(args.out)) };
+}
+
+/** Parses `merge`'s arguments without running anything. */
+export function parseMergeArgs(argv: string[], cwd = '/'): MergeCliOptions {
+  const y = mergeBuilder(
+    yargs()
+      .command('$0 <dirs..>', 'merge')
+      .strict()
+      .help(false)
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
+      }),
+  );
+  return toMergeCliOptions(y.parseSync(argv) as MergeArgs, cwd);
+}
+
+/** Runs `merge`; returns the exit code (0). Conflicts and invalid inputs are usage errors (2). */
+export function runMergeCommand(cli: MergeCliOptions, ctx: CliContext): number {
+  try {
+    const r = mergeBatches(cli.dirs, cli.out);
+    const dup = r.duplicates.length > 0 ? ` (${r.duplicates.length} duplicate id(s) with identical grades kept once)` : '';
+    ctx.io.stdout(`merge: ${r.total} submission(s) from ${cli.dirs.length} folder(s)${dup}\nwrote ${OUTPUT_FILES.csv}, ${OUTPUT_FILES.markdown}, ${OUTPUT_FILES.html} and reports/ in ${r.outDir}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BatchUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The `merge` command module (registered in cli.ts COMMANDS). */
+export const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs..>',
+  describe: 'Combine batch shards (--shard i/n outputs) into one gradebook and report',
+  builder: (y) => mergeBuilder(y) as unknown as Argv<MergeArgs>,
+  handler: (args) => {
+    const ctx = cliContext(args);
+    ctx.exitCode = runMergeCommand(toMergeCliOptions(args, ctx.io.cwd), ctx);
+  },
+};
