@@ -8,6 +8,7 @@
  */
 import yargs, { type CommandModule } from 'yargs';
 import { gradeCommand } from './commands/grade';
+import { mergeCommand } from './commands/merge';
 import { CONTEXT_KEY, processIO, UsageError, type CliContext, type CliIO } from './commands/context';
 import { graderVersion } from './paths';
 
@@ -19,6 +20,7 @@ import { graderVersion } from './paths';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   gradeCommand,
+  mergeCommand,
 ];
 
 function usageErrorText(message: string, usage: string | undefined): string {
