@@ -14,6 +14,9 @@ import { graderVersion } from '../paths';
 import { SCHEMA_VERSION, type GradeReport } from '../report/types';
 import { cliContext, UsageError, wantsColor, type CliContext } from './context';
 
+/** The engine's entry point (grader/api.ts), injectable in tests. */
+export type GradeFn = (options: Partial<GradeOptions> & { submission: string }) => Promise<GradeReport>;
+
 /** The output formats of `grade`. */
 export const REPORT_FORMATS = ['text', 'json', 'github', 'gradescope'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -233,8 +236,9 @@ async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, 
  * Runs `grade` with parsed options: config, engine, report, exit code. Returns the exit code:
  * 0 graded (whatever the score), 1 below `--min-score` or an internal failure (a complete
  * all-errored report is still written), 2 for a usage error (missing folder, invalid config).
+ * `gradeImpl` replaces the engine (tests).
  */
-export async function runGrade(cli: GradeCliOptions, ctx: CliContext): Promise<number> {
+export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?: GradeFn): Promise<number> {
   let { io } = ctx;
   if (cli.format === 'github') {
     // The Actions runner reads workflow commands on stderr too; an internal error's message may
@@ -265,7 +269,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext): Promise<n
   let report: GradeReport;
   let failed = false;
   try {
-    const { grade } = await import('../api');
+    const grade = gradeImpl ?? (await import('../api')).grade;
     report = await grade(options);
   } catch (err) {
     failed = true;

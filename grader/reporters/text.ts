@@ -52,10 +52,10 @@ function formatError(x: number | null | undefined): string {
   return x === 0 ? '0' : x.toExponential(2);
 }
 
-/** "row 2, column 3 (unrolled index 7)" or "element 7". */
+/** Where the worst element is, in Octave terms: "at (3,2), unrolled index 7" or "at index 7" (1-based). */
 export function formatPosition(w: WorstElement): string {
-  if (w.row !== undefined && w.column !== undefined) return `(${w.row},${w.column}), unrolled index ${w.index}`;
-  return `element ${w.index}`;
+  if (w.row !== undefined && w.column !== undefined) return `at (${w.row},${w.column}), unrolled index ${w.index}`;
+  return `at index ${w.index}`;
 }
 
 /** Student-controlled text, sanitized and indented on every line. */

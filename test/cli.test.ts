@@ -1,0 +1,403 @@
+/**
+ * CLI parsing (pure, no engine), config validation, and `grade` runs with an injected engine.
+ * End-to-end runs of the built bin are at the end (skipped while grader/api.ts does not exist).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS, main } from '../grader/cli';
+import { ConfigError, configToOptions, findConfig, mergeOptions, parseConfig } from '../grader/config';
+import configSchema from '../grader/config.schema.json';
+import { UsageError, type CliContext } from '../grader/commands/context';
+import { cliGradeOptions, internalFailureReport, parseGradeArgs, runGrade, type GradeFn } from '../grader/commands/grade';
+import type { GradeOptions } from '../grader/options';
+import { PART_IDS } from '../grader/parts/ids';
+import { validateReport } from '../grader/report/validate';
+import { sampleReport } from './helpers/sampleReport';
+
+const ROOT = join(__dirname, '..');
+
+describe('parseGradeArgs', () => {
+  it('defaults: exercises/ under the cwd, text format, nothing else set', () => {
+    expect(parseGradeArgs([], {}, '/work')).toEqual({ submission: '/work/exercises', format: 'text' });
+  });
+
+  it('GITHUB_ACTIONS=true makes github the default format; --format still wins', () => {
+    expect(parseGradeArgs([], { GITHUB_ACTIONS: 'true' }, '/w').format).toBe('github');
+    expect(parseGradeArgs(['--format', 'json'], { GITHUB_ACTIONS: 'true' }, '/w').format).toBe('json');
+    expect(parseGradeArgs([], { GITHUB_ACTIONS: 'false' }, '/w').format).toBe('text');
+  });
+
+  it('reads every flag', () => {
+    const argv = [
+      'students/ada',
+      '--format', 'gradescope',
+      '--out', 'results/results.json',
+      '--seed', '42',
+      '--preset', 'coursera',
+      '--min-score', '62.5',
+      '--config', 'cfg/grader.json',
+      '--timeout', '2500',
+      '--reference', 'fixtures',
+      '--partial-credit',
+    ];
+    expect(parseGradeArgs(argv, {}, '/w')).toEqual({
+      submission: '/w/students/ada',
+      format: 'gradescope',
+      out: '/w/results/results.json',
+      seed: 42,
+      preset: 'coursera',
+      minScore: 62.5,
+      config: '/w/cfg/grader.json',
+      timeoutMs: 2500,
+      reference: 'fixtures',
+      partialCredit: true,
+    });
+  });
+
+  it('absolute paths stay as given; --no-config and --no-partial-credit are explicit "off"', () => {
+    expect(parseGradeArgs(['/abs/sub', '--no-config', '--no-partial-credit'], {}, '/w')).toEqual({
+      submission: '/abs/sub',
+      format: 'text',
+      config: false,
+      partialCredit: false,
+    });
+  });
+
+  it.each([
+    [['--bogus'], /Unknown argument: bogus/],
+    [['--preset', 'octave'], /Argument: preset, Given: "octave", Choices: "full", "coursera"/],
+    [['--format', 'xml'], /Argument: format, Given: "xml"/],
+    [['--reference', 'web'], /Argument: reference, Given: "web"/],
+    [['--seed', 'abc'], /--seed must be a whole number >= 0, got "abc"/],
+    [['--seed', '-3'], /--seed must be a whole number >= 0, got "-3"/],
+    [['--seed', '1.5'], /--seed must be a whole number >= 0/],
+    [['--timeout', '0'], /--timeout must be at least 1 ms/],
+    [['--min-score', 'lots'], /--min-score must be a number, got "lots"/],
+    [['--seed'], /Not enough arguments following: seed/],
+    [['--out', 'a', '--out', 'b'], /--out was given more than once/],
+    [['a', 'b'], /Unknown argument: b/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    let error: unknown;
+    try {
+      parseGradeArgs(argv as string[]);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('maps flags to grading options (only those given)', () => {
+    expect(cliGradeOptions(parseGradeArgs([], {}, '/w'))).toEqual({});
+    expect(cliGradeOptions(parseGradeArgs(['--seed', '7', '--timeout', '300', '--preset', 'coursera', '--partial-credit'], {}, '/w'))).toEqual({
+      seed: 7,
+      preset: 'coursera',
+      limits: { timeoutMs: 300 },
+      partialCredit: true,
+    });
+  });
+});
+
+describe('main (usage, help, version)', () => {
+  function run(argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), env: {}, cwd: ROOT, stdoutIsTTY: false };
+    return main(argv, io).then((code) => ({ code, stdout, stderr }));
+  }
+
+  it('registers grade first in COMMANDS', () => {
+    expect(COMMANDS[0].command).toBe('grade [dir]');
+  });
+
+  it('--help lists the commands, exits 0, writes to stdout', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('backprop-grader grade [dir]');
+  });
+
+  it('grade --help shows flags and examples', async () => {
+    const r = await run(['grade', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--format', '--out', '--seed', '--preset', '--min-score', '--config', '--timeout', '--reference', '--partial-credit']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('Examples:');
+  });
+
+  it('--version prints the package version', async () => {
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('an unknown flag is a usage error: exit 2, message and usage on stderr, nothing on stdout', async () => {
+    const r = await run(['grade', '--tolerence', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('backprop-grader: Unknown argument: tolerence');
+    expect(r.stderr).toContain('backprop-grader grade [dir]');
+  });
+
+  it('a bad preset is a usage error', async () => {
+    const r = await run(['grade', '--preset', 'octave']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Given: "octave", Choices: "full", "coursera"/);
+  });
+
+  it('no command is a usage error', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Say which command to run');
+  });
+
+  it('a missing submission folder is a usage error naming it', async () => {
+    const r = await run(['grade', 'no/such/dir']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no such folder: ${join(ROOT, 'no/such/dir')}`);
+  });
+});
+
+describe('config file', () => {
+  it('the schema knows every part id', () => {
+    expect(Object.keys(configSchema.properties.points.properties)).toEqual([...PART_IDS]);
+  });
+
+  it('accepts a complete config and converts it to options', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        $schema: './node_modules/backprop-grader/grader/config.schema.json',
+        preset: 'coursera',
+        points: { 'feedforward-cost': 20, 'backprop-gradient': 50 },
+        tolerance: { rtol: 1e-5 },
+        timeoutMs: 5000,
+        heapMb: 256,
+        outputCapBytes: 1024,
+        partialCredit: true,
+        hiddenCases: 5,
+        reference: 'fixtures',
+      }),
+    );
+    expect(configToOptions(config)).toEqual({
+      preset: 'coursera',
+      points: { 'feedforward-cost': 20, 'backprop-gradient': 50 },
+      tolerance: { rtol: 1e-5 },
+      limits: { timeoutMs: 5000, heapMb: 256, outputCapBytes: 1024 },
+      partialCredit: true,
+      hiddenCases: 5,
+      reference: 'fixtures',
+    });
+    expect(configToOptions(parseConfig('{}'))).toEqual({});
+  });
+
+  function configError(text: string): string {
+    try {
+      parseConfig(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('names an unknown key and lists the allowed ones', () => {
+    expect(configError('{"tolerence": {"atol": 1}}')).toBe(
+      'backprop-grader.config.json: unknown key "tolerence" (allowed: $schema, preset, points, tolerance, timeoutMs, heapMb, outputCapBytes, partialCredit, hiddenCases, reference)',
+    );
+    expect(configError('{"points": {"feedforward": 3}}')).toBe(
+      `backprop-grader.config.json: unknown key "points.feedforward" (allowed: ${PART_IDS.join(', ')})`,
+    );
+    expect(configError('{"tolerance": {"atol": 0, "abs": 1}}')).toBe(
+      'backprop-grader.config.json: unknown key "tolerance.abs" (allowed: atol, rtol)',
+    );
+  });
+
+  it('reports bad types and values, one line each', () => {
+    expect(configError('{"tolerance": {"atol": "1e-9"}, "partialCredit": "yes"}')).toBe(
+      [
+        'backprop-grader.config.json: "tolerance.atol" must be number',
+        'backprop-grader.config.json: "partialCredit" must be boolean',
+      ].join('\n'),
+    );
+    expect(configError('{"preset": "octave"}')).toBe('backprop-grader.config.json: "preset" must be one of: full, coursera');
+    expect(configError('{"timeoutMs": 0}')).toBe('backprop-grader.config.json: "timeoutMs" must be >= 1');
+    expect(configError('{"hiddenCases": 2.5}')).toBe('backprop-grader.config.json: "hiddenCases" must be integer');
+    expect(configError('[1]')).toBe('backprop-grader.config.json: must be a JSON object ({ ... })');
+    expect(configError('{"preset": ')).toMatch(/^backprop-grader.config.json: not valid JSON \(/);
+  });
+
+  it('precedence: flags > config > defaults, nested objects merged field by field', () => {
+    const config = configToOptions(parseConfig('{"tolerance": {"rtol": 1e-5}, "timeoutMs": 5000, "heapMb": 256, "preset": "coursera", "points": {"sigmoid-gradient": 7}}'));
+    const flags = cliGradeOptions(parseGradeArgs(['--timeout', '100', '--preset', 'full'], {}, '/w'));
+    expect(mergeOptions(config, flags, { submission: '/w/exercises' })).toEqual({
+      submission: '/w/exercises',
+      preset: 'full',
+      tolerance: { rtol: 1e-5 },
+      limits: { timeoutMs: 100, heapMb: 256 },
+      points: { 'sigmoid-gradient': 7 },
+    });
+  });
+
+  describe('discovery', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'bpg-config-'));
+      mkdirSync(join(dir, 'repo', 'exercises'), { recursive: true });
+      mkdirSync(join(dir, 'cwd'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('finds the file in the cwd first, else the submission root (also above exercises/)', () => {
+      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo'))).toBeUndefined();
+      writeFileSync(join(dir, 'repo', 'backprop-grader.config.json'), '{}');
+      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo'))).toBe(join(dir, 'repo', 'backprop-grader.config.json'));
+      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo', 'exercises'))).toBe(join(dir, 'repo', 'backprop-grader.config.json'));
+      writeFileSync(join(dir, 'cwd', 'backprop-grader.config.json'), '{}');
+      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo'))).toBe(join(dir, 'cwd', 'backprop-grader.config.json'));
+    });
+  });
+});
+
+describe('runGrade with an injected engine', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bpg-run-'));
+    mkdirSync(join(dir, 'exercises'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function context(env: NodeJS.ProcessEnv = {}) {
+    const out = { stdout: '', stderr: '' };
+    const ctx: CliContext = {
+      io: { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), env, cwd: dir, stdoutIsTTY: false },
+      exitCode: 0,
+    };
+    return { ctx, out };
+  }
+
+  const fakeGrade =
+    (seen: Partial<GradeOptions>[] = []): GradeFn =>
+    async (options) => {
+      seen.push(options);
+      return { ...sampleReport(), submission: options.submission };
+    };
+
+  it('text report on stdout, exit 0 whatever the score', async () => {
+    const { ctx, out } = context();
+    const code = await runGrade(parseGradeArgs([], {}, dir), ctx, fakeGrade());
+    expect(code).toBe(0);
+    expect(out.stdout).toContain('Score 40/100');
+    expect(out.stdout).not.toContain('\u001b['); // not a TTY: no colour
+  });
+
+  it('--min-score: exit 1 below it, 0 at or above it', async () => {
+    const below = context();
+    expect(await runGrade(parseGradeArgs(['--min-score', '60'], {}, dir), below.ctx, fakeGrade())).toBe(1);
+    expect(below.out.stderr).toContain('score 40/100 is below --min-score 60');
+    expect(await runGrade(parseGradeArgs(['--min-score', '40'], {}, dir), context().ctx, fakeGrade())).toBe(0);
+  });
+
+  it('--format json --out writes a schema-valid report', async () => {
+    const { ctx, out } = context();
+    const file = join(dir, 'out', 'report.json');
+    expect(await runGrade(parseGradeArgs(['--format', 'json', '--out', 'out/report.json'], {}, dir), ctx, fakeGrade())).toBe(0);
+    expect(out.stdout).toBe('');
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    validateReport(written);
+    expect(written.parts).toHaveLength(7);
+  });
+
+  it('passes config and flags to the engine, flags winning; reports the config file used', async () => {
+    const sub = join(dir, 'exercises');
+    writeFileSync(join(dir, 'backprop-grader.config.json'), JSON.stringify({ timeoutMs: 5000, heapMb: 128, preset: 'coursera', hiddenCases: 1 }));
+    const seen: Partial<GradeOptions>[] = [];
+    const { ctx, out } = context();
+    await runGrade(parseGradeArgs(['--timeout', '900', '--seed', '3'], {}, dir), ctx, fakeGrade(seen));
+    expect(seen[0]).toEqual({ submission: sub, preset: 'coursera', hiddenCases: 1, seed: 3, limits: { timeoutMs: 900, heapMb: 128 } });
+    expect(out.stderr).toContain(`using options from ${join(dir, 'backprop-grader.config.json')}`);
+
+    // --no-config ignores it.
+    const seen2: Partial<GradeOptions>[] = [];
+    await runGrade(parseGradeArgs(['--no-config'], {}, dir), context().ctx, fakeGrade(seen2));
+    expect(seen2[0]).toEqual({ submission: sub });
+    rmSync(join(dir, 'backprop-grader.config.json'));
+  });
+
+  it('an invalid config is a usage error (exit 2 from main) naming the key', async () => {
+    writeFileSync(join(dir, 'bad.json'), '{"tolerence": 1}');
+    await expect(runGrade(parseGradeArgs(['--config', 'bad.json'], {}, dir), context().ctx, fakeGrade())).rejects.toThrow(
+      /unknown key "tolerence"/,
+    );
+    await expect(runGrade(parseGradeArgs(['--config', 'missing.json'], {}, dir), context().ctx, fakeGrade())).rejects.toThrow(UsageError);
+  });
+
+  it('an engine failure still writes a complete all-errored report, and exits 1', async () => {
+    const { ctx, out } = context();
+    const code = await runGrade(parseGradeArgs(['--format', 'json', '--preset', 'coursera'], {}, dir), ctx, async () => {
+      throw new Error('sandbox exploded');
+    });
+    expect(code).toBe(1);
+    expect(out.stderr).toContain('internal error while grading: Error: sandbox exploded');
+    const report = JSON.parse(out.stdout);
+    validateReport(report);
+    expect(report.parts.map((p: { id: string; status: string; maxScore: number }) => [p.id, p.status, p.maxScore])).toEqual([
+      ['feedforward-cost', 'errored', 30],
+      ['regularized-cost', 'errored', 15],
+      ['sigmoid-gradient', 'errored', 5],
+      ['backprop-gradient', 'errored', 40],
+      ['regularized-gradient', 'errored', 10],
+    ]);
+    expect(report.maxScore).toBe(100);
+  });
+
+  it('the fallback report honours point overrides', () => {
+    const r = internalFailureReport({ submission: '/s', points: { 'random-init': 20 } }, new Error('x'));
+    validateReport(r);
+    expect(r.maxScore).toBe(115);
+  });
+});
+
+const API_EXISTS = existsSync(join(ROOT, 'grader', 'api.ts'));
+
+describe.skipIf(!API_EXISTS)('the built bin, end to end', () => {
+  const bin = join(ROOT, 'bin', 'backprop-grader.js');
+  let out: string;
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    out = mkdtempSync(join(tmpdir(), 'bpg-e2e-'));
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  function bpg(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const { GITHUB_ACTIONS: _ga, ...rest } = process.env;
+    return spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...rest, NO_COLOR: '1', ...env } });
+  }
+
+  it('grades the solutions: exit 0, --format json validates, 100/100', () => {
+    const r = bpg(['grade', 'solutions', '--format', 'json', '--seed', '1', '--no-config']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    validateReport(report);
+    expect(report.score).toBe(report.maxScore);
+    expect(report.seed).toBe(1);
+  });
+
+  it('grades the stubs: exit 0 (grading completed), and 1 with --min-score', () => {
+    const r = bpg(['grade', 'exercises', '--seed', '1', '--no-config']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('not implemented yet');
+    expect(bpg(['grade', 'exercises', '--seed', '1', '--no-config', '--min-score', '1']).status).toBe(1);
+  });
+
+  it('usage errors exit 2', () => {
+    const r = bpg(['grade', '--frmat', 'json']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Unknown argument');
+  });
+});
