@@ -1,0 +1,251 @@
+/**
+ * The engine's entry point: grade(options) -> GradeReport.
+ *
+ *   load (cases + reference) -> sandbox calls -> compare -> diagnose -> score -> report
+ *
+ * A report always exists for a student's code, whatever it does: every part of the preset appears
+ * with its full maxScore (errors: status 'errored', score 0) and the sandbox is always closed. Only
+ * the grader's own failures (a bug, missing fixtures, bad options) throw.
+ */
+import { randomInt } from 'node:crypto';
+import { resolve } from 'node:path';
+import { buildCaseSet } from './cases/index';
+import { requestsFor } from './cases/requests';
+import type { CaseFamily, GradingCase } from './cases/types';
+import type { Comparison } from './compare/index';
+import { diagnose } from './diagnose/index';
+import { resolveOptions, type GradeOptions } from './options';
+import { selectParts } from './parts/index';
+import { STUDENT_FILES, type PartId, type StudentFunction } from './parts/ids';
+import type { CallResult, CaseEvaluation, PartDefinition, PartEvaluation, Verdict } from './parts/types';
+import { graderVersion } from './paths';
+import { loadFixtures } from './reference/fixtures';
+import { loadReference, type Reference } from './reference/load';
+import type { CaseResult, Diagnosis, GradeReport, Message, PartResult } from './report/types';
+import { SCHEMA_VERSION } from './report/types';
+import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits } from './sandbox/protocol';
+import { partStatus, scorePart, totalScore } from './scoring';
+
+export type { CaseEvaluation, PartEvaluation } from './parts/types';
+
+/** How grade() opens a sandbox; injectable (tests, tools). Default: grader/sandbox openSandbox. */
+export type OpenSandboxFn = (submissionPath: string, limits: SandboxLimits) => Promise<Sandbox>;
+
+/** Seams for tests and tools; a normal run passes nothing. */
+export interface GradeInternals {
+  openSandbox?: OpenSandboxFn;
+  /** Receives the evaluations (e.g. for diagnosis development) before the report is built. */
+  onEvaluations?: (evaluations: PartEvaluation[]) => void;
+}
+
+/** A fresh seed for a run without --seed (reported, so the run can be reproduced). */
+export function drawSeed(): number {
+  return randomInt(1, 2 ** 31 - 1);
+}
+
+/**
+ * Errors after which further calls to the same function are not made: they would repeat the same
+ * error (compile error, missing export, stub) or cost another full timeout each.
+ */
+const STICKY: ReadonlySet<CallErrorCode> = new Set<CallErrorCode>([
+  'not-implemented',
+  'compile-error',
+  'missing-file',
+  'missing-export',
+  'not-a-function',
+  'timeout',
+  'out-of-memory',
+]);
+
+/** Runs each case's requests once (cases shared by two parts are not called twice), in order. */
+async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<string, CallOutcome[]>> {
+  const results = new Map<string, CallOutcome[]>();
+  const sticky = new Map<StudentFunction, { error: CallError; caseName: string }>();
+  for (const c of cases) {
+    if (results.has(c.id)) continue;
+    const outcomes: CallOutcome[] = [];
+    for (const request of requestsFor(c)) {
+      const earlier = sticky.get(request.fn);
+      if (earlier) {
+        const { error, caseName } = earlier;
+        const repeat = error.code === 'timeout' || error.code === 'out-of-memory';
+        outcomes.push({
+          ok: false,
+          durationMs: 0,
+          error: repeat ? { ...error, message: `not run: an earlier call (${caseName}) ${error.code === 'timeout' ? 'timed out' : 'ran out of memory'}` } : error,
+        });
+        continue;
+      }
+      const outcome = await sandbox.call(request);
+      outcomes.push(outcome);
+      if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
+      if (!outcome.ok) break; // the case has no answer; its other calls would tell nothing new
+    }
+    results.set(c.id, outcomes);
+  }
+  return results;
+}
+
+/** A CallError as a student-facing line naming the function. */
+export function callErrorMessage(fn: StudentFunction, e: CallError): string {
+  const file = `exercises/${STUDENT_FILES[fn]}`;
+  switch (e.code) {
+    case 'not-implemented':
+      return `\`${fn}\` is not implemented yet: edit ${file} and replace the \`throw new NotImplementedError(…)\` line with your code.`;
+    case 'compile-error':
+      return `\`${fn}\` could not be compiled: ${e.message}`;
+    case 'threw': {
+      const where = e.file && e.line ? ` (at ${e.file}:${e.line}${e.column ? `:${e.column}` : ''})` : '';
+      return `\`${fn}\` threw ${e.message}${where}`;
+    }
+    default:
+      return e.message.startsWith(fn) ? e.message : `\`${fn}\`: ${e.message}`;
+  }
+}
+
+function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], options: GradeOptions): CaseEvaluation {
+  const durationMs = outcomes.reduce((s, o) => s + o.durationMs, 0);
+  const failedCall = outcomes.find((o) => !o.ok);
+  if (failedCall && !failedCall.ok) {
+    const error = failedCall.error;
+    const verdict: Verdict = error.code === 'not-implemented' ? 'failed' : 'errored';
+    return { case: c, outcomes, verdict, error, comparison: { passed: false, message: callErrorMessage(part.info.fn, error) }, durationMs };
+  }
+  const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
+  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance });
+  return { case: c, outcomes, verdict: comparison.passed ? 'passed' : 'failed', comparison, durationMs };
+}
+
+function caseResult(e: CaseEvaluation): CaseResult {
+  const r: CaseResult = { name: e.case.name, hidden: e.case.hidden, passed: e.verdict === 'passed', durationMs: round1(e.durationMs) };
+  if (e.verdict !== 'passed' && e.comparison.message) r.message = e.comparison.message;
+  if (e.verdict !== 'passed' && e.comparison.worst) r.worst = e.comparison.worst;
+  if (e.verdict !== 'passed' && e.comparison.diff) r.diff = e.comparison.diff;
+  return r;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** The part's summary lines: what happened, the first failure, and the step of the notes to revisit. */
+function partMessages(ev: PartEvaluation, status: PartResult['status']): Message[] {
+  const n = ev.cases.length;
+  if (status === 'passed') {
+    const pub = ev.cases.filter((c) => !c.case.hidden).length;
+    return [{ level: 'info', text: `Passed all ${n} cases (${pub} public, ${n - pub} hidden).` }];
+  }
+  const fn = ev.definition.info.fn;
+  const notes: Message = { level: 'info', text: `Revisit the notes: ${ev.definition.info.notesStep}.` };
+  if (ev.cases.every((c) => c.error?.code === 'not-implemented')) {
+    return [{ level: 'error', text: callErrorMessage(fn, ev.cases[0].error as CallError) }, notes];
+  }
+  const failing = ev.cases.filter((c) => c.verdict !== 'passed');
+  const first = failing[0];
+  const same = failing.length === n && failing.every((c) => c.error && c.comparison.message === first.comparison.message);
+  const lines: Message[] = [
+    same
+      ? { level: 'error', text: first.comparison.message ?? 'no answer' }
+      : { level: 'error', text: `${failing.length} of ${n} cases did not pass. First, ${first.case.name}: ${first.comparison.message ?? 'wrong answer'}` },
+  ];
+  const stack = first.error?.stack;
+  if (stack && stack.length > 0) lines.push({ level: 'info', text: `Your stack (innermost first):\n  ${stack.slice(0, 5).join('\n  ')}` });
+  lines.push(notes);
+  return lines;
+}
+
+/**
+ * Grades one submission.
+ * @param input `submission` (an exercises folder, or a repository containing exercises/) plus any
+ *        GradeOptions; the rest take their defaults (grader/options.ts). Without `seed` a fresh one
+ *        is drawn and reported.
+ * @returns the complete GradeReport: every part of the preset, even when the submission is broken.
+ * @throws only for the grader's own failures (bad options, missing fixtures, a grader bug).
+ */
+export async function grade(input: Partial<GradeOptions> & { submission: string }, internals: GradeInternals = {}): Promise<GradeReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const options = resolveOptions(input);
+  const seed = options.seed ?? drawSeed();
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${String(seed)}`);
+  options.seed = seed;
+  const parts = selectParts(options);
+
+  // Load: the reference (live solutions, or the stored fixtures) and this run's cases.
+  let reference: Reference | null = null;
+  if (options.reference !== 'fixtures') {
+    reference = await loadReference();
+    if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
+  }
+  const families = new Set<CaseFamily>(parts.flatMap((p) => p.definition.families));
+  const caseSet = buildCaseSet(families, seed, options.hiddenCases, reference ? undefined : loadFixtures());
+  const casesOf = (def: PartDefinition): GradingCase[] => def.families.flatMap((f): GradingCase[] => caseSet[f] ?? []);
+  const ordered = parts.flatMap((p) => casesOf(p.definition));
+
+  const submission = resolve(options.submission);
+  const open: OpenSandboxFn = internals.openSandbox ?? (await import('./sandbox/index')).openSandbox;
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await open(submission, options.limits);
+    const outcomes = await runCases(sandbox, ordered);
+
+    // Expected outputs, computed only for the cases this run uses (fixtures already carry them).
+    if (reference) {
+      const { fillExpected } = await import('./reference/live');
+      for (const c of ordered) fillExpected(reference, c);
+    }
+
+    // Compare.
+    const evaluations: PartEvaluation[] = parts.map(({ definition, maxScore }) => ({
+      id: definition.id,
+      definition,
+      maxScore,
+      cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], options)),
+    }));
+    internals.onEvaluations?.(evaluations);
+
+    // Diagnose (explains failures; never changes a verdict).
+    const diagnoses: Map<PartId, Diagnosis[]> = await Promise.resolve(diagnose(evaluations, { reference, options, seed }));
+
+    // Score and report.
+    const locations = sandbox.locations();
+    const partResults: PartResult[] = evaluations.map((ev) => {
+      const verdicts = ev.cases.map((c) => c.verdict);
+      const status = partStatus(verdicts);
+      const loc = locations[ev.definition.info.fn];
+      const result: PartResult = {
+        id: ev.id,
+        title: ev.definition.info.title,
+        score: scorePart(ev.maxScore, verdicts, options.partialCredit),
+        maxScore: ev.maxScore,
+        status,
+        messages: partMessages(ev, status),
+        cases: ev.cases.map(caseResult),
+        diagnoses: status === 'passed' ? [] : (diagnoses.get(ev.id) ?? []),
+        durationMs: round1(ev.cases.reduce((s, c) => s + c.durationMs, 0)),
+      };
+      if (loc) result.location = { file: loc.file, line: loc.line, column: loc.column };
+      return result;
+    });
+    const total = totalScore(partResults);
+    const report: GradeReport = {
+      schemaVersion: SCHEMA_VERSION,
+      grader: { name: 'backprop-grader', version: graderVersion() },
+      seed,
+      submission,
+      preset: options.preset,
+      score: total.score,
+      maxScore: total.maxScore,
+      parts: partResults,
+      reference: reference ? 'solutions' : 'fixtures',
+      startedAt: startedAt.toISOString(),
+      durationMs: 0,
+    };
+    const output = sandbox.output();
+    if (output) report.submissionOutput = output;
+    report.durationMs = round1(performance.now() - t0);
+    return report;
+  } finally {
+    await sandbox?.close();
+  }
+}

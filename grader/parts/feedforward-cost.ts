@@ -1,0 +1,15 @@
+/** Part 1: the unregularized cost J at λ = 0 (judges J only; grad belongs to backprop-gradient). */
+import { PARTS, STUDENT_FILES } from './ids';
+import { judgeCost, need } from './common';
+import type { PartDefinition } from './types';
+
+export const feedforwardCost: PartDefinition = {
+  id: 'feedforward-cost',
+  info: PARTS['feedforward-cost'],
+  file: STUDENT_FILES.nnCostFunction,
+  families: ['nn-unreg'],
+  judge(c, [r], ctx) {
+    if (c.family !== 'nn-unreg') throw new Error(`feedforward-cost cannot judge ${c.family}`);
+    return judgeCost(r.value, need(c.expected, 'J').J, ctx.tolerance, 'have you written Part 1 (feedforward and cost) yet?');
+  },
+};

@@ -1,0 +1,15 @@
+/** Part 2: the regularized cost J at λ > 0 (judges J only). */
+import { PARTS, STUDENT_FILES } from './ids';
+import { judgeCost, need } from './common';
+import type { PartDefinition } from './types';
+
+export const regularizedCost: PartDefinition = {
+  id: 'regularized-cost',
+  info: PARTS['regularized-cost'],
+  file: STUDENT_FILES.nnCostFunction,
+  families: ['nn-reg'],
+  judge(c, [r], ctx) {
+    if (c.family !== 'nn-reg') throw new Error(`regularized-cost cannot judge ${c.family}`);
+    return judgeCost(r.value, need(c.expected, 'J').J, ctx.tolerance, 'have you written Parts 1 and 2 (the cost and its regularization) yet?');
+  },
+};
