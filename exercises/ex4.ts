@@ -376,7 +376,7 @@ function equalMatrices(A: Matrix, B: Matrix): boolean {
 function stackFile(error: unknown): string | null {
   const stack = (error as Error | undefined)?.stack ?? '';
   const match = /((?:exercises|solutions)\/[\w/]+\.ts:\d+)/.exec(stack.replace(/\\/g, '/'));
-  return match && !match[1].includes('/lib/') && !match[1].endsWith('ex4.ts') ? match[1] : null;
+  return match && !match[1].includes('/lib/') && !/ex4\.ts:\d+$/.test(match[1]) ? match[1] : null;
 }
 
 async function loadImpl(which: 'exercises' | 'solutions'): Promise<Impl> {
