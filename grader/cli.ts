@@ -9,6 +9,8 @@
 import yargs, { type CommandModule } from 'yargs';
 import { gradeCommand } from './commands/grade';
 import { mergeCommand } from './commands/merge';
+import { batchCommand } from './commands/batch';
+import { releaseCommand } from './commands/release';
 import { CONTEXT_KEY, processIO, UsageError, type CliContext, type CliIO } from './commands/context';
 import { graderVersion } from './paths';
 
@@ -20,7 +22,9 @@ import { graderVersion } from './paths';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   gradeCommand,
+  batchCommand,
   mergeCommand,
+  releaseCommand,
 ];
 
 function usageErrorText(message: string, usage: string | undefined): string {

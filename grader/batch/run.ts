@@ -132,7 +132,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     }
     seed = manifest.seed;
   }
-  seed ??= randomInt(0, MAX_SEED);
+  seed ??= randomInt(1, MAX_SEED);
   const batchSeed = seed;
 
   const shardSpec = options.shard ? `${options.shard.index}/${options.shard.count}` : null;

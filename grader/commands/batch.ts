@@ -1,0 +1,224 @@
+/**
+ * `backprop-grader batch <folder> --out <dir>`: grade every submission (subfolder) of a class.
+ *
+ *   <out>/reports/<id>.json   one schema-valid GradeReport per submission, written as each is done
+ *   <out>/gradebook.csv       id, total, each part (catalogue order)
+ *   <out>/summary.md          counts, mean/median, distribution, pass rates, common diagnoses
+ *   <out>/report.html         self-contained HTML report (charts, per-student details)
+ *   <out>/batch.json          seed, preset, shard and ids: what --resume needs
+ *
+ * Splitting a class over a CI matrix: see docs/batch-grading.md (`--shard i/n`, then `merge`).
+ * Parsing is a pure function (parseBatchArgs), tested apart from the run; the engine loads in the
+ * handler only.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import yargs, { type Argv, type CommandModule, type Options } from 'yargs';
+import type { GradeOptions } from '../options';
+import type { PresetName } from '../parts/ids';
+import { BatchUsageError, parseShard } from '../batch/discover';
+import { OUTPUT_FILES } from '../batch/outputs';
+import { barProgress, plainProgress } from '../batch/progress';
+import { runBatch, type BatchGradeOptions } from '../batch/run';
+import { formatPoints } from '../batch/summary';
+import type { GradeFn, Shard } from '../batch/types';
+import { cliContext, UsageError, type CliContext } from './context';
+
+/** `batch`'s arguments after parsing. */
+export interface BatchCliOptions {
+  /** Absolute path of the folder of submissions. */
+  folder: string;
+  /** Absolute output folder. */
+  out: string;
+  jobs?: number;
+  seed?: number;
+  shard?: Shard;
+  resume: boolean;
+  preset?: PresetName;
+  timeoutMs?: number;
+  reference?: GradeOptions['reference'];
+  partialCredit?: boolean;
+  /** `--config FILE` (absolute); `false` for `--no-config`; undefined: the cwd's backprop-grader.config.json if any (never a submission's). */
+  config?: string | false;
+  /** `--progress`: bar on a TTY, plain lines otherwise, by default. */
+  progress?: 'bar' | 'plain' | 'none';
+}
+
+function wholeNumber(flag: string, min: number) {
+  return (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} must be a whole number >= ${min}, got "${String(v)}"`);
+    return n;
+  };
+}
+
+/** The flags of `batch`; no yargs defaults, so "not given" stays distinguishable. */
+export const BATCH_FLAGS = {
+  out: { type: 'string', demandOption: true, describe: 'Output folder (reports/, gradebook.csv, summary.md, report.html)', requiresArg: true },
+  jobs: { type: 'string', describe: 'Submissions graded at once', defaultDescription: 'the number of cores (os.availableParallelism())', requiresArg: true, coerce: wholeNumber('jobs', 1) },
+  seed: { type: 'string', describe: 'One hidden-case seed for every submission (recorded in batch.json and each report)', defaultDescription: 'a fresh seed (or the resumed batch\'s)', requiresArg: true, coerce: wholeNumber('seed', 0) },
+  shard: { type: 'string', describe: 'Grade only slice i of n (1-based; sorted ids with index % n = i-1); combine shards with `merge`', requiresArg: true },
+  resume: { type: 'boolean', describe: 'Continue an interrupted batch in --out: skip submissions whose report is already there and valid' },
+  preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points', defaultDescription: 'full', requiresArg: true },
+  timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
+  reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto', requiresArg: true },
+  'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
+  config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
+  progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
+} satisfies Record<string, Options>;
+
+const EXAMPLES: [string, string][] = [
+  ['$0 batch submissions --out graded', 'Grade every subfolder of ./submissions'],
+  ['$0 batch submissions --out graded --resume', 'Continue an interrupted batch (nothing is graded twice)'],
+  ['$0 batch submissions --out shard-2 --shard 2/4 --seed 7', 'Grade slice 2 of 4 (a CI matrix job); then `merge`'],
+];
+
+/** Adds `batch`'s positional and flags to a yargs instance. */
+export function batchBuilder<T>(y: Argv<T>) {
+  return y
+    .positional('folder', { type: 'string', describe: 'Folder whose subfolders are the submissions (id = subfolder name)', demandOption: true })
+    .options(BATCH_FLAGS)
+    .example(EXAMPLES);
+}
+
+type BatchArgs = Record<string, unknown> & { folder?: string };
+
+/** Maps parsed yargs arguments to BatchCliOptions. Throws UsageError for bad values. */
+export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions {
+  const one = (flag: string): unknown => {
+    const v = args[flag];
+    if (Array.isArray(v)) throw new UsageError(`--${flag} was given more than once`, true);
+    return v;
+  };
+  const out: BatchCliOptions = { folder: resolve(cwd, String(args.folder)), out: resolve(cwd, String(one('out'))), resume: Boolean(args.resume) };
+  if (args.jobs !== undefined) out.jobs = args.jobs as number;
+  if (args.seed !== undefined) out.seed = args.seed as number;
+  if (one('shard') !== undefined) {
+    try {
+      out.shard = parseShard(String(args.shard));
+    } catch (error) {
+      throw new UsageError((error as Error).message, true);
+    }
+  }
+  if (args.preset !== undefined) out.preset = args.preset as PresetName;
+  if (args.timeout !== undefined) out.timeoutMs = args.timeout as number;
+  if (args.reference !== undefined) out.reference = args.reference as GradeOptions['reference'];
+  if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
+  const config = one('config');
+  if (config === false) out.config = false;
+  else if (typeof config === 'string') out.config = resolve(cwd, config);
+  if (args.progress !== undefined) out.progress = args.progress as BatchCliOptions['progress'];
+  return out;
+}
+
+/** Parses `batch`'s arguments (what follows `batch`) without running anything. */
+export function parseBatchArgs(argv: string[], cwd = '/'): BatchCliOptions {
+  const y = batchBuilder(
+    yargs()
+      .command('$0 <folder>', 'batch')
+      .strict()
+      .help(false)
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
+      }),
+  );
+  return toBatchCliOptions(y.parseSync(argv) as BatchArgs, cwd);
+}
+
+/** The grading options of a batch: config file (cwd's or --config) under the flags. */
+async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise<BatchGradeOptions> {
+  const { findConfig, loadConfig, mergeOptions, ConfigError } = await import('../config');
+  let configLayer: Partial<GradeOptions> = {};
+  // Only the instructor's config: findConfig with the cwd as "submission" never looks inside a student's folder.
+  const file = cli.config === false ? undefined : (cli.config ?? findConfig(ctx.io.cwd, ctx.io.cwd));
+  if (file) {
+    try {
+      configLayer = loadConfig(file);
+    } catch (error) {
+      throw error instanceof ConfigError ? new UsageError(error.message) : error;
+    }
+    ctx.io.stderr(`backprop-grader: using options from ${file}\n`);
+  }
+  const flags: Partial<GradeOptions> = {};
+  if (cli.preset !== undefined) flags.preset = cli.preset;
+  if (cli.timeoutMs !== undefined) flags.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
+  if (cli.reference !== undefined) flags.reference = cli.reference;
+  if (cli.partialCredit !== undefined) flags.partialCredit = cli.partialCredit;
+  const { submission: _s, seed: _seed, ...rest } = mergeOptions<Partial<GradeOptions>>(configLayer, flags);
+  return rest;
+}
+
+/**
+ * Runs `batch`. Returns 0 when every submission has a report and the outputs are written, 1 when
+ * the batch was interrupted or a report could not be written (rerun with --resume).
+ * `grade` defaults to the engine's (grader/api.ts).
+ */
+export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, grade?: GradeFn): Promise<number> {
+  const { io } = ctx;
+  if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
+  const gradeOptions = await batchGradeOptions(cli, ctx);
+  const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
+
+  // The bar draws on the real stderr, so only when it is a terminal (and the injected io says so too).
+  const tty = Boolean(process.stderr.isTTY) && io.stdoutIsTTY;
+  const mode = cli.progress ?? (tty ? 'bar' : 'plain');
+  const onProgress = mode === 'none' ? undefined : mode === 'bar' && tty ? barProgress(process.stderr) : plainProgress(io.stderr);
+
+  // First Ctrl-C: stop starting grades and keep what is done (resume later); a second one exits at once.
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) {
+      process.off('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    controller.abort();
+    io.stderr('\nbatch: interrupted; finished reports are kept. Continue with --resume (Ctrl-C again to quit now).\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runBatch({
+      folder: cli.folder,
+      out: cli.out,
+      grade: gradeFn,
+      gradeOptions,
+      seed: cli.seed,
+      jobs: cli.jobs,
+      shard: cli.shard,
+      resume: cli.resume,
+      signal: controller.signal,
+      onProgress,
+    });
+    for (const w of result.writeErrors) io.stderr(`batch: could not write the report of ${JSON.stringify(w.id)}: ${w.message}\n`);
+    if (!result.complete || !result.summary) {
+      io.stderr(`batch: incomplete (${result.graded} graded now, ${result.skipped} before, of ${result.total}); run again with --resume to finish.\n`);
+      return 1;
+    }
+    const s = result.summary;
+    io.stdout(
+      `batch: ${result.total} submission(s) (${result.graded} graded, ${result.skipped} resumed), seed ${result.seed}` +
+        (s.scores ? `; mean ${formatPoints(s.scores.mean)}/${formatPoints(s.maxScore)}, median ${formatPoints(s.scores.median)}` : '') +
+        `\nwrote ${OUTPUT_FILES.csv}, ${OUTPUT_FILES.markdown}, ${OUTPUT_FILES.html} and reports/ in ${result.outDir}\n`,
+    );
+    return result.writeErrors.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof BatchUsageError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** The `batch` command module (registered in cli.ts COMMANDS). */
+export const batchCommand: CommandModule<object, BatchArgs> = {
+  command: 'batch <folder>',
+  describe: 'Grade every submission in a folder: gradebook CSV, JSON reports, Markdown and HTML summaries',
+  builder: (y) => batchBuilder(y) as unknown as Argv<BatchArgs>,
+  handler: async (args) => {
+    const ctx = cliContext(args);
+    ctx.exitCode = await runBatchCommand(toBatchCliOptions(args, ctx.io.cwd), ctx);
+  },
+};

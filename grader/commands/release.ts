@@ -1,0 +1,75 @@
+/**
+ * `backprop-grader release --out <dir>`: write the student repository (stubs, provided helpers,
+ * the grader with stored reference fixtures, the classroom workflow, a student README) and verify
+ * that no solution code is in it. See grader/release/release.ts for what is released and why.
+ */
+import { resolve } from 'node:path';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { ReleaseError, writeRelease } from '../release/release';
+import { cliContext, UsageError, type CliContext } from './context';
+
+/** `release`'s arguments after parsing. */
+export interface ReleaseCliOptions {
+  /** Absolute output folder. */
+  out: string;
+  force: boolean;
+}
+
+/** Adds `release`'s flags to a yargs instance. */
+export function releaseBuilder<T>(y: Argv<T>) {
+  return y
+    .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Folder for the student repository (empty or absent)' })
+    .option('force', { type: 'boolean', describe: 'Replace an earlier release in --out' })
+    .example([['$0 release --out ../ex4-student', 'Write the student repository next to this project']]);
+}
+
+type ReleaseArgs = Record<string, unknown>;
+
+/** Maps parsed yargs arguments to ReleaseCliOptions. */
+export function toReleaseCliOptions(args: ReleaseArgs, cwd: string): ReleaseCliOptions {
+  if (Array.isArray(args.out)) throw new UsageError('--out was given more than once', true);
+  return { out: resolve(cwd, String(args.out)), force: Boolean(args.force) };
+}
+
+/** Parses `release`'s arguments without running anything. */
+export function parseReleaseArgs(argv: string[], cwd = '/'): ReleaseCliOptions {
+  const y = releaseBuilder(
+    yargs()
+      .strict()
+      .help(false)
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
+      }),
+  );
+  return toReleaseCliOptions(y.parseSync(argv) as ReleaseArgs, cwd);
+}
+
+/** Runs `release`: 0 written and clean; 2 bad --out; 1 when solution code would have been released (nothing written). */
+export function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext): number {
+  try {
+    const r = writeRelease({ out: cli.out, force: cli.force });
+    for (const w of r.warnings) ctx.io.stderr(`${w}\n`);
+    ctx.io.stdout(`release: wrote ${r.files.length} files to ${r.outDir}; scanned ${r.scan.filesScanned} files, no solution code found\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ReleaseError) {
+      if (error.code === 'release-usage') throw new UsageError(error.message);
+      ctx.io.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** The `release` command module (registered in cli.ts COMMANDS). */
+export const releaseCommand: CommandModule<object, ReleaseArgs> = {
+  command: 'release',
+  describe: 'Write the student repository (stubs, helpers, grader with stored fixtures) without solution code',
+  builder: (y) => releaseBuilder(y) as unknown as Argv<ReleaseArgs>,
+  handler: (args) => {
+    const ctx = cliContext(args);
+    ctx.exitCode = runReleaseCommand(toReleaseCliOptions(args, ctx.io.cwd), ctx);
+  },
+};

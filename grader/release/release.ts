@@ -1,0 +1,168 @@
+/**
+ * `backprop-grader release --out <dir>`: writes the student repository. An allowlist decides what
+ * is copied (never "everything but…", so a new file in the project is private until listed), then
+ * a scan (scan.ts) fails the release if any file still contains solution code. The release is built
+ * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
+ * release never appears at <dir>.
+ *
+ * Released: exercises/ (stubs, ex4.ts, README.md, lib/**), grader/** (with stored fixtures: the
+ * grader grades from them when solutions/ is absent), bin/, scripts/, package.json (scripts
+ * adjusted; dependencies untouched so package-lock.json stays valid for `npm ci`),
+ * package-lock.json, tsconfig.json (adjusted), .github/workflows/classroom.yml, README.md (for
+ * students), .gitignore.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { PACKAGE_ROOT } from '../paths';
+import { studentReadme } from './readme';
+import { fingerprintSolutions, FORBIDDEN_PATHS, listFiles, scanRelease, type ScanResult } from './scan';
+
+/** A release that cannot be made (bad --out, missing inputs) or that would leak solution code. */
+export class ReleaseError extends Error {
+  readonly code: 'release-usage' | 'release-leak';
+  constructor(code: 'release-usage' | 'release-leak', message: string, readonly scan?: ScanResult) {
+    super(message);
+    this.name = 'ReleaseError';
+    this.code = code;
+  }
+}
+
+/** Marks a folder as written by `release`, so `--force` only ever replaces an earlier release. */
+export const RELEASE_MARKER = '.backprop-grader-release';
+
+/**
+ * What is released, relative to the project root. `dir` entries are copied recursively; a
+ * `required` entry missing from the project is an error, an optional one a warning.
+ */
+export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-level-ts'; required: boolean }[] = [
+  { path: 'exercises', kind: 'top-level-ts', required: true },
+  { path: 'exercises/README.md', kind: 'file', required: false },
+  { path: 'exercises/lib', kind: 'dir', required: true },
+  { path: 'grader', kind: 'dir', required: true },
+  { path: 'bin', kind: 'dir', required: true },
+  { path: 'scripts', kind: 'dir', required: true },
+  { path: 'package-lock.json', kind: 'file', required: true },
+  { path: '.github/workflows/classroom.yml', kind: 'file', required: false },
+  { path: 'LICENSE', kind: 'file', required: false },
+];
+
+/** Files generated rather than copied (package.json and tsconfig.json are adjusted copies). */
+const GENERATED = ['package.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER];
+
+/** Never copied even inside an allowed folder: editor/OS litter and logs. */
+const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|node_modules|\.cache)(\/|$)|\.log$/;
+
+/** The student package.json: the project's, minus what needs solutions/, test/ or bench/. */
+export function releasePackageJson(text: string): string {
+  const pkg = JSON.parse(text) as Record<string, unknown> & { scripts?: Record<string, string> };
+  const scripts = { ...pkg.scripts };
+  delete scripts.bench; // bench/ is not released
+  // vitest and test/ are not released; `npm test` grades the student's work instead.
+  scripts.test = 'node bin/backprop-grader.js grade';
+  // Dependencies are left exactly as they are: package-lock.json must keep matching them for `npm ci`.
+  return `${JSON.stringify({ ...pkg, private: true, scripts }, null, 2)}\n`;
+}
+
+/** The student tsconfig.json: only the released folders. */
+export function releaseTsconfig(text: string): string {
+  const cfg = JSON.parse(text) as Record<string, unknown>;
+  return `${JSON.stringify({ ...cfg, include: ['exercises', 'grader', 'scripts'], exclude: ['node_modules', 'dist'] }, null, 2)}\n`;
+}
+
+const GITIGNORE = 'node_modules/\ndist/\n.cache/\nout/\n*.log\n';
+
+/** The allowlisted files present in `root` (relative, "/"-separated, sorted) and the warnings for optional ones missing. */
+export function releaseFileList(root: string): { files: string[]; warnings: string[] } {
+  const files = new Set<string>();
+  const warnings: string[] = [];
+  for (const entry of RELEASE_ALLOWLIST) {
+    const abs = join(root, entry.path);
+    if (!existsSync(abs)) {
+      if (entry.required) throw new ReleaseError('release-usage', `release: ${entry.path} is missing from ${root}`);
+      warnings.push(`release: ${entry.path} does not exist yet; not released`);
+      continue;
+    }
+    if (entry.kind === 'file') files.add(entry.path);
+    else if (entry.kind === 'top-level-ts') {
+      for (const name of readdirSync(abs)) if (name.endsWith('.ts') && statSync(join(abs, name)).isFile()) files.add(`${entry.path}/${name}`);
+    } else {
+      for (const rel of listFiles(abs, (r) => JUNK.test(r))) files.add(`${entry.path}/${rel}`);
+    }
+  }
+  for (const f of files) {
+    const bad = FORBIDDEN_PATHS.find((p) => p.pattern.test(f));
+    if (bad) throw new ReleaseError('release-leak', `release: the allowlist would release ${f} (${bad.why})`);
+  }
+  return { files: [...files].sort(), warnings };
+}
+
+export interface ReleaseOptions {
+  /** Where the student repository goes. Must be empty or absent (or an earlier release with `force`). */
+  out: string;
+  /** The project to release from. Default: the grader's own installation. */
+  root?: string;
+  /** Replace an earlier release at `out` (only a folder carrying the release marker). */
+  force?: boolean;
+}
+
+export interface ReleaseResult {
+  outDir: string;
+  /** Every file written, relative to outDir, sorted. */
+  files: string[];
+  warnings: string[];
+  scan: ScanResult;
+}
+
+function isWithin(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+/** Writes the student repository; throws ReleaseError on a bad --out or on any leak. */
+export function writeRelease(options: ReleaseOptions): ReleaseResult {
+  const root = resolve(options.root ?? PACKAGE_ROOT);
+  const outDir = resolve(options.out);
+  if (isWithin(root, outDir)) throw new ReleaseError('release-usage', `release: --out ${outDir} contains the project itself; choose a folder outside it`);
+  if (isWithin(outDir, join(root, 'solutions'))) throw new ReleaseError('release-usage', 'release: --out cannot be inside solutions/');
+  const solutionsDir = join(root, 'solutions');
+  if (!existsSync(solutionsDir)) {
+    throw new ReleaseError('release-usage', 'release: solutions/ is missing, so the release cannot be checked for solution code (release from the instructor project)');
+  }
+  if (existsSync(outDir) && readdirSync(outDir).length > 0) {
+    if (!options.force) throw new ReleaseError('release-usage', `release: ${outDir} is not empty (--force replaces an earlier release)`);
+    if (!existsSync(join(outDir, RELEASE_MARKER))) {
+      throw new ReleaseError('release-usage', `release: ${outDir} is not an earlier release (no ${RELEASE_MARKER}); refusing to replace it`);
+    }
+  }
+
+  const { files, warnings } = releaseFileList(root);
+  mkdirSync(dirname(outDir), { recursive: true });
+  const staging = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.staging-`));
+  try {
+    for (const rel of files) {
+      const dest = join(staging, rel);
+      mkdirSync(dirname(dest), { recursive: true });
+      cpSync(join(root, rel), dest);
+    }
+    writeFileSync(join(staging, 'package.json'), releasePackageJson(readFileSync(join(root, 'package.json'), 'utf8')));
+    writeFileSync(join(staging, 'tsconfig.json'), releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8')));
+    writeFileSync(join(staging, 'README.md'), studentReadme());
+    writeFileSync(join(staging, '.gitignore'), GITIGNORE);
+    writeFileSync(join(staging, RELEASE_MARKER), 'Written by `backprop-grader release`; `release --force` may replace this folder.\n');
+
+    const fp = fingerprintSolutions(solutionsDir, [join(root, 'exercises')]);
+    const scan = scanRelease(staging, fp);
+    if (scan.forbidden.length > 0 || scan.leaks.length > 0) {
+      const lines = [
+        ...scan.forbidden.map((f) => `  ${f.file}: ${f.why}`),
+        ...scan.leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line} contains code of ${l.source}: ${l.code}`),
+      ];
+      throw new ReleaseError('release-leak', `release: refusing to write ${outDir}; solution code would be released:\n${lines.join('\n')}`, scan);
+    }
+    if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+    renameSync(staging, outDir);
+    return { outDir, files: [...files, ...GENERATED].sort(), warnings, scan };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
