@@ -129,7 +129,7 @@ function sandboxPlugin(sub: LocatedSubmission): Plugin {
         if (r.errors.length) return { errors: r.errors };
         // Checked after resolution, on the real path, so a symlink cannot smuggle in an outside file.
         if (!r.external && !isInside(realOrSelf(r.path), sub.boundary)) {
-          return { errors: [{ text: `cannot import "${spec}": it is outside the submission (only files inside ${display(sub.displayRoot, sub.boundary) || '.'} can be imported)` }] };
+          return { errors: [{ text: `cannot import "${spec}": it is outside the submission; import only files inside it` }] };
         }
         return { path: r.path, sideEffects: r.sideEffects };
       });

@@ -12,6 +12,8 @@ import type { KnownFunctionName } from './protocol';
 // submission that monkeypatches Math cannot change the J its numerical gradient is judged on.
 const { sin, cos, exp, log, tanh, abs, max } = Math;
 const isFiniteNumber = Number.isFinite;
+const isInteger = Number.isInteger;
+const isArray = Array.isArray;
 
 /** The names of every known function, in a stable order. */
 export const KNOWN_FUNCTIONS: readonly KnownFunctionName[] = ['quadratic', 'sin-sum', 'log-sum-exp', 'tiny-network'];
@@ -32,10 +34,10 @@ export interface KnownFunctionParams {
   'tiny-network': { X: number[][]; Y: number[][]; hidden: number };
 }
 
+// Plain loops, no Array.prototype methods: inside the sandbox a submission may have patched them.
 function numberArray(value: unknown, what: string, length?: number): number[] {
-  if (!Array.isArray(value) || value.some((x) => typeof x !== 'number')) {
-    throw new TypeError(`${what} must be an array of numbers`);
-  }
+  if (!isArray(value)) throw new TypeError(`${what} must be an array of numbers`);
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') throw new TypeError(`${what} must be an array of numbers`);
   if (length !== undefined && value.length !== length) {
     throw new RangeError(`${what} must have length ${length}, got ${value.length}`);
   }
@@ -43,8 +45,10 @@ function numberArray(value: unknown, what: string, length?: number): number[] {
 }
 
 function matrixRows(value: unknown, what: string, columns?: number): number[][] {
-  if (!Array.isArray(value)) throw new TypeError(`${what} must be an array of rows`);
-  return value.map((row, i) => numberArray(row, `${what} row ${i + 1}`, columns ?? (value[0] as unknown[] | undefined)?.length));
+  if (!isArray(value)) throw new TypeError(`${what} must be an array of rows`);
+  const width = columns ?? (value[0] as unknown[] | undefined)?.length;
+  for (let i = 0; i < value.length; i++) numberArray(value[i], `${what} row ${i + 1}`, width);
+  return value as number[][];
 }
 
 function thetaOf(theta: ArrayLike<number>, name: KnownFunctionName, n?: number): ArrayLike<number> {
@@ -70,7 +74,7 @@ function network(params: Record<string, unknown>): Network {
   const X = matrixRows(params.X, 'tiny-network X');
   const Y = matrixRows(params.Y, 'tiny-network Y');
   const h = params.hidden;
-  if (typeof h !== 'number' || !Number.isInteger(h) || h < 1) throw new TypeError('tiny-network hidden must be a positive integer');
+  if (typeof h !== 'number' || !isInteger(h) || h < 1) throw new TypeError('tiny-network hidden must be a positive integer');
   if (X.length !== Y.length || X.length === 0) throw new RangeError('tiny-network X and Y must have the same, non-zero number of rows');
   return { X, Y, h, n: X[0].length, k: Y[0].length, m: X.length };
 }
@@ -97,14 +101,14 @@ export function knownFunctionSize(name: KnownFunctionName, params: Record<string
 function forward(net: Network, theta: ArrayLike<number>, i: number): { a2: number[]; out: number[] } {
   const { X, h, n, k } = net;
   const off2 = h * (n + 1);
-  const a2 = new Array<number>(h + 1);
+  const a2: number[] = [];
   a2[0] = 1;
   for (let r = 0; r < h; r++) {
     let z = theta[r];
     for (let c = 0; c < n; c++) z += theta[r + (c + 1) * h] * X[i][c];
     a2[r + 1] = tanh(z);
   }
-  const out = new Array<number>(k);
+  const out: number[] = [];
   for (let r = 0; r < k; r++) {
     let s = 0;
     for (let c = 0; c <= h; c++) s += theta[off2 + r + c * k] * a2[c];
@@ -216,7 +220,8 @@ export function knownFunctionGradient(name: KnownFunctionName, params: Record<st
       const g = new Float64Array(off2 + k * (h + 1));
       for (let i = 0; i < m; i++) {
         const { a2, out } = forward(net, t, i);
-        const d3 = out.map((o, r) => (o - Y[i][r]) / m);
+        const d3: number[] = [];
+        for (let r = 0; r < k; r++) d3[r] = (out[r] - Y[i][r]) / m;
         for (let r = 0; r < k; r++) for (let c = 0; c <= h; c++) g[off2 + r + c * k] += d3[r] * a2[c];
         for (let r = 0; r < h; r++) {
           let back = 0;

@@ -42,6 +42,21 @@ const objectKeys = Object.keys;
 const isMatrix = Matrix.isMatrix;
 const F64 = Float64Array;
 const numberIsNaN = Number.isNaN;
+const isInteger = Number.isInteger;
+const isView = ArrayBuffer.isView;
+const stringify = JSON.stringify;
+
+/** A plain copy made with a loop: no Array.prototype method a submission may have patched. */
+function copyNumbers(values: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out[i] = values[i];
+  return out;
+}
+
+function allNumbers(values: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') return false;
+  return true;
+}
 
 /** Thrown by the intercepted process.exit/abort so the call unwinds instead of killing the process. */
 class ExitSignal extends Error {
@@ -73,13 +88,15 @@ function interceptExits(): void {
 function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `a string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string') return `a string ${stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number') return `a number (${String(value)})`;
   if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol') return `a ${typeof value} (${String(value)})`;
   if (typeof value === 'function') return `a function${value.name ? ` named ${value.name}` : ''}`;
   if (value instanceof Promise) return 'a Promise (the function must return its result directly, not be async)';
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name ?? 'typed array'} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (isView(value)) return `a ${value.constructor?.name ?? 'typed array'} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (isArray(value)) {
-    const bad = value.findIndex((x) => typeof x !== 'number');
+    let bad = -1;
+    for (let i = 0; bad < 0 && i < value.length; i++) if (typeof value[i] !== 'number') bad = i;
     const what = bad < 0 ? 'numbers' : `a ${isArray(value[bad]) ? 'nested array' : describeKind(value[bad])} at index ${bad}`;
     return `an array of length ${value.length} containing ${what}`;
   }
@@ -98,20 +115,20 @@ function looksLikeMatrix(value: unknown): value is { rows: number; columns: numb
 /** Describes a student's return value as plain data (its type first, then its numbers). */
 export function toWire(value: unknown, fn: StudentFunction | undefined): WireValue {
   if (typeof value === 'number') return { kind: 'number', value };
-  if (value instanceof F64) return { kind: 'float64array', data: Array.from(value) };
-  if (isArray(value) && value.every((x) => typeof x === 'number')) return { kind: 'array', data: value.slice() };
+  if (value instanceof F64) return { kind: 'float64array', data: copyNumbers(value) };
+  if (isArray(value) && allNumbers(value)) return { kind: 'array', data: copyNumbers(value) };
   if (looksLikeMatrix(value)) {
     const { rows, columns } = value;
-    if (Number.isInteger(rows) && Number.isInteger(columns) && rows >= 0 && columns >= 0) {
+    if (isInteger(rows) && isInteger(columns) && rows >= 0 && columns >= 0) {
       const data: number[][] = [];
       for (let i = 0; i < rows; i++) {
-        const row = new Array<number>(columns);
+        const row: number[] = [];
         for (let j = 0; j < columns; j++) {
           const x = value.get(i, j);
           if (typeof x !== 'number') return { kind: 'other', description: `a matrix-like object whose element (${i + 1}, ${j + 1}) is ${describeKind(x)}` };
           row[j] = x;
         }
-        data.push(row);
+        data[i] = row;
       }
       return { kind: 'matrix', rows, columns, data };
     }
@@ -160,7 +177,11 @@ function threwError(error: unknown, config: HarnessConfig, context: string): Cal
   if (typeof error === 'object' && error !== null) {
     const name = safeString(() => (error as Error).name, 'Error');
     const text = safeString(() => (error as Error).message, '');
-    message = text ? `${name}: ${text}` : name;
+    const code = safeString(() => (error as { code?: unknown }).code, '');
+    // Node's own format, "Error [ERR_ACCESS_DENIED]: ...", so the reason is visible in one line.
+    const label = code ? `${name} [${code}]` : name;
+    message = text ? `${label}: ${text}` : label;
+    if (code === 'ERR_ACCESS_DENIED') message += ' (the grader runs your code without access to files, processes or workers)';
     stack = safeString(() => (error as Error).stack, '');
   } else {
     message = `${describeKind(error)} was thrown (throw an Error to get a stack trace)`;
@@ -226,12 +247,12 @@ export function createHarness(config: HarnessConfig): Harness {
       switch (request.fn) {
         case 'nnCostFunction':
           result = f(
-            request.nnParams.slice(),
+            copyNumbers(request.nnParams),
             request.inputLayerSize,
             request.hiddenLayerSize,
             request.numLabels,
             new Matrix(request.X),
-            request.y.slice(),
+            copyNumbers(request.y),
             request.lambda,
           );
           break;
@@ -259,8 +280,8 @@ export function createHarness(config: HarnessConfig): Harness {
           break;
         }
         case 'computeNumericalGradient': {
-          const theta = F64.from(request.theta);
-          const copy = F64.from(request.theta);
+          const theta = new F64(request.theta);
+          const copy = new F64(request.theta);
           let jCalls = 0;
           const { J: name, params } = request;
           const J = (t: Float64Array): number => {

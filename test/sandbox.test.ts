@@ -1,0 +1,457 @@
+/**
+ * The sandbox (grader/sandbox): bundling, the child process's limits and permissions, the harness's
+ * description of return values, and the hostile fixture submissions in test/fixtures/submissions/.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../grader/paths';
+import {
+  evaluateKnownFunction,
+  knownFunctionGradient,
+  openSandbox,
+  permissionFlag,
+  type CallOutcome,
+  type KnownFunctionName,
+  type Sandbox,
+  type SandboxRequest,
+} from '../grader/sandbox/index';
+import { checkCallOutcome } from '../grader/sandbox/validate';
+
+const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions');
+const STUBS = join(PACKAGE_ROOT, 'exercises');
+const STUB_FILES = ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts'];
+
+const SIGMOID: SandboxRequest = { fn: 'sigmoidGradient', z: [[0, 1], [-2, 3]] };
+const COST: SandboxRequest = {
+  fn: 'nnCostFunction',
+  nnParams: Array.from({ length: 12 }, (_, i) => Math.sin(i + 1) / 10),
+  inputLayerSize: 2,
+  hiddenLayerSize: 2,
+  numLabels: 2,
+  X: [
+    [0.1, 0.2],
+    [0.3, -0.4],
+    [-0.5, 0.6],
+  ],
+  y: [1, 2, 1],
+  lambda: 0,
+};
+const RANDOM: SandboxRequest = { fn: 'randInitializeWeights', lIn: 3, lOut: 2, seed: 42 };
+const NUMGRAD: SandboxRequest = { fn: 'computeNumericalGradient', J: 'sin-sum', params: {}, theta: [0.1, 0.2, 0.3] };
+
+const g = (x: number): number => 1 / (1 + Math.exp(-x));
+const sigmoidGradientOf = (rows: number[][]): number[][] => rows.map((r) => r.map((x) => g(x) * (1 - g(x))));
+
+function fixture(name: string): string {
+  return join(FIXTURES, name);
+}
+
+/** Every file under dir with a hash of its content: a snapshot to prove nothing was written. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p.slice(dir.length)] = createHash('sha1').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function gitStatus(paths: string[]): string {
+  return execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', ...paths], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+}
+
+/** Opens a sandbox, runs the requests in order, closes it. */
+async function runAll(dir: string, requests: SandboxRequest[], limits: Parameters<typeof openSandbox>[1] = {}): Promise<{ outcomes: CallOutcome[]; sb: Sandbox }> {
+  const sb = await openSandbox(dir, { timeoutMs: 5000, ...limits });
+  const outcomes: CallOutcome[] = [];
+  try {
+    for (const r of requests) outcomes.push(await sb.call(r));
+  } finally {
+    await sb.close();
+  }
+  return { outcomes, sb };
+}
+
+function errorOf(outcome: CallOutcome): { code: string; message: string; file?: string; line?: number; column?: number; stack?: string[] } {
+  if (outcome.ok) throw new Error(`expected an error, got ${JSON.stringify(outcome.value)}`);
+  return outcome.error;
+}
+
+function valueOf(outcome: CallOutcome) {
+  if (!outcome.ok) throw new Error(`expected a value, got ${outcome.error.code}: ${outcome.error.message}`);
+  return outcome.value;
+}
+
+/** A temp folder (never in the project) with a submission made of the stubs plus `files`. */
+function tempSubmission(files: Record<string, string>, layout: 'repo' | 'exercises' = 'repo'): string {
+  const root = mkdtempSync(join(tmpdir(), 'bpg-sandbox-test-'));
+  const ex = layout === 'repo' ? join(root, 'exercises') : join(root, 'exercises');
+  mkdirSync(ex, { recursive: true });
+  for (const f of STUB_FILES) cpSync(join(STUBS, f), join(ex, f));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(ex, name, '..'), { recursive: true });
+    writeFileSync(join(ex, name), text);
+  }
+  tempDirs.push(root);
+  return layout === 'repo' ? root : ex;
+}
+
+const tempDirs: string[] = [];
+let fixturesBefore: Record<string, Record<string, string>>;
+let statusBefore: string;
+/** The fixture folders this file owns (other engineers add theirs next to them concurrently). */
+const MY_FIXTURES = [
+  'syntax-error',
+  'throws',
+  'infinite-loop',
+  'process-exit',
+  'memory-hog',
+  'reads-outside',
+  'writes-files',
+  'spawns-process',
+  'monkeypatches-globals',
+  'prints-fake-results',
+  'returns-garbage',
+  'missing-export',
+  'imports-outside',
+  'stub',
+];
+const WATCHED = [...MY_FIXTURES.map((f) => `test/fixtures/submissions/${f}`), 'grader/sandbox'];
+const snapshotFixtures = (): Record<string, Record<string, string>> => Object.fromEntries(MY_FIXTURES.map((f) => [f, snapshotTree(fixture(f))]));
+
+beforeAll(() => {
+  fixturesBefore = snapshotFixtures();
+  statusBefore = gitStatus(WATCHED);
+});
+
+afterAll(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  // Grading hostile submissions must leave the fixtures and the project tree exactly as they were.
+  expect(snapshotFixtures()).toEqual(fixturesBefore);
+  expect(gitStatus(WATCHED)).toBe(statusBefore);
+  const untracked = execFileSync('git', ['ls-files', '--others', '--exclude-standard'], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+  expect(untracked).not.toMatch(/PWNED|spawned/);
+});
+
+const CORRECT_SIGMOID = `import { Matrix } from 'ml-matrix';
+import { sigmoid, times, minus } from './lib/matrix';
+export function sigmoidGradient(z: Matrix): Matrix {
+  const g = sigmoid(z);
+  // Mutate the input in place (a classic ml-matrix pitfall): the next call must still get fresh inputs.
+  z.mul(0);
+  return times(g, minus(1, g));
+}
+`;
+const CORRECT_RANDOM = `import { Matrix } from 'ml-matrix';
+export function randInitializeWeights(lIn: number, lOut: number, random: () => number = Math.random): Matrix {
+  const W = new Matrix(lOut, 1 + lIn);
+  for (let i = 0; i < lOut; i++) for (let j = 0; j <= lIn; j++) W.set(i, j, random() * 0.24 - 0.12);
+  return W;
+}
+`;
+const CORRECT_NUMGRAD = `export function computeNumericalGradient(J: (theta: Float64Array) => number, theta: ArrayLike<number>): Float64Array {
+  const e = 1e-4;
+  const t = Float64Array.from(theta);
+  const numgrad = new Float64Array(t.length);
+  for (let p = 0; p < t.length; p++) {
+    const keep = t[p];
+    t[p] = keep - e; const loss1 = J(t);
+    t[p] = keep + e; const loss2 = J(t);
+    t[p] = keep;
+    numgrad[p] = (loss2 - loss1) / (2 * e);
+  }
+  return numgrad;
+}
+`;
+
+describe('known functions', () => {
+  const cases: Array<[KnownFunctionName, Record<string, unknown>, number[]]> = [
+    ['quadratic', { A: [[2, 1, 0], [0, 3, 1], [1, 0, 4]], b: [1, -1, 0.5] }, [0.3, -0.2, 0.7]],
+    ['sin-sum', { a: [1, 2, 3] }, [0.1, 0.2, 0.3]],
+    ['sin-sum', {}, [1, -1]],
+    ['log-sum-exp', { s: [1, -2, 0.5] }, [0.4, 0.1, -0.3]],
+    ['tiny-network', { X: [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], Y: [[1], [0], [0.5]], hidden: 2 }, Array.from({ length: 9 }, (_, i) => Math.cos(i + 1) / 2)],
+  ];
+  it.each(cases)('%s: the analytic gradient matches central differences', (name, params, theta) => {
+    const grad = knownFunctionGradient(name, params, theta);
+    const e = 1e-5;
+    theta.forEach((_, p) => {
+      const plus = theta.slice();
+      const minus = theta.slice();
+      plus[p] += e;
+      minus[p] -= e;
+      const numeric = (evaluateKnownFunction(name, params, plus) - evaluateKnownFunction(name, params, minus)) / (2 * e);
+      expect(grad[p]).toBeCloseTo(numeric, 8);
+    });
+  });
+  it('rejects theta of the wrong length with a clear message', () => {
+    expect(() => evaluateKnownFunction('quadratic', { A: [[1]], b: [1] }, [1, 2])).toThrow('J (quadratic) expects theta of length 1, got length 2');
+  });
+});
+
+describe('openSandbox on a correct submission', () => {
+  it('computes values, observations and fresh inputs; ignores the submission\'s own lib/ and node_modules', async () => {
+    const dir = tempSubmission({
+      'sigmoidGradient.ts': CORRECT_SIGMOID,
+      'randInitializeWeights.ts': CORRECT_RANDOM,
+      'computeNumericalGradient.ts': CORRECT_NUMGRAD,
+      // A submission cannot replace the kit's helpers or ml-matrix.
+      'lib/matrix.ts': 'export const sigmoid = () => 42; export const times = () => 42; export const minus = () => 42;',
+      '../node_modules/ml-matrix/package.json': '{"name":"ml-matrix","main":"index.js"}',
+      '../node_modules/ml-matrix/index.js': 'throw new Error("the submission\'s ml-matrix was loaded")',
+    });
+    const { outcomes, sb } = await runAll(dir, [SIGMOID, SIGMOID, RANDOM, RANDOM, NUMGRAD, COST]);
+    const expected = sigmoidGradientOf([[0, 1], [-2, 3]]);
+    for (const o of outcomes.slice(0, 2)) {
+      const v = valueOf(o);
+      expect(v.kind).toBe('matrix');
+      if (v.kind !== 'matrix') return;
+      expect([v.rows, v.columns]).toEqual([2, 2]);
+      v.data.flat().forEach((x, i) => expect(x).toBeCloseTo(expected.flat()[i], 15));
+    }
+    const [r1, r2] = [outcomes[2], outcomes[3]];
+    expect(r1.ok && r1.observations).toEqual({ randomDraws: 8, mathRandomCalls: 0 });
+    expect(valueOf(r1)).toEqual(valueOf(r2)); // the same seed gives the same weights
+    const w = valueOf(r1);
+    expect(w.kind === 'matrix' && w.data.flat().every((x) => Math.abs(x) <= 0.12)).toBe(true);
+    const n = outcomes[4];
+    expect(n.ok && n.observations).toEqual({ jCalls: 6, thetaModified: false });
+    const ng = valueOf(n);
+    expect(ng.kind).toBe('float64array');
+    const analytic = knownFunctionGradient('sin-sum', {}, [0.1, 0.2, 0.3]);
+    if (ng.kind === 'float64array') ng.data.forEach((x, i) => expect(x).toBeCloseTo(analytic[i], 7));
+    expect(errorOf(outcomes[5])).toMatchObject({ code: 'not-implemented', file: 'exercises/nnCostFunction.ts' });
+    expect(sb.locations().sigmoidGradient).toEqual({ fn: 'sigmoidGradient', file: 'exercises/sigmoidGradient.ts', line: 3, column: 17 });
+    expect(sb.output()).toBe('');
+  });
+
+  it('accepts an exercises folder as well as a repository, and reports missing files', async () => {
+    const ex = tempSubmission({ 'sigmoidGradient.ts': CORRECT_SIGMOID }, 'exercises');
+    rmSync(join(ex, 'randInitializeWeights.ts'));
+    const { outcomes } = await runAll(ex, [SIGMOID, RANDOM]);
+    expect(valueOf(outcomes[0]).kind).toBe('matrix');
+    expect(errorOf(outcomes[1])).toEqual({
+      code: 'missing-file',
+      file: 'exercises/randInitializeWeights.ts',
+      message: 'exercises/randInitializeWeights.ts is missing: the submission has no randInitializeWeights.ts, so randInitializeWeights cannot be graded',
+    });
+  });
+
+  it('grades a folder that does not exist as four missing files, without throwing', async () => {
+    const { outcomes } = await runAll(join(tmpdir(), 'bpg-no-such-submission'), [SIGMOID, COST]);
+    expect(outcomes.map((o) => errorOf(o).code)).toEqual(['missing-file', 'missing-file']);
+  });
+
+  it('describes return values by type, keeps NaN and Infinity, and serialises concurrent calls', async () => {
+    const dir = tempSubmission({
+      'nnCostFunction.ts': `export function nnCostFunction() { return { J: NaN, grad: [Infinity, -Infinity, 1] }; }`,
+      'sigmoidGradient.ts': `export function sigmoidGradient(z: { rows: number }) { return z.rows === 1 ? [[1, 2]] : { a: 1, b: 2 }; }`,
+      'randInitializeWeights.ts': `export async function randInitializeWeights() { return 1; }`,
+    });
+    const sb = await openSandbox(dir, { timeoutMs: 5000 });
+    const [cost, nested, obj, promise] = await Promise.all([
+      sb.call(COST),
+      sb.call({ fn: 'sigmoidGradient', z: [[1]] }),
+      sb.call(SIGMOID),
+      sb.call(RANDOM),
+    ]);
+    await sb.close();
+    expect(valueOf(cost)).toEqual({ kind: 'cost-and-gradient', J: { kind: 'number', value: NaN }, grad: { kind: 'array', data: [Infinity, -Infinity, 1] } });
+    expect(valueOf(nested)).toEqual({ kind: 'other', description: 'an array of length 1 containing a nested array at index 0' });
+    expect(valueOf(obj)).toEqual({ kind: 'other', description: 'an object with keys a, b' });
+    expect(valueOf(promise)).toEqual({ kind: 'other', description: 'a Promise (the function must return its result directly, not be async)' });
+  });
+
+  it('measures open + 10 calls + close', async () => {
+    const dir = tempSubmission({ 'sigmoidGradient.ts': CORRECT_SIGMOID });
+    const t0 = performance.now();
+    const sb = await openSandbox(dir);
+    const t1 = performance.now();
+    for (let i = 0; i < 10; i++) expect((await sb.call(SIGMOID)).ok).toBe(true);
+    const t2 = performance.now();
+    await sb.close();
+    const t3 = performance.now();
+    console.log(`sandbox open_ms=${(t1 - t0).toFixed(0)} calls10_ms=${(t2 - t1).toFixed(0)} close_ms=${(t3 - t2).toFixed(0)} total_ms=${(t3 - t0).toFixed(0)}`);
+    expect(t3 - t0).toBeLessThan(3000);
+  });
+});
+
+describe('protocol validation', () => {
+  it('accepts NaN/Infinity numbers and rejects malformed outcomes', () => {
+    expect(checkCallOutcome({ ok: true, value: { kind: 'number', value: NaN }, observations: {}, durationMs: 1 })).toBeNull();
+    expect(checkCallOutcome({ ok: true, value: { kind: 'matrix', rows: 1, columns: 1, data: [['x']] }, observations: {}, durationMs: 1 })).not.toBeNull();
+    expect(checkCallOutcome({ ok: false, error: { code: 'pwned', message: '' }, durationMs: 1 })).not.toBeNull();
+    expect(checkCallOutcome({ ok: true, value: { kind: 'number', value: 1 }, observations: { score: 100 }, durationMs: 1 })).not.toBeNull();
+  });
+  it('picks the permission flag by Node version', () => {
+    expect(permissionFlag('20.20.2')).toBe('--experimental-permission');
+    expect(permissionFlag('22.12.0')).toBe('--experimental-permission');
+    expect(permissionFlag('22.13.0')).toBe('--permission');
+    expect(permissionFlag('23.5.0')).toBe('--permission');
+    expect(permissionFlag('24.0.0')).toBe('--permission');
+  });
+});
+
+describe('fixture submissions', () => {
+  it('stub: every function is not implemented', async () => {
+    const { outcomes } = await runAll(fixture('stub'), [COST, SIGMOID, RANDOM, NUMGRAD]);
+    expect(outcomes.map((o) => errorOf(o).code)).toEqual(['not-implemented', 'not-implemented', 'not-implemented', 'not-implemented']);
+    expect(errorOf(outcomes[1]).message).toContain('sigmoidGradient is not implemented yet');
+  });
+
+  it('syntax-error: a compile error with file, line and column, and the other functions still run', async () => {
+    const { outcomes } = await runAll(fixture('syntax-error'), [NUMGRAD, SIGMOID, COST, RANDOM]);
+    expect(errorOf(outcomes[0])).toEqual({
+      code: 'compile-error',
+      file: 'exercises/computeNumericalGradient.ts',
+      line: 3,
+      column: 41,
+      message: 'exercises/computeNumericalGradient.ts:3:41: Expected ")" but found "{"',
+    });
+    expect(outcomes.slice(1).map((o) => errorOf(o).code)).toEqual(['not-implemented', 'not-implemented', 'not-implemented']);
+  });
+
+  it('throws: the message and only the student\'s own stack frames', async () => {
+    const { outcomes } = await runAll(fixture('throws'), [SIGMOID, RANDOM, COST]);
+    const e = errorOf(outcomes[0]);
+    expect(e.code).toBe('threw');
+    expect(e.message).toBe("TypeError: Cannot read properties of undefined (reading '102')");
+    expect(e.stack).toEqual([
+      'corner (exercises/helpers/corner.ts:5:12)',
+      'sigmoidGradient (exercises/sigmoidGradient.ts:5:13)',
+    ]);
+    expect([e.file, e.line, e.column]).toEqual(['exercises/helpers/corner.ts', 5, 12]);
+    const r = errorOf(outcomes[1]);
+    expect(r).toMatchObject({ code: 'threw', message: 'TypeError: no weights today for 2x4', file: 'exercises/randInitializeWeights.ts', line: 5 });
+    expect(r.stack).toHaveLength(1);
+    expect(errorOf(outcomes[2]).code).toBe('not-implemented');
+  });
+
+  it('infinite-loop: a timeout ends only that call; the sandbox restarts', async () => {
+    const t0 = performance.now();
+    const { outcomes } = await runAll(fixture('infinite-loop'), [SIGMOID, RANDOM, SIGMOID, COST], { timeoutMs: 1000 });
+    expect(errorOf(outcomes[0])).toMatchObject({ code: 'timeout', message: 'sigmoidGradient did not finish within 1 s (an infinite loop, or far too much work?)' });
+    expect(errorOf(outcomes[1]).code).toBe('not-implemented');
+    expect(errorOf(outcomes[2]).code).toBe('timeout');
+    expect(errorOf(outcomes[3]).code).toBe('not-implemented');
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it('process-exit: an intercepted process.exit and a real exit are both "exited"', async () => {
+    const { outcomes } = await runAll(fixture('process-exit'), [SIGMOID, RANDOM, COST, NUMGRAD]);
+    expect(errorOf(outcomes[0])).toMatchObject({ code: 'exited', message: expect.stringContaining('called process.exit(3)') });
+    expect(errorOf(outcomes[1])).toMatchObject({ code: 'exited', message: expect.stringContaining('exit code 7') });
+    expect(errorOf(outcomes[2]).code).toBe('not-implemented');
+    expect(errorOf(outcomes[3]).code).toBe('not-implemented');
+  });
+
+  it('memory-hog: out of memory ends only that call', async () => {
+    const { outcomes } = await runAll(fixture('memory-hog'), [SIGMOID, COST], { heapMb: 64, timeoutMs: 20_000 });
+    expect(errorOf(outcomes[0])).toMatchObject({ code: 'out-of-memory', message: expect.stringContaining('64 MB') });
+    expect(errorOf(outcomes[1]).code).toBe('not-implemented');
+  });
+
+  it('reads-outside: reads outside the bundle are denied', async () => {
+    const { outcomes } = await runAll(fixture('reads-outside'), [SIGMOID, RANDOM]);
+    expect(errorOf(outcomes[0])).toMatchObject({ code: 'threw', message: expect.stringContaining('ERR_ACCESS_DENIED') });
+    const w = valueOf(outcomes[1]);
+    expect(w).toEqual({ kind: 'matrix', rows: 2, columns: 4, data: [[-2, -2, 0, 0], [-2, -2, 0, 0]] });
+  });
+
+  it('writes-files: writes are denied and no file appears', async () => {
+    const { outcomes } = await runAll(fixture('writes-files'), [SIGMOID]);
+    expect(errorOf(outcomes[0])).toMatchObject({
+      code: 'threw',
+      message: 'Error: write attempts: ERR_ACCESS_DENIED, ERR_ACCESS_DENIED, ERR_ACCESS_DENIED, ERR_ACCESS_DENIED',
+    });
+    expect(existsSync(join(fixture('writes-files'), 'exercises', 'PWNED.txt'))).toBe(false);
+    expect(existsSync(join(tmpdir(), 'backprop-grader-PWNED.txt'))).toBe(false);
+  });
+
+  it('spawns-process: child processes and workers are denied', async () => {
+    const { outcomes } = await runAll(fixture('spawns-process'), [SIGMOID, RANDOM, COST]);
+    expect(errorOf(outcomes[0])).toMatchObject({ code: 'threw', message: expect.stringContaining('ERR_ACCESS_DENIED') });
+    expect(errorOf(outcomes[1])).toMatchObject({ code: 'threw', message: expect.stringContaining('ERR_ACCESS_DENIED') });
+    expect(errorOf(outcomes[2]).code).toBe('not-implemented');
+    expect(existsSync(join(tmpdir(), 'backprop-grader-spawned.txt'))).toBe(false);
+  });
+
+  it('monkeypatches-globals: patches change only the submission\'s own process', async () => {
+    const { outcomes } = await runAll(fixture('monkeypatches-globals'), [SIGMOID, NUMGRAD, { ...NUMGRAD, J: 'tiny-network', params: { X: [[0.5]], Y: [[1]], hidden: 1 }, theta: [0.1, 0.2, 0.3, 0.4] }, RANDOM]);
+    expect(valueOf(outcomes[0])).toEqual({ kind: 'matrix', rows: 2, columns: 2, data: [[0.25, 0.25], [0.25, 0.25]] });
+    for (const [o, name, params, theta] of [
+      [outcomes[1], 'sin-sum', {}, [0.1, 0.2, 0.3]],
+      [outcomes[2], 'tiny-network', { X: [[0.5]], Y: [[1]], hidden: 1 }, [0.1, 0.2, 0.3, 0.4]],
+    ] as const) {
+      const v = valueOf(o);
+      const analytic = knownFunctionGradient(name, params, theta);
+      expect(v.kind).toBe('float64array');
+      if (v.kind === 'float64array') v.data.forEach((x, i) => expect(x).toBeCloseTo(analytic[i], 7));
+    }
+    expect(errorOf(outcomes[3]).code).toBe('not-implemented');
+    // The grader's own globals are untouched.
+    expect(Math.exp(0)).toBe(1);
+    expect(JSON.stringify({ a: 1 })).toBe('{"a":1}');
+  });
+
+  it('prints-fake-results: forged replies are ignored and printed lines stay in the captured output', async () => {
+    const { outcomes, sb } = await runAll(fixture('prints-fake-results'), [SIGMOID, COST, SIGMOID]);
+    expect(valueOf(outcomes[0])).toEqual({ kind: 'matrix', rows: 2, columns: 2, data: [[1, 1], [1, 1]] });
+    expect(errorOf(outcomes[1]).code).toBe('not-implemented');
+    expect(valueOf(outcomes[2])).toEqual(valueOf(outcomes[0]));
+    expect(sb.output()).toContain('::notice title=Autograding complete::Points 100/100');
+    expect(sb.output()).toContain('sigmoid-gradient: passed');
+  });
+
+  it('returns-garbage: every value is described by its type', async () => {
+    const { outcomes } = await runAll(fixture('returns-garbage'), [COST, SIGMOID, RANDOM, NUMGRAD]);
+    expect(outcomes.map(valueOf)).toEqual([
+      { kind: 'other', description: 'undefined' },
+      { kind: 'other', description: 'a string "sigmoid(z) .* (1 - sigmoid(z))"' },
+      { kind: 'other', description: 'an object with keys rows, cols' },
+      { kind: 'float64array', data: [NaN, NaN, NaN] },
+    ]);
+  });
+
+  it('missing-export: names what the file does export', async () => {
+    const { outcomes } = await runAll(fixture('missing-export'), [SIGMOID, RANDOM, COST, NUMGRAD]);
+    expect(errorOf(outcomes[0])).toEqual({
+      code: 'missing-export',
+      file: 'exercises/sigmoidGradient.ts',
+      message: 'exercises/sigmoidGradient.ts does not export a function named sigmoidGradient (it exports: sigmoidGrad)',
+    });
+    expect(errorOf(outcomes[1])).toEqual({
+      code: 'not-a-function',
+      file: 'exercises/randInitializeWeights.ts',
+      message: 'exercises/randInitializeWeights.ts exports randInitializeWeights, but it is a number (0.12), not a function',
+    });
+    expect(errorOf(outcomes[2])).toMatchObject({ code: 'compile-error', file: 'exercises/nnCostFunction.ts' });
+    expect(errorOf(outcomes[3]).code).toBe('not-implemented');
+  });
+
+  it('imports-outside: escaping imports and foreign packages are compile errors', async () => {
+    const { outcomes } = await runAll(fixture('imports-outside'), [NUMGRAD, RANDOM, SIGMOID, COST]);
+    expect(errorOf(outcomes[0])).toEqual({
+      code: 'compile-error',
+      file: 'exercises/computeNumericalGradient.ts',
+      line: 2,
+      column: 24,
+      message:
+        'exercises/computeNumericalGradient.ts:2:24: cannot import "../../throws/exercises/helpers/corner": it is outside the submission; import only files inside it',
+    });
+    expect(errorOf(outcomes[1])).toMatchObject({
+      code: 'compile-error',
+      message: expect.stringContaining('cannot import "lodash": a submission may import only ml-matrix'),
+    });
+    expect(errorOf(outcomes[2]).code).toBe('not-implemented');
+    expect(errorOf(outcomes[3]).code).toBe('not-implemented');
+  });
+});
