@@ -1,0 +1,140 @@
+/**
+ * The student release: what is in it (and what is not), the leak scan, and that it works — its
+ * stubs grade 0, the solutions dropped into its exercises/ grade 100 from the stored fixtures, both
+ * with this project's grader and with the release's own grader and CLI (node_modules symlinked in,
+ * so nothing is installed).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grade } from '../grader/api';
+import { PACKAGE_ROOT } from '../grader/paths';
+import { parseReleaseArgs } from '../grader/commands/release';
+import { ReleaseError, RELEASE_MARKER, writeRelease } from '../grader/release/release';
+import { fingerprintSolutions, listFiles, scanRelease, scanText, stripComments } from '../grader/release/scan';
+
+const SOLUTIONS = join(PACKAGE_ROOT, 'solutions');
+const base = mkdtempSync(join(tmpdir(), 'bg-release-'));
+const out = join(base, 'student');
+const fp = fingerprintSolutions(SOLUTIONS, [join(PACKAGE_ROOT, 'exercises')]);
+const limits = { timeoutMs: 5000, heapMb: 256, outputCapBytes: 16 * 1024 };
+
+/** Puts the reference solutions into a release's exercises/ (reference.ts too: the four files import it). */
+function solve(releaseDir: string): void {
+  for (const f of readdirSync(SOLUTIONS)) {
+    if (!f.endsWith('.ts') || f === 'index.ts') continue;
+    const src = readFileSync(join(SOLUTIONS, f), 'utf8').replaceAll("'../exercises/lib/", "'./lib/");
+    writeFileSync(join(releaseDir, 'exercises', f), src);
+  }
+}
+
+beforeAll(() => {
+  writeRelease({ out });
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe('release contents', () => {
+  it('has the stubs, helpers, grader with fixtures, bin and package files, and nothing of solutions, tests or bench', () => {
+    const files = listFiles(out);
+    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER]) {
+      expect(files, f).toContain(f);
+    }
+    expect(files.some((f) => f.startsWith('grader/fixtures/') && f.endsWith('.json') && !f.endsWith('schema.json'))).toBe(true);
+    expect(files.filter((f) => /^(solutions|test|bench|dist|docs)\//.test(f) || /(^|\/)correct-/.test(f) || f === 'vitest.config.ts')).toEqual([]);
+  });
+
+  it('package.json keeps the dependencies (lockfile stays valid) and drops scripts that need unreleased folders', () => {
+    const project = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe('backprop-grader'); // grader/paths.ts finds its root by this name
+    expect(pkg.dependencies).toEqual(project.dependencies);
+    expect(pkg.devDependencies).toEqual(project.devDependencies);
+    expect(pkg.scripts.bench).toBeUndefined();
+    expect(pkg.scripts.test).toBe('node bin/backprop-grader.js grade');
+    expect(pkg.scripts.grade).toBe(project.scripts.grade);
+    expect(readFileSync(join(out, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(PACKAGE_ROOT, 'package-lock.json'), 'utf8'));
+  });
+
+  it('contains no solution code (the scan finds nothing)', () => {
+    const scan = scanRelease(out, fp);
+    expect(scan.forbidden).toEqual([]);
+    expect(scan.leaks).toEqual([]);
+    expect(scan.filesScanned).toBeGreaterThan(20);
+  });
+
+  it('refuses a non-empty --out unless it is an earlier release and --force is given', () => {
+    const other = join(base, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'keep.txt'), 'mine');
+    expect(() => writeRelease({ out: other })).toThrow(/not empty/);
+    expect(() => writeRelease({ out: other, force: true })).toThrow(/not an earlier release/);
+    expect(readFileSync(join(other, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(() => writeRelease({ out: PACKAGE_ROOT })).toThrow(ReleaseError);
+    expect(parseReleaseArgs(['--out', 'x', '--force'], '/w')).toEqual({ out: '/w/x', force: true });
+  });
+});
+
+describe('leak scan', () => {
+  it('finds solution code however it is reformatted or hidden, and ignores the public kit', () => {
+    const dir = mkdtempSync(join(base, 'leaky-'));
+    const reference = readFileSync(join(SOLUTIONS, 'reference.ts'), 'utf8');
+    // One statement of the reference, squeezed onto one line inside a comment of an innocent file.
+    const line = reference.split('\n').find((l) => l.includes('const d2 ='))!;
+    writeFileSync(join(dir, 'innocent.ts'), `export const x = 1;\n// ${line.replace(/\s+/g, ' ')}\n`);
+    // The whole reference re-indented and with line breaks moved.
+    writeFileSync(join(dir, 'moved.ts'), stripComments(reference).replace(/\n\s*/g, '\n\t\t').replace(/, /g, ',\n'));
+    // A copy of a solution file under another name, and a JSON string holding code.
+    cpSync(join(SOLUTIONS, 'sigmoidGradient.ts'), join(dir, 'helper.ts'));
+    writeFileSync(join(dir, 'data.json'), JSON.stringify({ code: reference.split('\n').filter((l) => l.includes('Theta1Grad')).join('\n') }));
+    // The public kit is never a leak (the stubs' hints, the provided helpers).
+    cpSync(join(PACKAGE_ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true });
+    mkdirSync(join(dir, 'solutions'));
+    writeFileSync(join(dir, 'solutions', 'notes.md'), 'empty');
+
+    const scan = scanRelease(dir, fp);
+    const leakyFiles = [...new Set(scan.leaks.map((l) => l.file))].sort();
+    expect(leakyFiles).toEqual(['data.json', 'helper.ts', 'innocent.ts', 'moved.ts']);
+    expect(scan.leaks.find((l) => l.file === 'innocent.ts')).toMatchObject({ line: 2, source: expect.stringMatching(/^solutions\/reference\.ts:\d+$/) });
+    expect(scan.forbidden.map((f) => f.file)).toEqual(['solutions/notes.md']);
+    expect(scanText('const a3 = 1; // nothing to see\n', 'x.ts', fp)).toEqual([]);
+  });
+});
+
+describe('the release works', () => {
+  it('its stubs grade 0 and the solutions dropped into it grade 100 (this grader, stored fixtures)', async () => {
+    const stub = await grade({ submission: join(out, 'exercises'), seed: 11, reference: 'fixtures', limits });
+    expect(stub.reference).toBe('fixtures');
+    expect([stub.score, stub.maxScore]).toEqual([0, 100]);
+    const solved = join(base, 'solved');
+    cpSync(out, solved, { recursive: true });
+    solve(solved);
+    const r = await grade({ submission: join(solved, 'exercises'), seed: 11, reference: 'fixtures', limits });
+    expect(r.parts.filter((p) => p.status !== 'passed').map((p) => `${p.id}: ${p.messages.map((m) => m.text).join(' ')}`)).toEqual([]);
+    expect([r.score, r.maxScore]).toEqual([100, 100]);
+  });
+
+  it("the release's own grader and CLI grade from stored fixtures (no solutions/ in it)", () => {
+    const solved = join(base, 'own');
+    cpSync(out, solved, { recursive: true });
+    solve(solved);
+    symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(solved, 'node_modules'), 'dir');
+    // Its own engine through tsx, as `npm run ex4`-style scripts load it.
+    const script = join(solved, 'check.mts');
+    writeFileSync(
+      script,
+      `const { grade } = await import(${JSON.stringify(join(solved, 'grader', 'api.ts'))});\n` +
+        `const r = await grade({ submission: ${JSON.stringify(join(solved, 'exercises'))}, seed: 5 });\n` +
+        `process.stdout.write(JSON.stringify({ score: r.score, reference: r.reference }));\n`,
+    );
+    const tsx = join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx');
+    expect(JSON.parse(execFileSync(tsx, [script], { cwd: solved, encoding: 'utf8' }))).toEqual({ score: 100, reference: 'fixtures' });
+    // Its own build (what `npm ci` runs as `prepare`) and bin: the students' `npm run grade`.
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: solved });
+    expect(existsSync(join(solved, 'dist', 'cli.js'))).toBe(true);
+    expect(existsSync(join(solved, 'dist', 'reference.js'))).toBe(false);
+    const json = execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', 'exercises', '--format', 'json', '--seed', '5', '--no-config'], { cwd: solved, encoding: 'utf8' });
+    expect(JSON.parse(json)).toMatchObject({ score: 100, maxScore: 100, reference: 'fixtures' });
+  });
+});
