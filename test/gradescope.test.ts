@@ -1,0 +1,156 @@
+/**
+ * `--format gradescope`: results.json against a schema written from Gradescope's spec
+ * (test/schemas/gradescope-results.schema.json), hidden details only after publishing, and the
+ * gradescope/ template's scripts.
+ */
+import Ajv from 'ajv';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseGradeArgs, runGrade } from '../grader/commands/grade';
+import { gradescopeResults, renderGradescope } from '../grader/reporters/gradescope';
+import schema from './schemas/gradescope-results.schema.json';
+import { forgedReport, sampleReport } from './helpers/sampleReport';
+
+const ROOT = join(__dirname, '..');
+// strictRequired off: the schema's anyOf ("score at the top, or on every test") names required keys
+// defined elsewhere in the schema, which is valid JSON Schema.
+const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+
+function expectValid(data: unknown) {
+  const ok = validate(data);
+  expect(validate.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+describe('gradescope results.json', () => {
+  it('matches the schema written from the spec', () => {
+    expectValid(JSON.parse(renderGradescope(sampleReport())));
+    expectValid(JSON.parse(renderGradescope(forgedReport())));
+  });
+
+  it('the schema rejects what Gradescope would reject', () => {
+    expect(validate({ score: 1, visibility: 'sometimes' })).toBe(false);
+    expect(validate({ score: 1, tests: [{ name: 'a', status: 'errored' }] })).toBe(false);
+    expect(validate({ tests: [{ name: 'a' }] })).toBe(false); // no score anywhere
+    expect(validate({ score: 1, tets: [] })).toBe(false);
+  });
+
+  it('top level: the report score (not the sum of tests), whole-second time, submission output hidden', () => {
+    const r = gradescopeResults(sampleReport());
+    expect(r).toMatchObject({
+      score: 40,
+      execution_time: 2,
+      output_format: 'text',
+      visibility: 'visible',
+      stdout_visibility: 'hidden',
+    });
+    expect(r.output).toBe(
+      'backprop-grader 0.1.0 · preset full · seed 12345 (an instructor can rerun with --seed 12345)\nScore 40/100: 3 of 7 parts passed.',
+    );
+  });
+
+  it('one visible test per part with its points; hidden case details only after publishing', () => {
+    const r = gradescopeResults(sampleReport());
+    expect(r.tests.map((t) => [t.number, t.name, t.score, t.max_score, t.status, t.visibility])).toEqual([
+      ['1', 'Feedforward and cost function', 25, 25, 'passed', 'visible'],
+      ['2', 'Regularized cost function', 0, 10, 'failed', 'visible'],
+      ['2.1', 'Regularized cost function: hidden case details', undefined, undefined, 'failed', 'after_published'],
+      ['3', 'Sigmoid gradient', 5, 5, 'passed', 'visible'],
+      ['4', 'Neural network gradient (backpropagation)', 0, 35, 'failed', 'visible'],
+      ['5', 'Regularized gradient', 10, 10, 'passed', 'visible'],
+      ['6', 'Numerical gradient (gradient checking)', 0, 10, 'failed', 'visible'],
+      ['7', 'Random initialization', 0, 5, 'failed', 'visible'],
+    ]);
+    const visible = r.tests[1].output!;
+    expect(visible).toBe(
+      [
+        'at exercises/nnCostFunction.ts:42',
+        'nnCostFunction returned the wrong cost J at λ = 1.5.',
+        '✗ public λ=1.5: J differs from the expected value',
+        '  worst element at index 1: expected 0.3837698591, got 0.2876291652 (abs error 0.09614069393, rel error 0.2505166)',
+        '  diff (- expected, + yours):',
+        '    - 0.38377 ',
+        '    + 0.28763 ',
+        '1 of 1 hidden cases failed:',
+        '  ✗ hidden #2: J differs from the expected value',
+        'Likely cause: The regularization term is missing from J.',
+        '  Hint: Revisit the regularized cost function (Part 2 of nnCostFunction).',
+      ].join('\n'),
+    );
+    // The hidden case's numbers are not in the visible test.
+    expect(visible).not.toContain('1.25');
+    expect(r.tests[2].output).toContain('expected 1.25, got 1');
+    expect(r.tests[0].tags).toEqual(['feedforward-cost', 'passed']);
+  });
+
+  it('control characters in student text are made visible', () => {
+    const report = sampleReport();
+    report.parts[6].messages = [{ level: 'error', text: 'bad\u001b[31m red' }];
+    expect(gradescopeResults(report).tests.at(-1)!.output).toContain('bad\\x1b[31m red');
+  });
+
+  it('grade --format gradescope --out writes results.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpg-gs-'));
+    try {
+      const ctx = { io: { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, stdoutIsTTY: false }, exitCode: 0 };
+      const cli = { ...parseGradeArgs(['--format', 'gradescope', '--out', 'results/results.json'], {}, dir), submission: dir };
+      expect(await runGrade(cli, ctx, async () => sampleReport())).toBe(0);
+      expectValid(JSON.parse(readFileSync(join(dir, 'results', 'results.json'), 'utf8')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gradescope/ template', () => {
+  it('ships executable, syntactically valid setup.sh and run_autograder', () => {
+    for (const f of ['setup.sh', 'run_autograder']) {
+      const path = join(ROOT, 'gradescope', f);
+      expect(statSync(path).mode & 0o111, `${f} is executable`).not.toBe(0);
+      execFileSync('bash', ['-n', path]);
+    }
+  });
+
+  function runAutograder(files: Record<string, string>, graderDir: string) {
+    const root = mkdtempSync(join(tmpdir(), 'bpg-autograder-'));
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      writeFileSync(join(root, rel), text);
+    }
+    const r = spawnSync('bash', [join(ROOT, 'gradescope', 'run_autograder')], {
+      env: { ...process.env, AUTOGRADER_ROOT: root, BACKPROP_GRADER_DIR: graderDir, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    const results = existsSync(join(root, 'results', 'results.json')) ? JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')) : undefined;
+    rmSync(root, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, results };
+  }
+
+  it('run_autograder always leaves a valid results.json, even when the grader cannot run', () => {
+    const r = runAutograder({ 'submission/nnCostFunction.ts': 'export {}' }, '/nonexistent-grader');
+    expect(r.status).toBe(0);
+    expectValid(r.results);
+    expect(r.results.score).toBe(0);
+    expect(r.results.output).toMatch(/could not grade this submission .*please tell your instructor/);
+  });
+
+  it.skipIf(!existsSync(join(ROOT, 'grader', 'api.ts')) || !existsSync(join(ROOT, 'dist', 'cli.js')))(
+    'run_autograder grades a flat upload of the four files with the built grader',
+    () => {
+      const files: Record<string, string> = {};
+      for (const f of ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts']) {
+        files[`submission/${f}`] = readFileSync(join(ROOT, 'exercises', f), 'utf8');
+      }
+      // A config inside the submission must be ignored.
+      files['submission/backprop-grader.config.json'] = '{"points": {"feedforward-cost": 1000}}';
+      const r = runAutograder(files, ROOT);
+      expect(r.status).toBe(0);
+      expectValid(r.results);
+      expect(r.results.score).toBe(0);
+      expect(r.results.tests[0].max_score).toBe(25);
+    },
+  );
+});
