@@ -59,7 +59,8 @@ export function compactDiff(expected: readonly number[], got: readonly number[])
       parts.push(`{+${hunk(c.value)}+}`);
     }
   }
-  let text = parts.join(' ');
+  // A replacement reads as one unit: [-expected-]{+got+} with no space between.
+  let text = parts.join(' ').replace(/-\] \{\+/g, '-]{+');
   if (text.length > MAX_CHARS) {
     text = text.slice(0, MAX_CHARS).replace(/\s\S*$/, '');
     truncated = true;
