@@ -7,6 +7,7 @@
  * or a gate such as `--min-score`; 2 a usage error (unknown command or flag, bad value).
  */
 import yargs, { type CommandModule } from 'yargs';
+import { fixturesCommand } from './commands/fixtures';
 import { gradeCommand } from './commands/grade';
 import { mergeCommand } from './commands/merge';
 import { batchCommand } from './commands/batch';
@@ -22,6 +23,7 @@ import { graderVersion } from './paths';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   gradeCommand,
+  fixturesCommand,
   batchCommand,
   mergeCommand,
   releaseCommand,
