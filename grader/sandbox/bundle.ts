@@ -6,8 +6,8 @@
  * When that build fails, each student entry is checked on its own so that one file's syntax error
  * does not hide the other functions, and the rest are rebuilt.
  */
-import { build, type BuildOptions, type Message, type Plugin } from 'esbuild';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { build, type BuildOptions, type Message, type Metafile, type OutputFile, type Plugin } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
@@ -174,6 +174,35 @@ function buildErrors(error: unknown): Message[] {
   return [{ id: '', pluginName: '', text: error instanceof Error ? error.message : String(error), location: null, notes: [], detail: undefined }];
 }
 
+/**
+ * Writes the bundle, keeping the inline source map only in chunks that contain the student's own
+ * code: Node parses every map it sees when a module loads, and the maps of ml-matrix, the kit and
+ * the harness (by far the largest) are never needed, since those frames are dropped anyway.
+ */
+function writeOutputs(sub: LocatedSubmission, outdir: string, files: OutputFile[], metafile: Metafile): void {
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const key = relative(sub.displayRoot, file.path).split(sep).join('/');
+    const inputs = Object.keys(metafile.outputs[key]?.inputs ?? {});
+    const student = inputs.some((input) => {
+      const abs = resolve(sub.displayRoot, input);
+      return isInside(abs, sub.boundary) && !isInside(abs, KIT_LIB_DIR) && !isInside(abs, join(PACKAGE_ROOT, 'node_modules'));
+    });
+    let text = file.text;
+    if (!student) {
+      const at = text.lastIndexOf('\n//# sourceMappingURL=data:');
+      if (at >= 0) text = `${text.slice(0, at)}\n`;
+    }
+    const dir = dirname(file.path);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    writeFileSync(file.path, text);
+  }
+  void outdir;
+}
+
 export interface BundleResult {
   /** Chunk of the harness entry, absolute. */
   harness: string;
@@ -196,8 +225,8 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string): 
     else candidates.push(fn);
   }
   const entryName = (fn: StudentFunction): string => `student-${fn}`;
-  const full = (fns: StudentFunction[]) =>
-    build({
+  const full = async (fns: StudentFunction[]): Promise<void> => {
+    const result = await build({
       ...options(sub),
       entryPoints: [{ in: HARNESS_ENTRY, out: 'harness' }, ...fns.map((fn) => ({ in: sub.files[fn].path, out: entryName(fn) }))],
       outdir,
@@ -205,8 +234,11 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string): 
       chunkNames: 'chunks/[name]-[hash]',
       sourcemap: 'inline',
       sourcesContent: false,
-      write: true,
+      metafile: true,
+      write: false,
     });
+    writeOutputs(sub, outdir, result.outputFiles, result.metafile);
+  };
   let ok = candidates;
   try {
     await full(ok);

@@ -69,19 +69,13 @@ interface Child {
   stderrTail: string;
 }
 
-/** Options beyond the limits (for tests and tools). */
-export interface OpenSandboxOptions {
-  /** Extra arguments for the child's node (tests only). */
-  nodeArgs?: string[];
-}
-
 /**
  * Opens a sandbox on a submission: an exercises folder, or a repository that contains `exercises/`.
  * Never throws for a bad submission (missing files and compile errors come back from `call`); it
  * throws only when the grader itself is broken (e.g. the harness does not build).
  * @param limits per-call timeout, heap and output cap (defaults: DEFAULT_LIMITS)
  */
-export async function openSandbox(submissionPath: string, limits?: Partial<SandboxLimits>, options: OpenSandboxOptions = {}): Promise<Sandbox> {
+export async function openSandbox(submissionPath: string, limits?: Partial<SandboxLimits>): Promise<Sandbox> {
   const lim: SandboxLimits = { ...DEFAULT_LIMITS, ...limits };
   installExitHook();
   const sub = locateSubmission(submissionPath);
@@ -147,7 +141,6 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
         `--max-old-space-size=${lim.heapMb}`,
         '--enable-source-maps',
         '--disable-warning=ExperimentalWarning',
-        ...(options.nodeArgs ?? []),
         bootPath,
       ],
       {
