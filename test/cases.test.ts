@@ -1,0 +1,199 @@
+import { readFileSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildCaseSet, generateHidden, numCheckCount } from '../grader/cases/index';
+import { courseraNnInputs, courseraSigmoidInput } from '../grader/cases/public';
+import { CASE_FAMILIES, type NnInputs } from '../grader/cases/types';
+import { compareValues } from '../grader/compare/index';
+import { NUMGRAD_TOLERANCE } from '../grader/parts/numerical-gradient';
+import { buildFixtures, FIXTURES_PATH, loadFixtures, POOL_SIZE, validateFixtures } from '../grader/reference/fixtures';
+import { fillExpected } from '../grader/reference/live';
+import { evaluateKnownFunction } from '../grader/sandbox/functions';
+import * as reference from '../solutions/index';
+
+/** Independent per-example cost, written here from the notes (no kit helpers, no reference code). */
+function loopCost(i: NnInputs): number {
+  const { nnParams: t, inputLayerSize: n, hiddenLayerSize: h, numLabels: K, X, y, lambda } = i;
+  const T1 = (r: number, c: number) => t[r + c * h];
+  const T2 = (r: number, c: number) => t[h * (n + 1) + r + c * K];
+  const sig = (z: number) => 1 / (1 + Math.exp(-z));
+  const m = X.length;
+  let J = 0;
+  for (let e = 0; e < m; e++) {
+    const a2 = [1];
+    for (let r = 0; r < h; r++) {
+      let z = T1(r, 0);
+      for (let c = 0; c < n; c++) z += T1(r, c + 1) * X[e][c];
+      a2.push(sig(z));
+    }
+    for (let k = 0; k < K; k++) {
+      let z = 0;
+      for (let c = 0; c <= h; c++) z += T2(k, c) * a2[c];
+      const a3 = sig(z);
+      const yk = y[e] === k + 1 ? 1 : 0;
+      J += -yk * Math.log(a3) - (1 - yk) * Math.log(1 - a3);
+    }
+  }
+  let reg = 0;
+  for (let r = 0; r < h; r++) for (let c = 1; c <= n; c++) reg += T1(r, c) ** 2;
+  for (let r = 0; r < K; r++) for (let c = 1; c <= h; c++) reg += T2(r, c) ** 2;
+  return J / m + (lambda / (2 * m)) * reg;
+}
+
+describe("the public case is built exactly as Coursera's submit.m builds it", () => {
+  it('inputs: column-major reshapes of sin/cos sequences', () => {
+    const i = courseraNnInputs(0);
+    expect(i.X.length).toBe(16);
+    // Xm = reshape(sin(1:32), 16, 2) / 5: Xm(r, c) = sin(r + 16(c − 1)) / 5 (1-based)
+    for (let r = 0; r < 16; r++) for (let c = 0; c < 2; c++) expect(i.X[r][c]).toBe(Math.sin(r + 1 + 16 * c) / 5);
+    expect(i.y).toEqual([2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1]);
+    // t = [t1(:); t2(:)] = [sin(1:2:23), cos(1:2:39)]
+    expect(i.nnParams).toEqual([...Array.from({ length: 12 }, (_, k) => Math.sin(2 * k + 1)), ...Array.from({ length: 20 }, (_, k) => Math.cos(2 * k + 1))]);
+    expect([i.inputLayerSize, i.hiddenLayerSize, i.numLabels, i.lambda]).toEqual([2, 4, 4, 0]);
+    expect(courseraNnInputs(1.5).lambda).toBe(1.5);
+    const z = courseraSigmoidInput().z;
+    expect([z.length, z[0].length]).toEqual([3, 10]);
+    expect(z[1][3]).toBe(3 * Math.sin(11)); // X(2, 4) = 3·sin(2 + 3·3)
+  });
+
+  it('expected J agrees with an independent per-example loop', () => {
+    for (const lambda of [0, 1.5]) {
+      const i = courseraNnInputs(lambda);
+      const c = { id: 'x', family: lambda ? 'nn-reg' : 'nn-unreg', name: 'x', hidden: false, inputs: i } as const;
+      const cc = structuredClone(c) as typeof c & { expected?: { J: number; grad: number[] } };
+      fillExpected(reference, cc);
+      expect(cc.expected?.J).toBeCloseTo(loopCost(i), 12);
+      expect(cc.expected?.grad).toHaveLength(32);
+    }
+  });
+
+  it('hidden nnCostFunction cases: the loop agrees with the reference too', () => {
+    for (const c of [...generateHidden('nn-unreg', 5, 6), ...generateHidden('nn-reg', 5, 6)]) {
+      if (c.family !== 'nn-unreg' && c.family !== 'nn-reg') continue;
+      fillExpected(reference, c);
+      expect(c.expected?.J).toBeCloseTo(loopCost(c.inputs), 11);
+    }
+  });
+});
+
+describe('hidden cases come from the seed', () => {
+  it('the same seed gives the same cases; another seed other cases', () => {
+    const fams = CASE_FAMILIES;
+    expect(buildCaseSet(fams, 123, 3)).toEqual(buildCaseSet(fams, 123, 3));
+    expect(buildCaseSet(['nn-unreg'], 124, 3)['nn-unreg']?.[1]).not.toEqual(buildCaseSet(['nn-unreg'], 123, 3)['nn-unreg']?.[1]);
+  });
+
+  it('asking for more cases extends the list without changing the first ones', () => {
+    for (const f of CASE_FAMILIES) expect(generateHidden(f, 99, 12).slice(0, 3)).toEqual(generateHidden(f, 99, 3));
+  });
+
+  it('counts: public + hiddenCases per family, at most 2 numerical checks', () => {
+    const set = buildCaseSet(CASE_FAMILIES, 1, 5);
+    expect(set['nn-unreg']).toHaveLength(6);
+    expect(set['sigmoid']).toHaveLength(6);
+    expect(set['rand-init']).toHaveLength(6);
+    expect(set['numcheck-reg']).toHaveLength(numCheckCount(5));
+    expect(numCheckCount(5)).toBe(2);
+    expect(buildCaseSet(['nn-reg', 'numcheck-reg'], 1, 0)).toEqual({ 'nn-reg': [expect.objectContaining({ id: 'nn-reg/public' })], 'numcheck-reg': [] });
+  });
+
+  it('networks are small and varied: sizes, m, absent labels, λ and scales in range', () => {
+    const cases = [...generateHidden('nn-unreg', 2024, 30), ...generateHidden('nn-reg', 2024, 30)] as { family: string; inputs: NnInputs }[];
+    let absent = 0;
+    let labelKAbsent = 0;
+    for (const { family, inputs: i } of cases) {
+      expect(i.inputLayerSize).toBeGreaterThanOrEqual(2);
+      expect(i.inputLayerSize).toBeLessThanOrEqual(6);
+      expect(i.hiddenLayerSize).toBeLessThanOrEqual(6);
+      expect(i.numLabels).toBeGreaterThanOrEqual(2);
+      expect(i.numLabels).toBeLessThanOrEqual(5);
+      expect(i.X.length).toBeGreaterThanOrEqual(3);
+      expect(i.X.length).toBeLessThanOrEqual(12);
+      expect(i.y.every((v) => Number.isInteger(v) && v >= 1 && v <= i.numLabels)).toBe(true);
+      expect(i.nnParams).toHaveLength(i.hiddenLayerSize * (i.inputLayerSize + 1) + i.numLabels * (i.hiddenLayerSize + 1));
+      if (family === 'nn-unreg') expect(i.lambda).toBe(0);
+      else {
+        expect(i.lambda).toBeGreaterThanOrEqual(0.3);
+        expect(i.lambda).toBeLessThanOrEqual(3);
+      }
+      const present = new Set(i.y);
+      if (present.size < i.numLabels) absent++;
+      if (!present.has(i.numLabels)) labelKAbsent++;
+    }
+    expect(absent).toBeGreaterThan(20);
+    expect(labelKAbsent).toBeGreaterThan(10);
+    const scales = cases.map(({ inputs }) => Math.max(...inputs.X.flat().map(Math.abs)));
+    expect(Math.min(...scales)).toBeLessThan(0.3);
+    expect(Math.max(...scales)).toBeGreaterThan(2);
+  });
+});
+
+describe('numerical-gradient tolerance', () => {
+  /** Central differences the way a student might write them: in place, restoring each entry. */
+  function central(J: (t: Float64Array) => number, theta: number[], e = 1e-4): number[] {
+    const t = Float64Array.from(theta);
+    return theta.map((v, p) => {
+      t[p] = v + e;
+      const up = J(t);
+      t[p] = v - e;
+      const down = J(t);
+      t[p] = v;
+      return (up - down) / (2 * e);
+    });
+  }
+  function forward(J: (t: Float64Array) => number, theta: number[], e = 1e-4): number[] {
+    const J0 = J(Float64Array.from(theta));
+    return theta.map((v, p) => {
+      const t = Float64Array.from(theta);
+      t[p] = v + e;
+      return (J(t) - J0) / e;
+    });
+  }
+  const spec = { fn: 'computeNumericalGradient', what: 'numgrad', layout: { kind: 'vector' as const, length: 0 } };
+
+  it('passes a correct central difference and catches one-sided differences and wrong steps on every case', () => {
+    const cases = [...generateHidden('numgrad', 7, 12), ...generateHidden('numgrad', 8, 12)];
+    for (const c of cases) {
+      if (c.family !== 'numgrad') continue;
+      fillExpected(reference, c);
+      const expected = c.expected?.numgrad as number[];
+      const J = (t: Float64Array) => evaluateKnownFunction(c.inputs.J, c.inputs.params, t);
+      const s = { ...spec, layout: { kind: 'vector' as const, length: expected.length } };
+      expect(compareValues(central(J, c.inputs.theta), expected, s, NUMGRAD_TOLERANCE).passed, `${c.name} central`).toBe(true);
+      expect(compareValues(forward(J, c.inputs.theta), expected, s, NUMGRAD_TOLERANCE).passed, `${c.name} forward`).toBe(false);
+      if (c.inputs.J !== 'quadratic') {
+        // A quadratic's central difference is exact for any step: only the curved functions tell steps apart.
+        expect(compareValues(central(J, c.inputs.theta, 1e-3), expected, s, NUMGRAD_TOLERANCE).passed, `${c.name} e=1e-3`).toBe(false);
+        expect(compareValues(central(J, c.inputs.theta, 1e-5), expected, s, NUMGRAD_TOLERANCE).passed, `${c.name} e=1e-5`).toBe(false);
+      }
+    }
+  });
+});
+
+describe('stored fixtures (grader/fixtures/reference.json)', () => {
+  it('validate against fixtures.schema.json', async () => {
+    await expect(validateFixtures(JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')))).resolves.toBeTruthy();
+  });
+
+  it('are not stale: regenerating them from solutions/ gives the stored numbers', async () => {
+    const fresh = JSON.parse(JSON.stringify(await buildFixtures()));
+    expect(fresh).toEqual(loadFixtures());
+  });
+
+  it('hold numbers only, compactly', () => {
+    const text = readFileSync(FIXTURES_PATH, 'utf8');
+    expect(statSync(FIXTURES_PATH).size).toBeLessThan(300 * 1024);
+    expect(text).not.toMatch(/function|=>|import|export|return|Matrix/);
+    const data = loadFixtures();
+    for (const f of CASE_FAMILIES) expect(data.pool[f]).toHaveLength(POOL_SIZE);
+  });
+
+  it('fixtures mode picks hidden cases from the pool by the seed', () => {
+    const data = loadFixtures();
+    const a: { id: string }[] = buildCaseSet(['nn-reg'], 5, 3, data)['nn-reg'] ?? [];
+    expect(a).toEqual(buildCaseSet(['nn-reg'], 5, 3, data)['nn-reg']);
+    expect(a[0].id).toBe('nn-reg/public');
+    expect(a.slice(1).every((c) => data.pool['nn-reg'].some((p: { id: string }) => p.id === c.id))).toBe(true);
+    const picks = new Set(Array.from({ length: 20 }, (_, s) => (buildCaseSet(['nn-reg'], s, 3, data)['nn-reg'] ?? ([] as { id: string }[])).map((c) => c.id).join()));
+    expect(picks.size).toBeGreaterThan(10);
+  });
+});
