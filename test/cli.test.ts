@@ -377,21 +377,36 @@ describe.skipIf(!API_EXISTS)('the built bin, end to end', () => {
     return spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...rest, NO_COLOR: '1', ...env } });
   }
 
-  it('grades the solutions: exit 0, --format json validates, 100/100', () => {
-    const r = bpg(['grade', 'solutions', '--format', 'json', '--seed', '1', '--no-config']);
+  const SUBMISSIONS = join(ROOT, 'test', 'fixtures', 'submissions');
+
+  it('grades a correct submission: exit 0, --format json validates, 100/100', () => {
+    const r = bpg(['grade', join(SUBMISSIONS, 'correct-vectorized'), '--format', 'json', '--seed', '1', '--no-config']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     validateReport(report);
-    expect(report.score).toBe(report.maxScore);
+    expect(report.score).toBe(100);
     expect(report.seed).toBe(1);
   });
 
-  it('grades the stubs: exit 0 (grading completed), and 1 with --min-score', () => {
-    const r = bpg(['grade', 'exercises', '--seed', '1', '--no-config']);
+  it('grades the stubs: exit 0 (grading completed), and 1 below --min-score', () => {
+    const r = bpg(['grade', join(SUBMISSIONS, 'stub'), '--seed', '1', '--no-config']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('not implemented yet');
-    expect(bpg(['grade', 'exercises', '--seed', '1', '--no-config', '--min-score', '1']).status).toBe(1);
+    expect(r.stdout).toContain('Score 0/100');
+    const gated = bpg(['grade', join(SUBMISSIONS, 'stub'), '--seed', '1', '--no-config', '--min-score', '1']);
+    expect(gated.status).toBe(1);
+    expect(gated.stderr).toContain('is below --min-score 1');
+  });
+
+  it('--preset coursera --out writes five parts at 30/15/5/40/10', () => {
+    const file = join(out, 'coursera.json');
+    const r = bpg(['grade', join(SUBMISSIONS, 'correct-vectorized'), '--preset', 'coursera', '--format', 'json', '--out', file, '--no-config']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    validateReport(report);
+    expect(report.parts.map((p: { maxScore: number }) => p.maxScore)).toEqual([30, 15, 5, 40, 10]);
   });
 
   it('usage errors exit 2', () => {

@@ -110,7 +110,19 @@ function partLines(part: PartResult, p: Palette): string[] {
     out.push(...block(m.text, '    ').map((l) => (m.level === 'error' ? p.red(l) : l)));
   }
   if (part.status !== 'passed') {
-    for (const c of part.cases) if (!c.passed) out.push(...caseLines(c, p));
+    // Cases that failed with only a message already shown (a stub, a compile error: every case
+    // fails the same way) are listed by name on one line instead of repeating the message.
+    const shown = new Set(part.messages.map((m) => m.text));
+    const same: string[] = [];
+    for (const c of part.cases) {
+      if (c.passed) continue;
+      if (!c.worst && !c.diff && c.message !== undefined && shown.has(c.message)) same.push(c.name);
+      else {
+        out.push(...caseLines(c, p));
+        if (c.message !== undefined && !c.worst && !c.diff) shown.add(c.message);
+      }
+    }
+    if (same.length) out.push(...block(`${p.red(STATUS_MARK.failed)} failed the same way: ${same.join(' · ')}`, '    '));
     for (const d of part.diagnoses) {
       out.push(...block(`Likely cause: ${d.message}`, '    ').map(p.yellow));
       if (d.hint) out.push(...block(`Hint: ${d.hint}`, '      '));
