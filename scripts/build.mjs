@@ -22,6 +22,9 @@ const common = {
 };
 
 const entries = [];
-if (existsSync(join(root, 'grader', 'cli.ts'))) entries.push(build({ ...common, entryPoints: [join(root, 'grader', 'cli.ts')], outfile: join(out, 'cli.js') }));
+// splitting: modules the CLI imports lazily (the engine, ajv, @actions/core, batch helpers...) become
+// separate chunks (beside cli.js, so import.meta.url-relative paths are unchanged) loaded on demand; without it esbuild hoists every package import to the top of
+// one file and `--help` would load them all.
+if (existsSync(join(root, 'grader', 'cli.ts'))) entries.push(build({ ...common, entryPoints: [join(root, 'grader', 'cli.ts')], outdir: out, splitting: true, entryNames: '[name]', chunkNames: '[name]-[hash]' }));
 if (existsSync(join(root, 'solutions', 'index.ts'))) entries.push(build({ ...common, entryPoints: [join(root, 'solutions', 'index.ts')], outfile: join(out, 'reference.js') }));
 await Promise.all(entries);
