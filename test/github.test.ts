@@ -293,3 +293,33 @@ describe('grade --format github', () => {
     expect(out).toContain('Score 0/100');
   });
 });
+
+describe('.github/workflows/classroom.yml', () => {
+  const yml = readFileSync(join(__dirname, '..', '.github', 'workflows', 'classroom.yml'), 'utf8');
+  const active = yml
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .join('\n');
+
+  it('pins every action to a major version tag or a commit', () => {
+    const uses = [...active.matchAll(/uses:\s*(\S+)/g)].map((m) => m[1]);
+    expect(uses).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'classroom-resources/autograding-grading-reporter@v1']);
+    for (const u of uses) expect(u).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
+  });
+
+  it('wires the grade step to the grading reporter (runner id alphanumeric, env <ID>_RESULTS)', () => {
+    const id = /- name: Grade\n\s+id: (\w+)/.exec(active)?.[1];
+    expect(id).toBe('backprop');
+    expect(id).toMatch(/^[a-zA-Z0-9]+$/); // the reporter rejects other runner ids
+    expect(active).toContain(`${id!.toUpperCase()}_RESULTS: \${{ steps.${id}.outputs.result }}`);
+    expect(active).toContain(`runners: ${id}`);
+    expect(active).toMatch(/run: node bin\/backprop-grader\.js grade \. --format github/);
+    // The reporter runs even when grading failed, so Classroom always gets a result.
+    expect(active).toMatch(/- name: Report to GitHub Classroom\n\s+if: always\(\)/);
+  });
+
+  it('asks for minimal permissions and documents the private-grader option', () => {
+    expect(active).toMatch(/permissions:\n  checks: write\n  actions: read\n  contents: read\n/);
+    expect(yml).toContain('#     token: ${{ secrets.GRADER_TOKEN }}');
+  });
+});
