@@ -14,6 +14,9 @@ import { schemaProblems } from '../grader/batch/store';
 import { summarizeBatch, type BatchSummary } from '../grader/batch/summary';
 import type { BatchEntry, GradeFn } from '../grader/batch/types';
 import { parseBatchArgs } from '../grader/commands/batch';
+import { grade as realGrade } from '../grader/api';
+import { main } from '../grader/cli';
+import { PACKAGE_ROOT } from '../grader/paths';
 import { PART_IDS, PARTS, PRESETS, type PartId } from '../grader/parts/ids';
 import type { Diagnosis, GradeReport, PartStatus } from '../grader/report/types';
 import { renderGradebookCsv } from '../grader/reporters/batch-csv';
@@ -310,5 +313,74 @@ describe('runBatch with a fake grader', () => {
     expect(() => mergeBatches([join(base, 'a'), join(base, 'b')], join(base, 'm1'))).toThrow(/"bob" has different grades/);
     await runBatch({ folder, out: join(base, 'c'), grade, seed: 4, shard: { index: 2, count: 2 } });
     expect(() => mergeBatches([join(base, 'a'), join(base, 'c')], join(base, 'm2'))).toThrow(/different seeds/);
+  });
+});
+
+describe('runBatch with the real engine', () => {
+  it('grades good, buggy and hostile submissions; none stops the batch or another\'s result', async () => {
+    const folder = tmp();
+    const ids = ['correct-vectorized', 'wrong-regularized-cost', 'wrong-sigmoid-gradient', 'infinite-loop', 'memory-hog', 'syntax-error', 'process-exit', 'stub'];
+    for (const id of ids) cpSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions', id), join(folder, id), { recursive: true });
+    const out = join(tmp(), 'out');
+    const lines: string[] = [];
+    const { plainProgress } = await import('../grader/batch/progress');
+    const r = await runBatch({
+      folder,
+      out,
+      grade: realGrade,
+      seed: 123,
+      jobs: 2,
+      gradeOptions: { limits: { timeoutMs: 1500, heapMb: 64, outputCapBytes: 16 * 1024 }, reference: 'fixtures' },
+      onProgress: plainProgress((t) => lines.push(t)),
+    });
+    expect(r).toMatchObject({ total: 8, graded: 8, complete: true });
+    const byId = new Map(r.summary!.students.map((st) => [st.id, st]));
+    const status = (id: string, part: PartId) => byId.get(id)!.parts[r.summary!.partIds.indexOf(part)]!.status;
+    expect(byId.get('correct-vectorized')!.score).toBe(100);
+    expect(byId.get('wrong-regularized-cost')!.score).toBe(90);
+    expect(status('wrong-regularized-cost', 'regularized-cost')).toBe('failed');
+    expect(byId.get('wrong-sigmoid-gradient')!.score).toBe(95);
+    expect(status('infinite-loop', 'sigmoid-gradient')).toBe('errored');
+    expect(status('memory-hog', 'sigmoid-gradient')).toBe('errored');
+    expect(status('syntax-error', 'numerical-gradient')).toBe('errored');
+    expect(status('process-exit', 'random-init')).toBe('errored');
+    for (const id of ['infinite-loop', 'memory-hog', 'syntax-error', 'process-exit', 'stub']) expect(byId.get(id)!.score, id).toBe(0);
+    for (const f of readdirSync(join(out, 'reports'))) {
+      const rep = JSON.parse(read(join(out, 'reports'), f)) as GradeReport;
+      expect(schemaProblems(rep), f).toEqual([]);
+      expect(rep.seed).toBe(123);
+      expect(rep.parts).toHaveLength(7);
+    }
+    expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,35,10,10,5');
+    expect(lines[0]).toMatch(/^batch: 8 submission\(s\); grading 8 on 2 job\(s\), seed 123\n$/);
+    expect(lines.filter((l) => /^\[\d\/8\] /.test(l))).toHaveLength(8);
+  });
+});
+
+describe('batch and merge commands', () => {
+  it('run in-process: exit codes, --resume, usage errors, shard + merge', async () => {
+    const folder = tmp();
+    for (const id of ['a', 'b', 'c']) mkdirSync(join(folder, id)); // empty: every part errors (missing files), fast
+    const cwd = tmp();
+    const run = async (...argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(argv, { cwd, env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdoutIsTTY: false });
+      return { code, stdout, stderr };
+    };
+    const first = await run('batch', folder, '--out', 'all', '--seed', '8', '--no-config', '--reference', 'fixtures');
+    expect(first.stderr).toContain('[3/3] c 0/100 (errored part)');
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('3 submission(s) (3 graded, 0 resumed), seed 8');
+    expect(await run('batch', folder, '--out', 'all', '--no-config')).toMatchObject({ code: 2 });
+    const again = await run('batch', folder, '--out', 'all', '--resume', '--progress', 'none', '--no-config');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('(0 graded, 3 resumed), seed 8');
+    expect((await run('batch', folder, '--out', 'x', '--shard', '3/2')).code).toBe(2);
+    for (const i of ['1', '2']) expect((await run('batch', folder, '--out', `s${i}`, '--shard', `${i}/2`, '--seed', '8', '--progress', 'none', '--no-config', '--reference', 'fixtures')).code).toBe(0);
+    const merged = await run('merge', 's1', 's2', '--out', 'merged');
+    expect(merged.code).toBe(0);
+    for (const f of AGGREGATES) expect(read(join(cwd, 'merged'), f), f).toBe(read(join(cwd, 'all'), f));
+    expect((await run('merge', 'nope', '--out', 'm2')).code).toBe(2);
   });
 });
