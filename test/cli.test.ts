@@ -409,6 +409,33 @@ describe.skipIf(!API_EXISTS)('the built bin, end to end', () => {
     expect(report.parts.map((p: { maxScore: number }) => p.maxScore)).toEqual([30, 15, 5, 40, 10]);
   });
 
+  it('GITHUB_ACTIONS=true: a submission printing forged workflow commands cannot produce them', () => {
+    const summary = join(out, 'summary.md');
+    const output = join(out, 'output.txt');
+    writeFileSync(summary, '');
+    writeFileSync(output, '');
+    const r = bpg(['grade', join(SUBMISSIONS, 'prints-fake-results'), '--seed', '1', '--no-config'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: output,
+    });
+    expect(r.status).toBe(0);
+    const lines = (r.stdout + '\n' + r.stderr).split('\n').map((l) => l.trim());
+    const token = lines.find((l) => l.startsWith('::stop-commands::'))!.slice('::stop-commands::'.length);
+    const commands = lines.filter((l) => l.startsWith('::') || l.startsWith('##['));
+    for (const c of commands) {
+      expect(c === `::stop-commands::${token}` || c === `::${token}::` || c.startsWith('::error title=') || c.startsWith('::notice title=Autograding'), c).toBe(true);
+    }
+    expect(commands.filter((c) => c.startsWith('::notice'))).toEqual([
+      '::notice title=Autograding complete::Points 0/100',
+      '::notice title=Autograding report::{"totalPoints":0,"maxPoints":100}',
+    ]);
+    // The forged lines are visible to the student as captured output, defused.
+    expect(r.stdout).toContain('  │ ::notice title=Autograding complete::Points 100/100');
+    expect(readFileSync(output, 'utf8')).toMatch(/^result<<ghadelimiter_/m);
+    expect(readFileSync(summary, 'utf8')).toContain('| Sigmoid gradient | 0/5 | ❌ failed |');
+  });
+
   it('usage errors exit 2', () => {
     const r = bpg(['grade', '--frmat', 'json']);
     expect(r.status).toBe(2);

@@ -53,12 +53,21 @@ function logSafe(s: string): string {
 /** A part's feedback in a few lines (messages, then failing cases, then diagnoses). */
 export function partSummary(part: PartResult): string {
   const lines: string[] = part.messages.map((m) => m.text);
+  // As in the text report: cases that failed with only an already shown message are named once.
+  const shown = new Set(lines);
+  const same: string[] = [];
   for (const c of part.cases) {
     if (c.passed) continue;
+    if (!c.worst && c.message !== undefined && shown.has(c.message)) {
+      same.push(c.name);
+      continue;
+    }
     let line = `✗ ${c.name}${c.message ? `: ${c.message}` : ''}`;
     if (c.worst) line += ` (worst element ${formatPosition(c.worst)}: expected ${formatNumber(c.worst.expected)}, got ${formatNumber(c.worst.got)})`;
+    else if (c.message !== undefined) shown.add(c.message);
     lines.push(line);
   }
+  if (same.length) lines.push(`✗ failed the same way: ${same.join(' · ')}`);
   for (const d of part.diagnoses) lines.push(`Likely cause: ${d.message} Hint: ${d.hint}`);
   return lines.join('\n');
 }
@@ -111,8 +120,15 @@ export function jobSummaryMarkdown(report: GradeReport): string {
     md.push(`### ${p.status === 'failed' ? '❌' : '⚠️'} ${escapeMarkdown(p.title)} (${p.score}/${p.maxScore})`, '');
     if (p.location) md.push(`In \`${escapeHtml(sanitizeText(p.location.file)).replace(/`/g, "'")}\` line ${p.location.line}`, '');
     for (const m of p.messages) md.push(escapeMarkdown(m.text), '');
+    const shown = new Set(p.messages.map((m) => m.text));
+    const same: string[] = [];
     for (const c of p.cases) {
       if (c.passed) continue;
+      if (!c.worst && !c.diff && c.message !== undefined && shown.has(c.message)) {
+        same.push(c.name);
+        continue;
+      }
+      if (c.message !== undefined && !c.worst && !c.diff) shown.add(c.message);
       md.push(`- **${escapeMarkdown(c.name)}**${c.hidden ? ' (hidden case)' : ''}${c.message ? `: ${escapeMarkdown(c.message)}` : ''}`);
       if (c.worst) {
         const w = c.worst;
@@ -122,6 +138,7 @@ export function jobSummaryMarkdown(report: GradeReport): string {
       }
       if (c.diff) md.push('', pre(c.diff), '');
     }
+    if (same.length) md.push(`- failed the same way: ${same.map(escapeMarkdown).join(' · ')}`);
     for (const d of p.diagnoses) md.push('', `> **Likely cause:** ${escapeMarkdown(d.message)}<br>**Hint:** ${escapeMarkdown(d.hint)}`);
     md.push('');
   }
