@@ -129,6 +129,13 @@ describe('main (usage, help, version)', () => {
     expect(r.stdout).toContain('Examples:');
   });
 
+  it('fixtures --help documents --check', async () => {
+    const r = await run(['fixtures', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('backprop-grader fixtures');
+    expect(r.stdout).toContain('--check');
+  });
+
   it('--version prints the package version', async () => {
     const r = await run(['--version']);
     expect(r.code).toBe(0);

@@ -13,7 +13,8 @@
  * Every student-controlled string (messages quoting thrown errors, file names, diffs, captured
  * output) is escaped for where it goes: Markdown/HTML in the summary, workflow-command escaping in
  * annotations (by @actions/core), and neutralized line starts in the log and the Classroom JSON
- * (the grading reporter prints its messages raw).
+ * (the grading reporter prints its messages raw). No `setCommandEcho` call: echo is off unless
+ * step debugging is on, and then it would only echo our own, already escaped, command lines.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
