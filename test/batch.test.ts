@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseShard, selectShard } from '../grader/batch/discover';
+import { discoverSubmissions, parseShard, selectShard } from '../grader/batch/discover';
 import { mergeBatches } from '../grader/batch/merge';
 import { runBatch } from '../grader/batch/run';
 import { schemaProblems } from '../grader/batch/store';
@@ -201,6 +201,14 @@ describe('shards', () => {
     const items = ['d', 'a', 'c', 'b', 'e'].map((id) => ({ id }));
     expect(selectShard(items, { index: 1, count: 2 }).map((x) => x.id)).toEqual(['a', 'c', 'e']);
     expect(selectShard(items, { index: 2, count: 2 }).map((x) => x.id)).toEqual(['b', 'd']);
+  });
+
+  it('discovers subfolders sorted by code unit, skipping hidden folders, files and the output folder', () => {
+    const folder = makeClass();
+    mkdirSync(join(folder, 'graded'));
+    mkdirSync(join(folder, 'Zoe'));
+    const ids = discoverSubmissions(folder, [join(folder, 'graded')]).map((s) => s.id);
+    expect(ids).toEqual(['=HYPERLINK("evil")', 'Zoe', 'alice', 'bob', 'carol', 'dave', 'eve<img src=x onerror=alert(1)>|*x*', 'zed']);
   });
 
   it('parseBatchArgs maps flags', () => {
