@@ -171,29 +171,35 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   options.seed = seed;
   const parts = selectParts(options);
 
-  // Load: the reference (live solutions, or the stored fixtures) and this run's cases.
-  let reference: Reference | null = null;
-  if (options.reference !== 'fixtures') {
-    reference = await loadReference();
-    if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
-  }
-  const families = new Set<CaseFamily>(parts.flatMap((p) => p.definition.families));
-  const caseSet = buildCaseSet(families, seed, options.hiddenCases, reference ? undefined : loadFixtures());
-  const casesOf = (def: PartDefinition): GradingCase[] => def.families.flatMap((f): GradingCase[] => caseSet[f] ?? []);
-  const ordered = parts.flatMap((p) => casesOf(p.definition));
-
   const submission = resolve(options.submission);
   const open: OpenSandboxFn = internals.openSandbox ?? (await import('./sandbox/index')).openSandbox;
+  // Opening bundles the submission (esbuild's own process) and the calls run in a child process:
+  // meanwhile this process loads the reference and computes the expected outputs, so the
+  // grader's own work hides behind the sandbox's. The rejection is observed below (await opening).
+  const opening = open(submission, options.limits);
+  opening.catch(() => undefined);
   let sandbox: Sandbox | undefined;
+  let filling: Promise<void> = Promise.resolve();
   try {
-    sandbox = await open(submission, options.limits);
-    const outcomes = await runCases(sandbox, ordered);
-
-    // Expected outputs, computed only for the cases this run uses (fixtures already carry them).
-    if (reference) {
-      const { fillExpected } = await import('./reference/live');
-      for (const c of ordered) fillExpected(reference, c);
+    // Load: the reference (live solutions, or the stored fixtures) and this run's cases.
+    let reference: Reference | null = null;
+    if (options.reference !== 'fixtures') {
+      reference = await loadReference();
+      if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
     }
+    const families = new Set<CaseFamily>(parts.flatMap((p) => p.definition.families));
+    const caseSet = buildCaseSet(families, seed, options.hiddenCases, reference ? undefined : loadFixtures());
+    const casesOf = (def: PartDefinition): GradingCase[] => def.families.flatMap((f): GradingCase[] => caseSet[f] ?? []);
+    const ordered = parts.flatMap((p) => casesOf(p.definition));
+
+    // Expected outputs, only for the cases this run uses (fixtures already carry them), one case
+    // per turn of the event loop so the sandbox's messages are handled in between.
+    if (reference) filling = fillExpectedInTurns(reference, ordered);
+    filling.catch(() => undefined);
+
+    sandbox = await opening;
+    const outcomes = await runCases(sandbox, ordered);
+    await filling;
 
     // Compare.
     const evaluations: PartEvaluation[] = parts.map(({ definition, maxScore }) => ({
@@ -246,6 +252,17 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     report.durationMs = round1(performance.now() - t0);
     return report;
   } finally {
+    await filling.catch(() => undefined);
+    sandbox ??= await opening.catch(() => undefined);
     await sandbox?.close();
+  }
+}
+
+/** Fills the cases' expected outputs from the live reference, yielding to the event loop between cases. */
+async function fillExpectedInTurns(reference: Reference, cases: GradingCase[]): Promise<void> {
+  const { fillExpected } = await import('./reference/live');
+  for (const c of cases) {
+    fillExpected(reference, c);
+    await new Promise<void>((done) => setImmediate(done));
   }
 }

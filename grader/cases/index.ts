@@ -11,9 +11,12 @@ import type { CaseFamily, CaseSet, GradingCase } from './types';
 
 export * from './types';
 
-/** Numerical checks per gradient part: a second, independent opinion, kept few (each costs 2n reference costs). */
+/**
+ * Numerical checks per gradient part: a second, independent opinion (the exact reference grad is the
+ * first), kept few because each costs 2n reference costs: 1 for up to 4 hidden cases, then 1 more per 4.
+ */
 export function numCheckCount(hiddenCases: number): number {
-  return Math.min(2, hiddenCases);
+  return hiddenCases <= 0 ? 0 : 1 + Math.floor((hiddenCases - 1) / 4);
 }
 
 /** Public cases of a family (the numerical checks have none: they are all seeded). */
