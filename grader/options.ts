@@ -29,6 +29,8 @@ export interface GradeOptions {
   hiddenCases: number;
   /** Where reference outputs come from: 'auto' uses solutions/ when present, else stored fixtures. */
   reference: 'auto' | 'solutions' | 'fixtures';
+  /** Name the student's mistake in failed parts (grader/diagnose). Default true; off only to measure or compare. */
+  diagnose: boolean;
 }
 
 export const DEFAULT_OPTIONS: Omit<GradeOptions, 'submission'> = {
@@ -39,6 +41,7 @@ export const DEFAULT_OPTIONS: Omit<GradeOptions, 'submission'> = {
   limits: DEFAULT_LIMITS,
   hiddenCases: 3,
   reference: 'auto',
+  diagnose: true,
 };
 
 /** Fills every option not given with its default (nested objects merged field by field). */
