@@ -10,6 +10,7 @@ import { generateHidden, publicCases } from '../cases/index';
 import { CASE_FAMILIES, type CaseFamily, type GradingCase } from '../cases/types';
 import { GRADER_DIR } from '../paths';
 import { loadReference } from './load';
+import { formatVariantFixtures, type VariantFixtures } from '../diagnose/fixtures';
 
 export const FIXTURES_VERSION = 1 as const;
 /** The pool's seed is fixed: the pool must be the same on every machine (a stale check compares it). */
@@ -27,6 +28,8 @@ export interface FixturesFile {
   /** Public cases with expected outputs (the numerical-check families have none). */
   public: Partial<Record<CaseFamily, GradingCase[]>>;
   pool: Record<CaseFamily, GradingCase[]>;
+  /** Mistake-variant outputs for the stored cases, so diagnosis works without solutions/ (grader/diagnose/fixtures.ts). */
+  variants?: VariantFixtures;
 }
 
 let cached: FixturesFile | undefined;
@@ -66,7 +69,9 @@ export async function buildFixtures(): Promise<FixturesFile> {
     if (p.length > 0) pub[family] = fill(p);
     pool[family] = fill(generateHidden(family, POOL_SEED, POOL_SIZE));
   }
-  return { version: FIXTURES_VERSION, poolSeed: POOL_SEED, poolSize: POOL_SIZE, public: pub, pool };
+  const { variantFixtures } = await import('../diagnose/fixtures');
+  const variants = await variantFixtures(ref, [...Object.values(pub).flat(), ...Object.values(pool).flat()]);
+  return { version: FIXTURES_VERSION, poolSeed: POOL_SEED, poolSize: POOL_SIZE, public: pub, pool, variants };
 }
 
 /** Validates fixtures against grader/fixtures/fixtures.schema.json; throws with ajv's errors. */
@@ -90,7 +95,9 @@ export function formatFixtures(data: FixturesFile): string {
       .join(',\n');
   return (
     `{\n  "version": ${data.version},\n  "poolSeed": ${data.poolSeed},\n  "poolSize": ${data.poolSize},\n` +
-    `  "public": {\n${families(data.public)}\n  },\n  "pool": {\n${families(data.pool)}\n  }\n}\n`
+    `  "public": {\n${families(data.public)}\n  },\n  "pool": {\n${families(data.pool)}\n  }` +
+    (data.variants ? `,\n  "variants": ${formatVariantFixtures(data.variants)}` : '') +
+    `\n}\n`
   );
 }
 
