@@ -2,8 +2,16 @@
  * A compact diff of submit.m's '%0.5f ' renderings of expected vs got, shortened to the changed
  * region: "… 0.10000 [-0.20000-]{+0.30000+} 0.40000 …" ([-expected-]{+got+}, wdiff style).
  */
-import { diffArrays } from 'diff';
+import { createRequire } from 'node:module';
+import type { diffArrays as DiffArrays } from 'diff';
 import { octaveTokens } from './format';
+
+let diffArraysFn: typeof DiffArrays | undefined;
+/** The `diff` package, loaded on the first failure only: a passing run never pays for its import. */
+function diffArrays<T>(a: T[], b: T[]) {
+  diffArraysFn ??= (createRequire(import.meta.url)('diff') as { diffArrays: typeof DiffArrays }).diffArrays;
+  return diffArraysFn(a, b);
+}
 
 const CONTEXT = 2;
 const MAX_HUNKS = 3;
