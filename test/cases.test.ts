@@ -55,14 +55,21 @@ describe("the public case is built exactly as Coursera's submit.m builds it", ()
     expect(z[1][3]).toBe(3 * Math.sin(11)); // X(2, 4) = 3·sin(2 + 3·3)
   });
 
-  it('expected J agrees with an independent per-example loop', () => {
+  it('expected J and grad agree with an independent per-example loop', () => {
     for (const lambda of [0, 1.5]) {
       const i = courseraNnInputs(lambda);
       const c = { id: 'x', family: lambda ? 'nn-reg' : 'nn-unreg', name: 'x', hidden: false, inputs: i } as const;
       const cc = structuredClone(c) as typeof c & { expected?: { J: number; grad: number[] } };
       fillExpected(reference, cc);
       expect(cc.expected?.J).toBeCloseTo(loopCost(i), 12);
+      // grad against central differences of the loop's cost (error ~1e-9 with e = 1e-4)
+      const e = 1e-4;
+      const numgrad = i.nnParams.map((_, p) => {
+        const at = (d: number) => loopCost({ ...i, nnParams: i.nnParams.map((v, q) => (q === p ? v + d : v)) });
+        return (at(e) - at(-e)) / (2 * e);
+      });
       expect(cc.expected?.grad).toHaveLength(32);
+      cc.expected?.grad.forEach((g, p) => expect(Math.abs(g - numgrad[p])).toBeLessThan(1e-8));
     }
   });
 
