@@ -145,7 +145,7 @@ export function catalogueDiagnosis(id: CatalogueId, part: PartId, detail?: strin
     case 'rand-init-range':
       return {
         id,
-        message: `\`randInitializeWeights\` draws its weights from the wrong range${d}.`,
+        message: `\`randInitializeWeights\` draws its weights from the wrong range${detail ? `: ${detail}` : ''}.`,
         hint: 'Each weight should be uniform in [−ε, ε] with ε = 0.12: W = random()·2ε − ε. See the random initialization step.',
       };
     case 'rand-init-ignores-source':

@@ -206,7 +206,7 @@ const BLOCK_NAMES = ['Theta1', 'Theta2'];
 function blame(ev: PartEvaluation, answered: readonly Answered[], evaluations: readonly PartEvaluation[]): Diagnosis[] {
   const part = ev.id;
   const q = quantityOf(part);
-  const step = `see the ${PARTS[part].notesStep} step`;
+  const step = `see the notes, ${PARTS[part].notesStep}`;
   const fn = `\`${PARTS[part].fn}\``;
   const what = q === 'J' ? 'the cost J' : q;
   const cases = blameCases(answered, q);

@@ -73,8 +73,8 @@ export function diagnoseRandInit(ev: PartEvaluation): Diagnosis[] {
   const mean = all.reduce((s, x) => s + x, 0) / all.length;
   let range: string | undefined;
   if (max > EPSILON + SLACK || min < -EPSILON - SLACK) range = `weights reach ${fmtNum(Math.abs(max) > Math.abs(min) ? max : min)}, outside [−0.12, 0.12]`;
-  if (min > -SIDE) range = `every weight is ≥ ${fmtNum(min)}: they are not centred on 0 (did you forget the "− ε"?)`;
-  else if (max < SIDE) range = `every weight is ≤ ${fmtNum(max)}: they are not centred on 0`;
+  if (min > -SIDE) range = `every weight is ≥ ${fmtNum(min)}, so they are not centred on 0 (is the "− ε" missing?)`;
+  else if (max < SIDE) range = `every weight is ≤ ${fmtNum(max)}, so they are not centred on 0`;
   else if (Math.abs(mean) > MEAN_LIMIT) range = `the weights average ${fmtNum(mean)}, not about 0`;
   else if (!range && Math.max(-min, max) < REACH) range = `the weights only reach ±${fmtNum(Math.max(-min, max))}, not ±0.12`;
   if (range) out.push(catalogueDiagnosis('rand-init-range', part, range));
