@@ -169,6 +169,13 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   const seed = options.seed ?? drawSeed();
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${String(seed)}`);
   options.seed = seed;
+  if (!Number.isInteger(options.hiddenCases) || options.hiddenCases < 0 || options.hiddenCases > 1000) {
+    throw new RangeError(`hiddenCases must be an integer from 0 to 1000, got ${String(options.hiddenCases)}`);
+  }
+  const { atol, rtol } = options.tolerance;
+  if (!(atol >= 0 && rtol >= 0 && Number.isFinite(atol) && Number.isFinite(rtol))) {
+    throw new RangeError(`tolerance atol and rtol must be finite numbers ≥ 0, got atol ${String(atol)}, rtol ${String(rtol)}`);
+  }
   const parts = selectParts(options);
 
   const submission = resolve(options.submission);

@@ -241,6 +241,8 @@ describe('failures', () => {
     await expect(grade({ submission: '/nowhere', seed: 1 }, { openSandbox: sb.open })).rejects.toThrow('IPC broke');
     expect(sb.closed()).toBe(1);
     await expect(grade({ submission: '/nowhere', seed: 1.5 })).rejects.toThrow('seed must be an integer');
+    await expect(grade({ submission: '/nowhere', seed: 1, hiddenCases: -1 })).rejects.toThrow('hiddenCases must be an integer from 0 to 1000');
+    await expect(grade({ submission: '/nowhere', seed: 1, tolerance: { atol: -1, rtol: 0 } })).rejects.toThrow('tolerance atol and rtol');
   });
 });
 
