@@ -1,7 +1,8 @@
 /**
- * The boot script of the sandbox's child process, as source text (written next to the bundle in the
- * sandbox's temp folder). It exists before the bundle does, so the child can start while esbuild is
- * still bundling.
+ * The boot script of the sandbox's child process, as source text (written into the prebuilt
+ * runtime's folder, runtime.ts). It exists before the submission's bundle does, so the child can
+ * start, and load the harness and ml-matrix (the URL in argv[2]), while esbuild is still bundling
+ * the student's files.
  *
  * Why a separate, tiny script: it captures the reply channel (process.send) and the session secret
  * before anything else runs, then imports the harness, which imports student modules lazily. Each
@@ -18,6 +19,9 @@ const send = process.send.bind(process);
 const on = process.on.bind(process);
 let harness = null;
 let queue = Promise.resolve();
+// Preload the runtime's harness while the grader bundles the submission; the 'init' message's
+// entry is the same URL, so it gets this same module instance. No student code runs before init.
+if (process.argv[2]) import(process.argv[2]).catch(() => {});
 // A student's stray async rejection must not kill the process between calls.
 on('unhandledRejection', () => {});
 const describe = (e) => { try { return String(e && e.stack || e); } catch { return 'unknown error'; } };

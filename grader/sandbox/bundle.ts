@@ -1,18 +1,23 @@
 /**
- * Locating a submission and bundling it (with the harness) for the sandbox's child process.
+ * Locating a submission and bundling it for the sandbox's child process.
  *
- * One esbuild build with code splitting: the harness and the four student files are entries, so
- * ml-matrix and the kit's helpers are shared chunks and `instanceof Matrix` holds across files.
- * When that build fails, each student entry is checked on its own so that one file's syntax error
+ * Only the student's own files are bundled per submission (esbuild, code splitting, the four files
+ * as entries). The harness, ml-matrix and the kit's helpers are the prebuilt runtime (runtime.ts):
+ * the student's imports of `ml-matrix` and `./lib/*` become imports of the runtime's modules, so
+ * `instanceof Matrix` holds across the student's files and the harness, and a submission's own
+ * lib/ or node_modules never replaces them.
+ * When the build fails, each student entry is checked on its own so that one file's syntax error
  * does not hide the other functions, and the rest are rebuilt.
  */
-import { build, type BuildOptions, type Message, type Metafile, type OutputFile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
 import type { CallError, FunctionLocation } from './protocol';
+import { getRuntime, type Runtime } from './runtime';
 
 /** Where a submission's files are. All paths absolute and real (symlinks resolved). */
 export interface LocatedSubmission {
@@ -83,14 +88,22 @@ export function locateSubmission(submissionPath: string): LocatedSubmission {
 const BUILTINS = new Set(builtinModules);
 const INNER = Symbol.for('backprop-grader.sandbox.inner-resolve');
 
+/** The runtime module for a path inside the kit's lib (with or without an extension), if it is in the runtime. */
+function runtimeLibModule(runtime: Runtime, libDir: string, target: string): string | undefined {
+  const name = relative(libDir, target).split(sep).join('/').replace(/\.(?:ts|mts|js|mjs)$/, '');
+  return Object.prototype.hasOwnProperty.call(runtime.lib, name) ? runtime.lib[name] : undefined;
+}
+
 /**
  * Resolution rules for student code (files inside the submission, outside the kit's lib):
- * `ml-matrix` and anything under the submission's `lib/` resolve to the grader's own installation;
- * node builtins stay external (the permission model restricts them at run time); relative imports
- * must stay inside the submission; other packages are refused.
+ * `ml-matrix` and anything under the submission's `lib/` resolve to the grader's own installation
+ * (the prebuilt runtime's modules, external to the bundle; the few kit helpers not in the runtime
+ * are bundled from the grader's copy); node builtins stay external (the permission model restricts
+ * them at run time); relative imports must stay inside the submission; other packages are refused.
  */
-function sandboxPlugin(sub: LocatedSubmission): Plugin {
+function sandboxPlugin(sub: LocatedSubmission, runtime: Runtime): Plugin {
   const studentLib = join(sub.exercisesDir, 'lib');
+  const external = (path: string) => ({ path: pathToFileURL(path).href, external: true });
   const isStudentFile = (importer: string): boolean =>
     importer !== '' && isInside(importer, sub.boundary) && !isInside(importer, KIT_LIB_DIR) && !isInside(importer, join(PACKAGE_ROOT, 'node_modules'));
   return {
@@ -98,13 +111,24 @@ function sandboxPlugin(sub: LocatedSubmission): Plugin {
     setup(pb) {
       pb.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === 'entry-point' || (args.pluginData as { [INNER]?: boolean } | undefined)?.[INNER]) return undefined;
-        if (!isStudentFile(args.importer)) return undefined;
         const spec = args.path;
+        if (args.importer !== '' && isInside(args.importer, KIT_LIB_DIR)) {
+          // A kit helper bundled with the submission (not in the runtime) shares the runtime's modules too.
+          if (spec === 'ml-matrix') return external(runtime.mlMatrix);
+          if (spec.startsWith('.')) {
+            const target = resolve(args.resolveDir, spec);
+            const module = isInside(target, KIT_LIB_DIR) ? runtimeLibModule(runtime, KIT_LIB_DIR, target) : undefined;
+            if (module) return external(module);
+          }
+          return undefined;
+        }
+        if (!isStudentFile(args.importer)) return undefined;
         if (spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) {
           return { path: spec, external: true };
         }
         const inner = { [INNER]: true };
-        if (spec === 'ml-matrix' || spec.startsWith('ml-matrix/')) {
+        if (spec === 'ml-matrix') return external(runtime.mlMatrix);
+        if (spec.startsWith('ml-matrix/')) {
           const r = await pb.resolve(spec, { resolveDir: PACKAGE_ROOT, kind: args.kind, pluginData: inner });
           return r.errors.length ? { errors: r.errors } : { path: r.path, sideEffects: r.sideEffects };
         }
@@ -120,6 +144,8 @@ function sandboxPlugin(sub: LocatedSubmission): Plugin {
         const target = resolve(args.resolveDir, spec);
         if (isInside(target, studentLib)) {
           // The kit's helpers always come from the grader's installation, whatever the submission's lib/ holds.
+          const module = runtimeLibModule(runtime, studentLib, target);
+          if (module) return external(module);
           const inKit = `./${relative(studentLib, target).split(sep).join('/')}`;
           const r = await pb.resolve(inKit, { resolveDir: KIT_LIB_DIR, kind: args.kind, pluginData: inner });
           if (r.errors.length) return { errors: [{ text: `cannot import "${spec}": the kit provides no lib/${inKit.slice(2)}` }] };
@@ -137,10 +163,10 @@ function sandboxPlugin(sub: LocatedSubmission): Plugin {
   };
 }
 
-/** The harness entry, from the grader's own sources. */
+/** The harness entry, from the grader's own sources (built into the runtime). */
 export const HARNESS_ENTRY = join(GRADER_DIR, 'sandbox', 'harness.ts');
 
-function options(sub: LocatedSubmission): BuildOptions {
+function options(sub: LocatedSubmission, runtime: Runtime): BuildOptions {
   return {
     bundle: true,
     platform: 'node',
@@ -150,7 +176,7 @@ function options(sub: LocatedSubmission): BuildOptions {
     tsconfigRaw: {},
     absWorkingDir: sub.displayRoot,
     logLevel: 'silent',
-    plugins: [sandboxPlugin(sub)],
+    plugins: [sandboxPlugin(sub, runtime)],
   };
 }
 
@@ -174,49 +200,36 @@ function buildErrors(error: unknown): Message[] {
   return [{ id: '', pluginName: '', text: error instanceof Error ? error.message : String(error), location: null, notes: [], detail: undefined }];
 }
 
-/**
- * Writes the bundle, keeping the inline source map only in chunks that contain the student's own
- * code: Node parses every map it sees when a module loads, and the maps of ml-matrix, the kit and
- * the harness (by far the largest) are never needed, since those frames are dropped anyway.
- */
-function writeOutputs(sub: LocatedSubmission, outdir: string, files: OutputFile[], metafile: Metafile): void {
+function writeOutputs(files: OutputFile[]): void {
   const dirs = new Set<string>();
   for (const file of files) {
-    const key = relative(sub.displayRoot, file.path).split(sep).join('/');
-    const inputs = Object.keys(metafile.outputs[key]?.inputs ?? {});
-    const student = inputs.some((input) => {
-      const abs = resolve(sub.displayRoot, input);
-      return isInside(abs, sub.boundary) && !isInside(abs, KIT_LIB_DIR) && !isInside(abs, join(PACKAGE_ROOT, 'node_modules'));
-    });
-    let text = file.text;
-    if (!student) {
-      const at = text.lastIndexOf('\n//# sourceMappingURL=data:');
-      if (at >= 0) text = `${text.slice(0, at)}\n`;
-    }
     const dir = dirname(file.path);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    writeFileSync(file.path, text);
+    writeFileSync(file.path, file.contents);
   }
-  void outdir;
 }
 
 export interface BundleResult {
-  /** Chunk of the harness entry, absolute. */
+  /** The runtime's harness module (absolute path), shared by every submission. */
   harness: string;
-  /** Per loadable function: its entry chunk relative to the harness ('./student-<fn>.js'). */
+  /** The runtime's folder: the child may read it (and the bundle's folder), nothing else. */
+  runtimeDir: string;
+  /** Per loadable function: its entry chunk, as an absolute file URL. */
   chunks: Partial<Record<StudentFunction, string>>;
   /** Per function that cannot be called: why (missing file or compile error). */
   problems: Partial<Record<StudentFunction, CallError>>;
 }
 
 /**
- * Bundles the harness and every usable student file into `outdir` (a fresh temp folder), with
- * inline source maps so stack frames map back to the student's files.
+ * Bundles every usable student file into `outdir` (a fresh temp folder), with inline source maps
+ * (student code only, so they are small) so stack frames map back to the student's files.
+ * @param runtime the prebuilt runtime (default: this process's, built or loaded from the disk cache)
  */
-export async function bundleSubmission(sub: LocatedSubmission, outdir: string): Promise<BundleResult> {
+export async function bundleSubmission(sub: LocatedSubmission, outdir: string, runtime?: Runtime): Promise<BundleResult> {
+  const rt = runtime ?? (await getRuntime());
   const problems: BundleResult['problems'] = {};
   const candidates: StudentFunction[] = [];
   for (const fn of Object.keys(STUDENT_FILES) as StudentFunction[]) {
@@ -226,18 +239,19 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string): 
   }
   const entryName = (fn: StudentFunction): string => `student-${fn}`;
   const full = async (fns: StudentFunction[]): Promise<void> => {
+    if (fns.length === 0) return;
     const result = await build({
-      ...options(sub),
-      entryPoints: [{ in: HARNESS_ENTRY, out: 'harness' }, ...fns.map((fn) => ({ in: sub.files[fn].path, out: entryName(fn) }))],
+      ...options(sub, rt),
+      entryPoints: fns.map((fn) => ({ in: sub.files[fn].path, out: entryName(fn) })),
       outdir,
       splitting: true,
+      outExtension: { '.js': '.mjs' },
       chunkNames: 'chunks/[name]-[hash]',
       sourcemap: 'inline',
       sourcesContent: false,
-      metafile: true,
       write: false,
     });
-    writeOutputs(sub, outdir, result.outputFiles, result.metafile);
+    writeOutputs(result.outputFiles);
   };
   let ok = candidates;
   try {
@@ -247,7 +261,7 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string): 
     const checks = await Promise.all(
       candidates.map(async (fn) => {
         try {
-          await build({ ...options(sub), entryPoints: [sub.files[fn].path], write: false, outdir });
+          await build({ ...options(sub, rt), entryPoints: [sub.files[fn].path], write: false, outdir });
           return { fn, errors: [] as Message[] };
         } catch (error) {
           return { fn, errors: buildErrors(error) };
@@ -262,15 +276,14 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string): 
     try {
       await full(ok);
     } catch (error) {
-      // The rest fail only together (or the harness itself fails): report it on every one of them.
+      // The rest fail only together: report it on every one of them.
       for (const fn of ok) problems[fn] = compileError(sub, fn, buildErrors(error));
       ok = [];
-      await full([]);
     }
   }
   const chunks: BundleResult['chunks'] = {};
-  for (const fn of ok) chunks[fn] = `./${entryName(fn)}.js`;
-  return { harness: join(outdir, 'harness.js'), chunks, problems };
+  for (const fn of ok) chunks[fn] = pathToFileURL(join(outdir, `${entryName(fn)}.mjs`)).href;
+  return { harness: rt.harness, runtimeDir: rt.dir, chunks, problems };
 }
 
 /** Where each student function is defined (`export function name` or `export const name`), when found. */

@@ -5,23 +5,25 @@
  *   const outcome = await sb.call({ fn: 'sigmoidGradient', z: [[0]] });
  *   await sb.close();
  *
- * The child runs under Node's permission model (reads only of its own temp folder; no writes, child
- * processes or workers), with a heap limit, a per-call wall-clock timeout and captured output.
+ * The child runs under Node's permission model (reads only of its own temp folder and the shared,
+ * prebuilt runtime's folder; no writes, child processes or workers; the harness also takes the
+ * network away), with a heap limit, a per-call wall-clock timeout and captured output.
  * Replies come back over IPC (advanced serialization: NaN, Infinity and typed arrays survive), must
  * carry the session's secret tag and are validated with ajv before anyone compares them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { KIT_LIB_DIR } from '../paths';
 import type { StudentFunction } from '../parts/ids';
-import { BOOT_SOURCE, SECRET_ENV } from './boot';
+import { SECRET_ENV } from './boot';
 import { bundleSubmission, findLocations, locateSubmission, type BundleResult } from './bundle';
 import type { HarnessConfig } from './harness';
 import { DEFAULT_LIMITS, type CallError, type CallOutcome, type Sandbox, type SandboxLimits, type SandboxRequest } from './protocol';
+import { getRuntime } from './runtime';
 import { checkCallOutcome } from './validate';
 
 export type * from './protocol';
@@ -79,10 +81,12 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   const lim: SandboxLimits = { ...DEFAULT_LIMITS, ...limits };
   installExitHook();
   const sub = locateSubmission(submissionPath);
-  const dir = mkdtempSync(join(tmpdir(), 'backprop-grader-sandbox-'));
+  // Built once per grader process (or found in the disk cache): usually already resolved here.
+  const runtime = await getRuntime();
+  // Real path: the permission model compares real paths (os.tmpdir() may be a symlink, e.g. on macOS).
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'backprop-grader-sandbox-')));
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
-  const bootPath = join(dir, 'boot.mjs');
-  writeFileSync(bootPath, BOOT_SOURCE);
+  const harnessUrl = pathToFileURL(runtime.harness).href;
   const secret = randomBytes(24).toString('hex');
 
   const outputChunks: Buffer[] = [];
@@ -138,10 +142,14 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
       [
         permissionFlag(),
         `--allow-fs-read=${dir}`,
+        // The shared runtime (harness, ml-matrix, the kit's helpers): readable, never writable.
+        `--allow-fs-read=${runtime.dir}`,
         `--max-old-space-size=${lim.heapMb}`,
+        // Only the student's chunks carry source maps (small); the runtime has none to parse.
         '--enable-source-maps',
         '--disable-warning=ExperimentalWarning',
-        bootPath,
+        runtime.boot,
+        harnessUrl,
       ],
       {
         cwd: dir,
@@ -165,7 +173,7 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
     (proc.channel as { unref?: () => void } | undefined)?.unref?.();
     (proc.stdout as { unref?: () => void } | null)?.unref?.();
     (proc.stderr as { unref?: () => void } | null)?.unref?.();
-    if (config && bundle) proc.send({ type: 'init', entry: pathToFileURL(bundle.harness).href, config });
+    if (config) proc.send({ type: 'init', entry: harnessUrl, config });
     return c;
   };
 
@@ -245,7 +253,7 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   };
   openSandboxes.add(onExit);
   try {
-    bundle = await bundleSubmission(sub, join(dir, 'bundle'));
+    bundle = await bundleSubmission(sub, join(dir, 'bundle'), runtime);
   } catch (error) {
     onExit();
     openSandboxes.delete(onExit);
@@ -259,7 +267,7 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   if (Object.keys(functions).length === 0) {
     if (child) kill(child);
   } else if (child?.alive) {
-    child.proc.send({ type: 'init', entry: pathToFileURL(bundle.harness).href, config });
+    child.proc.send({ type: 'init', entry: harnessUrl, config });
   }
   const locations = findLocations(sub);
 
