@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import {
   type Sandbox,
   type SandboxRequest,
 } from '../grader/sandbox/index';
+import { getRuntime, resetRuntimeForTests, useRuntimeCacheRootForTests, verifyRuntime } from '../grader/sandbox/runtime';
 import { checkCallOutcome } from '../grader/sandbox/validate';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions');
@@ -123,6 +125,7 @@ const MY_FIXTURES = [
   'missing-export',
   'imports-outside',
   'stub',
+  'uses-network',
 ];
 const WATCHED = [...MY_FIXTURES.map((f) => `test/fixtures/submissions/${f}`), 'grader/sandbox'];
 const snapshotFixtures = (): Record<string, Record<string, string>> => Object.fromEntries(MY_FIXTURES.map((f) => [f, snapshotTree(fixture(f))]));
@@ -267,7 +270,13 @@ describe('openSandbox on a correct submission', () => {
     expect(valueOf(cost)).toEqual({ kind: 'cost-and-gradient', J: { kind: 'number', value: NaN }, grad: { kind: 'array', data: [Infinity, -Infinity, 1] } });
     expect(valueOf(nested)).toEqual({ kind: 'other', description: 'an array of length 1 containing a nested array at index 0' });
     expect(valueOf(obj)).toEqual({ kind: 'other', description: 'an object with keys a, b' });
-    expect(valueOf(promise)).toEqual({ kind: 'other', description: 'a Promise (the function must return its result directly, not be async)' });
+    expect(valueOf(promise)).toEqual({ kind: 'other', description: 'a Promise: randInitializeWeights must return its result directly (remove async)' });
+  });
+
+  it('an async nnCostFunction returns a Promise, described (not awaited): the contract functions are synchronous', async () => {
+    const dir = tempSubmission({ 'nnCostFunction.ts': `export async function nnCostFunction() { return { J: 1, grad: [1] }; }` });
+    const { outcomes } = await runAll(dir, [COST]);
+    expect(valueOf(outcomes[0])).toEqual({ kind: 'other', description: 'a Promise: nnCostFunction must return its result directly (remove async)' });
   });
 
   it('measures open + 10 calls + close', async () => {
@@ -281,6 +290,100 @@ describe('openSandbox on a correct submission', () => {
     const t3 = performance.now();
     console.log(`sandbox open_ms=${(t1 - t0).toFixed(0)} calls10_ms=${(t2 - t1).toFixed(0)} close_ms=${(t3 - t2).toFixed(0)} total_ms=${(t3 - t0).toFixed(0)}`);
     expect(t3 - t0).toBeLessThan(3000);
+  });
+});
+
+describe('prebuilt runtime (harness + ml-matrix + kit helpers, cached per process and on disk)', () => {
+  let root: string;
+  beforeAll(() => {
+    // A private cache folder: the shared one in os.tmpdir() is in use by other graders.
+    root = mkdtempSync(join(tmpdir(), 'bpg-runtime-cache-test-'));
+    useRuntimeCacheRootForTests(root);
+  });
+  afterAll(() => {
+    useRuntimeCacheRootForTests(undefined);
+    rmSync(root, { recursive: true, force: true });
+  });
+  const runtimeFolders = (): string[] => readdirSync(root).filter((f) => f.startsWith('backprop-grader-runtime-'));
+
+  it('is built once, reused by later openSandbox calls, and found on disk by a fresh process', async () => {
+    const dir = tempSubmission({ 'sigmoidGradient.ts': CORRECT_SIGMOID });
+    expect(valueOf((await runAll(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
+    const first = await getRuntime();
+    expect(first.built).toBe(true);
+    expect(first.dir.startsWith(realpathSync(root))).toBe(true);
+    const stamp = statSync(join(first.dir, 'manifest.json')).mtimeMs;
+    expect(valueOf((await runAll(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
+    expect(await getRuntime()).toBe(first);
+    // A fresh grader process: nothing in memory, the disk cache is verified and reused, not rebuilt.
+    resetRuntimeForTests();
+    expect(valueOf((await runAll(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
+    const again = await getRuntime();
+    expect(again).not.toBe(first);
+    expect(again).toMatchObject({ dir: first.dir, key: first.key, built: false });
+    expect(statSync(join(first.dir, 'manifest.json')).mtimeMs).toBe(stamp);
+    // One folder, no temporary leftovers.
+    expect(runtimeFolders()).toEqual([`backprop-grader-runtime-${first.key}`]);
+  });
+
+  it('a corrupted or tampered cache is rebuilt', async () => {
+    const dir = tempSubmission({ 'sigmoidGradient.ts': CORRECT_SIGMOID });
+    const rt = await getRuntime();
+    const matrixModule = rt.lib.matrix;
+    const good = readFileSync(matrixModule, 'utf8');
+    writeFileSync(matrixModule, 'export const sigmoid = () => { throw new Error("corrupted cache"); };\n');
+    expect(verifyRuntime(rt.dir, rt.key)).toBeNull();
+    resetRuntimeForTests();
+    const { outcomes } = await runAll(dir, [SIGMOID]);
+    const v = valueOf(outcomes[0]);
+    expect(v.kind === 'matrix' && v.data[0][0]).toBeCloseTo(0.25, 15);
+    const rebuilt = await getRuntime();
+    expect(rebuilt).toMatchObject({ dir: rt.dir, built: true });
+    expect(readFileSync(matrixModule, 'utf8')).toBe(good);
+    // A half-deleted cache (manifest gone) is not complete either.
+    rmSync(join(rt.dir, 'manifest.json'));
+    expect(verifyRuntime(rt.dir, rt.key)).toBeNull();
+    resetRuntimeForTests();
+    expect((await getRuntime()).built).toBe(true);
+    expect(runtimeFolders()).toEqual([`backprop-grader-runtime-${rt.key}`]);
+  });
+
+  it('never trusts a cache folder others can write to', async () => {
+    const rt = await getRuntime();
+    chmodSync(rt.dir, 0o777);
+    try {
+      expect(verifyRuntime(rt.dir, rt.key)).toBeNull();
+    } finally {
+      chmodSync(rt.dir, 0o700);
+    }
+    expect(verifyRuntime(rt.dir, rt.key)).not.toBeNull();
+  });
+
+  it('stack frames map to the student\'s file:line, across the runtime\'s helpers and the student\'s own files', async () => {
+    const dir = tempSubmission({
+      'sigmoidGradient.ts': [
+        "import { Matrix } from 'ml-matrix';",
+        "import { mtimes } from './lib/matrix';",
+        "import { twice } from './util/twice';",
+        '',
+        'export function sigmoidGradient(z: Matrix): Matrix {',
+        '  const w = twice(z);',
+        '  // A shape error thrown inside the kit (the runtime): only the student\'s frames are kept.',
+        '  return mtimes(w, Matrix.ones(7, 1));',
+        '}',
+        '',
+      ].join('\n'),
+      'util/twice.ts': "import type { Matrix } from 'ml-matrix';\n\nexport function twice(z: Matrix): Matrix {\n  if (z.rows === 1) throw new RangeError('one row');\n  return z.clone().mul(2);\n}\n",
+    });
+    const { outcomes } = await runAll(dir, [SIGMOID, { fn: 'sigmoidGradient', z: [[1, 2]] }]);
+    const shape = errorOf(outcomes[0]);
+    expect(shape.code).toBe('threw');
+    expect(shape.message).toContain('mtimes: inner dimensions must agree');
+    expect(shape.stack).toEqual(['sigmoidGradient (exercises/sigmoidGradient.ts:8:10)']);
+    expect([shape.file, shape.line, shape.column]).toEqual(['exercises/sigmoidGradient.ts', 8, 10]);
+    const own = errorOf(outcomes[1]);
+    expect(own.message).toBe('RangeError: one row');
+    expect(own.stack).toEqual(['twice (exercises/util/twice.ts:4:27)', 'sigmoidGradient (exercises/sigmoidGradient.ts:6:13)']);
   });
 });
 
@@ -409,6 +512,64 @@ describe('fixture submissions', () => {
     expect(valueOf(outcomes[2])).toEqual(valueOf(outcomes[0]));
     expect(sb.output()).toContain('::notice title=Autograding complete::Points 100/100');
     expect(sb.output()).toContain('sigmoid-gradient: passed');
+  });
+
+  it('uses-network: fetch and sockets throw "the grader\'s sandbox has no network"', async () => {
+    const { outcomes } = await runAll(fixture('uses-network'), [SIGMOID, COST]);
+    const e = errorOf(outcomes[0]);
+    expect(e).toMatchObject({ code: 'threw', file: 'exercises/sigmoidGradient.ts', line: 6 });
+    expect(e.message).toBe("Error [ERR_SANDBOX_NO_NETWORK]: the grader's sandbox has no network");
+    expect(e.stack).toEqual(['sigmoidGradient (exercises/sigmoidGradient.ts:6:8)']);
+    expect(errorOf(outcomes[1]).code).toBe('not-implemented');
+  });
+
+  it('no network by any entry point, and nothing reaches a listening server', async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const dir = tempSubmission({
+        'sigmoidGradient.ts': `import { Matrix } from 'ml-matrix';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import * as http from 'node:http';
+import * as dgram from 'node:dgram';
+import * as dns from 'node:dns';
+import { lookup } from 'node:dns';
+const PORT = ${port};
+export function sigmoidGradient(z: Matrix): Matrix {
+  const attempts: Array<[string, () => unknown]> = [
+    ['fetch', () => fetch('http://127.0.0.1:' + PORT)],
+    ['net.connect', () => net.connect(PORT, '127.0.0.1')],
+    ['net.createConnection', () => net.createConnection({ port: PORT, host: '127.0.0.1' })],
+    ['Socket.connect', () => new net.Socket().connect(PORT, '127.0.0.1')],
+    ['tls.connect', () => tls.connect(PORT, '127.0.0.1')],
+    ['http.get', () => http.get('http://127.0.0.1:' + PORT + '/')],
+    ['dgram.send', () => dgram.createSocket('udp4').send('x', PORT, '127.0.0.1')],
+    ['dns.lookup', () => dns.lookup('example.com', () => {})],
+    ['listen', () => net.createServer().listen(0)],
+    ['restore', () => { try { delete (net.Socket.prototype as any).connect; } catch {} return net.connect(PORT, '127.0.0.1'); }],
+    ['named import', () => lookup('example.com', () => {})],
+  ];
+  const results = attempts.map(([name, f]) => { try { f(); return name + ': no error'; } catch (e) { return name + ': ' + (e as Error).message; } });
+  throw new Error(results.join('; '));
+}
+`,
+      });
+      const { outcomes } = await runAll(dir, [SIGMOID]);
+      const message = errorOf(outcomes[0]).message;
+      for (const name of ['fetch', 'net.connect', 'net.createConnection', 'Socket.connect', 'tls.connect', 'http.get', 'dgram.send', 'dns.lookup', 'listen', 'restore', 'named import']) {
+        expect(message).toContain(`${name}: the grader's sandbox has no network`);
+      }
+      await new Promise((res) => setTimeout(res, 100));
+      expect(connections).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('returns-garbage: every value is described by its type', async () => {

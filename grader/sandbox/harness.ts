@@ -1,5 +1,6 @@
 /**
- * The harness: bundled with the submission and run inside the sandbox's child process. It builds
+ * The harness: part of the prebuilt sandbox runtime (runtime.ts), run inside the sandbox's child
+ * process. It builds
  * fresh inputs for every call from the plain request, calls the student's export, and describes the
  * return value as plain data (a WireValue). It never judges anything: comparison happens in the
  * grader's process.
@@ -9,6 +10,10 @@
  * student could monkeypatch is captured here, at load time.
  */
 import { Matrix } from 'ml-matrix';
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../exercises/lib/random';
 import { evaluateKnownFunction } from './functions';
@@ -17,7 +22,7 @@ import type { StudentFunction } from '../parts/ids';
 
 /** What the grader tells the harness about the bundle (sent once, with the 'init' message). */
 export interface HarnessConfig {
-  /** Per loadable student function: its entry chunk (relative to the harness) and source file. */
+  /** Per loadable student function: its entry chunk (a file URL) and source file. */
   functions: Partial<Record<StudentFunction, { chunk: string; file: string }>>;
   /** Absolute real path of the submission's boundary: frames inside it (outside kitLibDir) are the student's. */
   submissionRoot: string;
@@ -85,14 +90,14 @@ function interceptExits(): void {
   process.abort = abort as typeof process.abort;
 }
 
-function describeKind(value: unknown): string {
+function describeKind(value: unknown, fn?: StudentFunction): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return `a string ${stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'number') return `a number (${String(value)})`;
   if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol') return `a ${typeof value} (${String(value)})`;
   if (typeof value === 'function') return `a function${value.name ? ` named ${value.name}` : ''}`;
-  if (value instanceof Promise) return 'a Promise (the function must return its result directly, not be async)';
+  if (value instanceof Promise) return `a Promise: ${fn ?? 'the function'} must return its result directly (remove async)`;
   if (isView(value)) return `a ${value.constructor?.name ?? 'typed array'} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (isArray(value)) {
     let bad = -1;
@@ -137,7 +142,7 @@ export function toWire(value: unknown, fn: StudentFunction | undefined): WireVal
     const v = value as { J: unknown; grad: unknown };
     return { kind: 'cost-and-gradient', J: toWire(v.J, undefined), grad: toWire(v.grad, undefined) };
   }
-  return { kind: 'other', description: describeKind(value) };
+  return { kind: 'other', description: describeKind(value, fn) };
 }
 
 function safeString(get: () => unknown, fallback: string): string {
@@ -202,9 +207,59 @@ function threwError(error: unknown, config: HarnessConfig, context: string): Cal
   return { code: 'threw', message: `${context}${message}`, stack: frames, ...first };
 }
 
+/** What a student sees when their code touches the network. */
+export const NO_NETWORK_MESSAGE = "the grader's sandbox has no network";
+
+/**
+ * Takes the network away from student code. Node 20's permission model restricts files, child
+ * processes and workers, not sockets, so the entry points are replaced here, before any student
+ * module loads, with functions that throw. The originals are not kept anywhere (no closure refers
+ * to them), so student code has nothing to restore. Everything that opens a connection goes
+ * through these: net.connect/createConnection and tls/http/https/http2 (net.Socket.prototype.connect),
+ * fetch (undici builds its sockets with net.connect), UDP (dgram), DNS lookups (a query is itself
+ * a way out), and servers (listen).
+ */
+function disableNetwork(): void {
+  const refuse = function noNetwork(): never {
+    const error = new Error(NO_NETWORK_MESSAGE) as Error & { code: string };
+    error.code = 'ERR_SANDBOX_NO_NETWORK';
+    throw error;
+  };
+  const replace = (target: object, keys: string[]): void => {
+    for (const key of keys) {
+      try {
+        Object.defineProperty(target, key, { value: refuse, writable: false, configurable: false, enumerable: false });
+      } catch {
+        // already non-configurable: nothing reachable to replace
+      }
+    }
+  };
+  replace(net.Socket.prototype, ['connect']);
+  replace(net.Server.prototype, ['listen']);
+  replace(net, ['connect', 'createConnection']);
+  replace(dgram.Socket.prototype, ['send', 'bind', 'connect', 'addMembership', 'addSourceSpecificMembership']);
+  replace(dns, ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveTxt', 'resolveSrv', 'resolvePtr', 'resolveNaptr', 'resolveSoa', 'resolveCaa', 'reverse']);
+  replace(dns.promises, ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveTxt', 'resolveSrv', 'resolvePtr', 'resolveNaptr', 'resolveSoa', 'resolveCaa', 'reverse']);
+  replace(dns.Resolver.prototype, ['resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse']);
+  replace(dns.promises.Resolver.prototype, ['resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse']);
+  // fetch and WebSocket (when present) would reach the network through undici's own paths; as
+  // globals they are replaced outright (the getter Node installs loads undici lazily).
+  for (const key of ['fetch', 'WebSocket', 'EventSource']) {
+    try {
+      Object.defineProperty(globalThis, key, { value: refuse, writable: false, configurable: false, enumerable: false });
+    } catch {
+      // not configurable in this Node: the socket-level replacements above still apply
+    }
+  }
+  // ESM imports of builtins (`import { lookup } from 'node:dns'`) are copies of the exports made
+  // when the module loaded; this updates them to the replacements.
+  syncBuiltinESMExports();
+}
+
 /** Creates the harness for one bundle. Called by the boot script with the grader's config. */
 export function createHarness(config: HarnessConfig): Harness {
   interceptExits();
+  disableNetwork();
   const modules = new Map<StudentFunction, Promise<Record<string, unknown>>>();
 
   function load(fn: StudentFunction): Promise<Record<string, unknown>> {
