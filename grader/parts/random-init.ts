@@ -75,13 +75,13 @@ export const randomInit: PartDefinition = {
     if (min === max) {
       return fail(`\`${fn}\` returned ${all.length / 2} weights that are all ${fmtNum(min)}: equal weights cannot break the symmetry between hidden units. Draw each weight from random().`, a);
     }
-    if (min > -SIDE || max < SIDE) {
-      const side = min > -SIDE ? `every weight is ≥ ${fmtNum(min)}` : `every weight is ≤ ${fmtNum(max)}`;
-      return fail(`\`${fn}\`: ${side}. The weights should be spread over [−0.12, 0.12], centred on 0: W = rand·2ε − ε.`, a);
-    }
     const reach = Math.max(-min, max);
     if (reach < REACH) {
       return fail(`\`${fn}\`: the weights only reach ±${fmtNum(reach)}; uniform in [−ε, ε] with ε = 0.12 should use the whole range.`, a);
+    }
+    if (min > -SIDE || max < SIDE) {
+      const side = min > -SIDE ? `every weight is ≥ ${fmtNum(min)}` : `every weight is ≤ ${fmtNum(max)}`;
+      return fail(`\`${fn}\`: ${side}. The weights should be spread over [−0.12, 0.12], centred on 0: W = rand·2ε − ε.`, a);
     }
     return { passed: true, got: a };
   },
