@@ -21,7 +21,9 @@ import {
   type SandboxRequest,
 } from '../grader/sandbox/index';
 import { getRuntime, resetRuntimeForTests, useRuntimeCacheRootForTests, verifyRuntime } from '../grader/sandbox/runtime';
-import { checkCallOutcome } from '../grader/sandbox/validate';
+import { CALL_OUTCOME_SCHEMA, callOutcomeAjv, checkCallOutcome } from '../grader/sandbox/validate';
+import * as ajvModule from 'ajv';
+import { pathToFileURL } from 'node:url';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions');
 const STUBS = join(PACKAGE_ROOT, 'exercises');
@@ -394,6 +396,26 @@ describe('protocol validation', () => {
     expect(checkCallOutcome({ ok: false, error: { code: 'pwned', message: '' }, durationMs: 1 })).not.toBeNull();
     expect(checkCallOutcome({ ok: true, value: { kind: 'number', value: 1 }, observations: { score: 100 }, durationMs: 1 })).not.toBeNull();
   });
+  it('the runtime\'s standalone validator (what openSandbox uses) judges like the compiled schema', async () => {
+    const compiled = callOutcomeAjv(ajvModule as unknown as Parameters<typeof callOutcomeAjv>[0]).compile(CALL_OUTCOME_SCHEMA);
+    const standalone = ((await import(pathToFileURL((await getRuntime()).validator).href)) as { default: (v: unknown) => boolean }).default;
+    const values: unknown[] = [
+      { ok: true, value: { kind: 'number', value: NaN }, observations: {}, durationMs: 1 },
+      { ok: true, value: { kind: 'number', value: '1' }, observations: {}, durationMs: 1 },
+      { ok: true, value: { kind: 'matrix', rows: 1, columns: 1, data: [[-Infinity]] }, observations: { jCalls: 2 }, durationMs: 1 },
+      { ok: true, value: { kind: 'matrix', rows: 1, columns: 1, data: [['x']] }, observations: {}, durationMs: 1 },
+      { ok: true, value: { kind: 'cost-and-gradient', J: { kind: 'number', value: 1 }, grad: { kind: 'array', data: [1, NaN] } }, observations: {}, durationMs: 1 },
+      { ok: true, value: { kind: 'cost-and-gradient', J: { kind: 'number', value: 1 }, grad: { kind: 'array', data: [null] } }, observations: {}, durationMs: 1 },
+      { ok: false, error: { code: 'threw', message: 'x', stack: ['a'], line: 1 }, durationMs: 1 },
+      { ok: false, error: { code: 'pwned', message: '' }, durationMs: 1 },
+      { ok: true, value: { kind: 'number', value: 1 }, observations: { score: 100 }, durationMs: 1 },
+      null,
+      'ok',
+    ];
+    expect(values.map((v) => standalone(v))).toEqual(values.map((v) => compiled(v)));
+    expect(values.map((v) => standalone(v))).toEqual([true, false, true, false, true, false, true, false, false, false, false]);
+  });
+
   it('picks the permission flag by Node version', () => {
     expect(permissionFlag('20.20.2')).toBe('--experimental-permission');
     expect(permissionFlag('22.12.0')).toBe('--experimental-permission');

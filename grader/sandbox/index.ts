@@ -24,7 +24,7 @@ import { bundleSubmission, findLocations, locateSubmission, type BundleResult } 
 import type { HarnessConfig } from './harness';
 import { DEFAULT_LIMITS, type CallError, type CallOutcome, type Sandbox, type SandboxLimits, type SandboxRequest } from './protocol';
 import { getRuntime } from './runtime';
-import { checkCallOutcome } from './validate';
+import { checkCallOutcome, loadStandaloneValidator } from './validate';
 
 export type * from './protocol';
 export { DEFAULT_LIMITS } from './protocol';
@@ -83,6 +83,8 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   const sub = locateSubmission(submissionPath);
   // Built once per grader process (or found in the disk cache): usually already resolved here.
   const runtime = await getRuntime();
+  // ajv's standalone validator from the runtime: no ajv import or schema compile in this process.
+  const validatorReady = loadStandaloneValidator(runtime.validator);
   // Real path: the permission model compares real paths (os.tmpdir() may be a symlink, e.g. on macOS).
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'backprop-grader-sandbox-')));
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
@@ -270,6 +272,7 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
     child.proc.send({ type: 'init', entry: harnessUrl, config });
   }
   const locations = findLocations(sub);
+  await validatorReady;
 
   let queue: Promise<unknown> = Promise.resolve();
   return {

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT, graderVersion } from '../paths';
 import { BOOT_SOURCE } from './boot';
+import { CALL_OUTCOME_SCHEMA, callOutcomeAjv } from './validate';
 
 /** The prebuilt runtime on disk. All paths absolute and real. */
 export interface Runtime {
@@ -37,6 +38,8 @@ export interface Runtime {
   harness: string;
   /** The runtime's ml-matrix module (every export of the grader's ml-matrix, default included). */
   mlMatrix: string;
+  /** ajv's standalone validator of CallOutcome, for the grader's process (validate.ts). */
+  validator: string;
   /** Per kit helper in the runtime (name without extension, e.g. 'matrix'): its module. */
   lib: Record<string, string>;
   /** The content hash naming the cache folder. */
@@ -156,10 +159,30 @@ async function buildInto(dir: string, key: string): Promise<Manifest> {
   };
   for (const file of result.outputFiles) write(file.path, file.contents);
   write(join(dir, 'boot.mjs'), BOOT_SOURCE);
+  write(join(dir, 'validate-call-outcome.mjs'), await standaloneValidator());
   const manifest: Manifest = { key, lib, files };
   // Written last: a folder without a manifest is never taken for a complete runtime.
   writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
   return manifest;
+}
+
+/** ajv's standalone code for CALL_OUTCOME_SCHEMA, bundled (its few ajv runtime helpers included). */
+async function standaloneValidator(): Promise<string> {
+  const ajvModule = (await import('ajv')) as unknown as Parameters<typeof callOutcomeAjv>[0];
+  const standalone = (await import('ajv/dist/standalone/index.js')) as unknown as { default: ((ajv: unknown, v: unknown) => string) | { default: (ajv: unknown, v: unknown) => string } };
+  const generate = typeof standalone.default === 'function' ? standalone.default : standalone.default.default;
+  const ajv = callOutcomeAjv(ajvModule, true);
+  const code = generate(ajv, ajv.compile(CALL_OUTCOME_SCHEMA));
+  const result = await build({
+    stdin: { contents: code, resolveDir: PACKAGE_ROOT, loader: 'js', sourcefile: 'validate-call-outcome.js' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    write: false,
+  });
+  return result.outputFiles[0].text;
 }
 
 /** Owned by us, a real folder (not a link), not writable by others: only then is its content trusted. */
@@ -196,6 +219,7 @@ function describe(dir: string, manifest: Manifest, key: string, built: boolean):
     boot: join(real, 'boot.mjs'),
     harness: join(real, 'harness.mjs'),
     mlMatrix: join(real, 'ml-matrix.mjs'),
+    validator: join(real, 'validate-call-outcome.mjs'),
     lib: Object.fromEntries(manifest.lib.map((name) => [name, join(real, 'lib', `${name}.mjs`)])),
     key,
     built,
