@@ -106,7 +106,7 @@ describe('tolerance: |got − expected| <= atol + rtol·|expected|', () => {
       '`nnCostFunction` returned a wrong grad: 2 of 32 elements are off. The worst is grad(17) = Theta2(1, 2): expected -0.96140, got -0.4614 (absolute error 5.0e-1, relative error 5.2e-1).'
         .replace('-0.96140', fmtNum(expected[16])),
     );
-    expect(cmp.worst).toMatchObject({ index: 17, row: 1, column: 2, expected: expected[16], got: got[16] });
+    expect(cmp.worst).toMatchObject({ index: 17, matrix: 'Theta2', row: 1, column: 2, expected: expected[16], got: got[16] });
     expect(cmp.diff).toBe('0.84147 0.90930 [-0.14112-]{+0.15112+} -0.75680 -0.95892 … 0.65029 -0.28790 [--0.96140-]{+-0.46140+} -0.75099 0.14988 …');
   });
 
@@ -115,7 +115,7 @@ describe('tolerance: |got − expected| <= atol + rtol·|expected|', () => {
     expect(cmp.message).toBe(
       '`sigmoidGradient` returned a wrong g: 1 of 6 elements are off. The worst is g(2, 3) (element 6 of g(:)): expected 6, got 7 (absolute error 1.0e+0, relative error 1.7e-1).',
     );
-    expect(cmp.worst).toMatchObject({ index: 6, row: 2, column: 3 });
+    expect(cmp.worst).toMatchObject({ index: 6, matrix: 'g', row: 2, column: 3 });
   });
 
   it('says when the expected value is exactly 0', () => {

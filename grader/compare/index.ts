@@ -125,13 +125,13 @@ export function readNumbers(v: WireValue, spec: QuantitySpec): Read {
 }
 
 /** Octave position of the 0-based unrolled index p: "grad(7) = Theta1(3, 2)", "g(2, 3)". */
-export function positionOf(p: number, spec: QuantitySpec): { text: string; row?: number; column?: number } {
+export function positionOf(p: number, spec: QuantitySpec): { text: string; matrix?: string; row?: number; column?: number } {
   const { layout, what } = spec;
   if (layout.kind === 'scalar') return { text: what };
   if (layout.kind === 'matrix') {
     const row = (p % layout.rows) + 1;
     const column = Math.floor(p / layout.rows) + 1;
-    return { text: `${what}(${row}, ${column}) (element ${p + 1} of ${what}(:))`, row, column };
+    return { text: `${what}(${row}, ${column}) (element ${p + 1} of ${what}(:))`, matrix: what, row, column };
   }
   let offset = 0;
   for (const b of layout.blocks ?? []) {
@@ -140,7 +140,7 @@ export function positionOf(p: number, spec: QuantitySpec): { text: string; row?:
       const q = p - offset;
       const row = (q % b.rows) + 1;
       const column = Math.floor(q / b.rows) + 1;
-      return { text: `${what}(${p + 1}) = ${b.name}(${row}, ${column})`, row, column };
+      return { text: `${what}(${p + 1}) = ${b.name}(${row}, ${column})`, matrix: b.name, row, column };
     }
     offset += n;
   }
@@ -194,6 +194,7 @@ export function compareValues(got: number[], expected: readonly number[], spec: 
   const pos = positionOf(worst, spec);
   const worstEl: WorstElement = { index: worst + 1, expected: e, got: g, absError, relError };
   if (pos.row !== undefined) {
+    if (pos.matrix !== undefined) worstEl.matrix = pos.matrix;
     worstEl.row = pos.row;
     worstEl.column = pos.column;
   }

@@ -26,6 +26,8 @@ export interface SourceLocation {
 export interface WorstElement {
   /** 1-based index into the unrolled (column-major) vector. */
   index: number;
+  /** The matrix the position refers to, e.g. "Theta1" for an element of grad's first block. */
+  matrix?: string;
   /** 1-based Octave position when the value is a matrix. */
   row?: number;
   column?: number;

@@ -54,7 +54,9 @@ function formatError(x: number | null | undefined): string {
 
 /** Where the worst element is, in Octave terms: "at (3,2), unrolled index 7" or "at index 7" (1-based). */
 export function formatPosition(w: WorstElement): string {
-  if (w.row !== undefined && w.column !== undefined) return `at (${w.row},${w.column}), unrolled index ${w.index}`;
+  if (w.row !== undefined && w.column !== undefined) {
+    return `at ${w.matrix ?? ''}(${w.row},${w.column}), unrolled index ${w.index}`;
+  }
   return `at index ${w.index}`;
 }
 
