@@ -55,6 +55,7 @@ const EXPECTED: Record<string, { parts: Row; score: number }> = {
   'returns-garbage': { parts: ALL_FAILED, score: 0 },
   'missing-export': { parts: [e, e, e, e, e, f, e], score: 0 },
   'imports-outside': { parts: [f, f, f, f, f, e, e], score: 0 },
+  'uses-network': { parts: [f, f, e, f, f, f, f], score: 0 },
 };
 
 /** Path -> size and content hash of every file under the folders grading might touch. */
