@@ -4,13 +4,13 @@
  * Precedence: command-line flags > this file > DEFAULT_OPTIONS.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { GradeOptions } from './options';
 import type { PartId, PresetName } from './parts/ids';
 import type { SandboxLimits } from './sandbox/protocol';
 import schema from './config.schema.json';
+import { schemaValidator } from './report/validate';
 
 /** The file name looked for in the working directory and the submission root. */
 export const CONFIG_FILE_NAME = 'backprop-grader.config.json';
@@ -38,11 +38,9 @@ export class ConfigError extends Error {
   }
 }
 
-let compiled: ValidateFunction<GraderConfig> | undefined;
-function validator(): ValidateFunction<GraderConfig> {
-  // ajv loads lazily: a run without a config file never pays for it.
-  compiled ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv').default)({ allErrors: true, strict: true }).compile<GraderConfig>(schema);
-  return compiled;
+function validator() {
+  // Loaded lazily: a run without a config file never pays for it (generated code in dist/, ajv in source mode).
+  return schemaValidator<GraderConfig>('config', () => schema);
 }
 
 /** The allowed keys of the object at a JSON pointer of the schema (for "unknown key" messages). */

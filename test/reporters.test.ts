@@ -177,3 +177,48 @@ describe('escaping helpers', () => {
     expect(escapeMarkdown("<b>x</b> | *y* [l](u) it's\nz")).toBe("&lt;b&gt;x&lt;/b&gt; \\| \\*y\\* \\[l\\]\\(u\\) it&#39;s<br>z");
   });
 });
+
+describe('pre-generated schema validators (dist/schema-<name>.cjs, scripts/schema-validators.mjs)', () => {
+  // The built CLI validates with ajv's standalone code instead of compiling; it must accept and
+  // reject exactly what the compiled schemas do, with the same error objects.
+  it('agree with ajv compiling the same schemas, errors included', async () => {
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { AJV_OPTIONS, schemaValidator } = await import('../grader/report/validate');
+    const gen = await import('../scripts/schema-validators.mjs');
+    expect(gen.AJV_OPTIONS).toEqual(AJV_OPTIONS);
+    const dir = mkdtempSync(join(tmpdir(), 'bg-schemas-'));
+    try {
+      const sources = await gen.schemaValidatorSources();
+      expect(Object.keys(sources).sort()).toEqual(['schema-config.cjs', 'schema-fixtures.cjs', 'schema-report.cjs']);
+      const req = createRequire(import.meta.url);
+      const load = (name: string) => {
+        writeFileSync(join(dir, `schema-${name}.cjs`), sources[`schema-${name}.cjs`]);
+        return req(join(dir, `schema-${name}.cjs`)) as ((d: unknown) => boolean) & { errors?: unknown };
+      };
+      const root = join(import.meta.dirname, '..');
+      const samples: Record<string, unknown[]> = {
+        report: [
+          JSON.parse(JSON.stringify(sampleReport())),
+          { ...JSON.parse(JSON.stringify(sampleReport())), extra: 1, schemaVersion: 2 },
+          { ...JSON.parse(JSON.stringify(forgedReport())), parts: [{ id: 'cost', status: 'skipped' }] },
+          42,
+        ],
+        config: [{}, { preset: 'coursera', tolerance: { rtol: 1e-5 } }, { tolerence: 1, preset: 'x', points: { cost: 'a' } }, []],
+        fixtures: [JSON.parse(readFileSync(join(root, 'grader/fixtures/reference.json'), 'utf8')), { version: 2, pool: {} }],
+      };
+      for (const [name, file] of Object.entries(gen.SCHEMA_FILES)) {
+        const generated = load(name);
+        const compiled = schemaValidator(name as keyof typeof gen.SCHEMA_FILES, () => JSON.parse(readFileSync(join(root, file), 'utf8')));
+        for (const data of samples[name]) {
+          expect(generated(data)).toBe(compiled(data));
+          expect(generated.errors ?? null).toEqual(compiled.errors ?? null);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

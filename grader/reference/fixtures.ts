@@ -11,6 +11,7 @@ import { CASE_FAMILIES, type CaseFamily, type GradingCase } from '../cases/types
 import { GRADER_DIR } from '../paths';
 import { loadReference } from './load';
 import { formatVariantFixtures, type VariantFixtures } from '../diagnose/fixtures';
+import { schemaValidator } from '../report/validate';
 
 export const FIXTURES_VERSION = 1 as const;
 /** The pool's seed is fixed: the pool must be the same on every machine (a stale check compares it). */
@@ -76,15 +77,12 @@ export async function buildFixtures(): Promise<FixturesFile> {
 
 /** Validates fixtures against grader/fixtures/fixtures.schema.json; throws with ajv's errors. */
 export async function validateFixtures(data: unknown): Promise<FixturesFile> {
-  const { default: Ajv } = await import('ajv');
-  const schema = JSON.parse(readFileSync(FIXTURES_SCHEMA_PATH, 'utf8')) as object;
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  const validate = ajv.compile(schema);
+  const validate = schemaValidator<FixturesFile>('fixtures', () => JSON.parse(readFileSync(FIXTURES_SCHEMA_PATH, 'utf8')) as object);
   if (!validate(data)) {
     const errors = (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
     throw new Error(`reference fixtures do not match ${FIXTURES_SCHEMA_PATH}:\n  ${errors.join('\n  ')}`);
   }
-  return data as FixturesFile;
+  return data;
 }
 
 /** One case per line: readable diffs in review, still compact. */
