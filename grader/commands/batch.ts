@@ -17,10 +17,7 @@ import yargs, { type Argv, type CommandModule, type Options } from 'yargs';
 import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
-import { OUTPUT_FILES } from '../batch/outputs';
-import { barProgress, plainProgress } from '../batch/progress';
-import { runBatch, type BatchGradeOptions } from '../batch/run';
-import { formatPoints } from '../batch/summary';
+import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
 import { cliContext, UsageError, type CliContext } from './context';
 
@@ -161,6 +158,14 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
   const gradeOptions = await batchGradeOptions(cli, ctx);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
+  // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
+  // otherwise load with the CLI on every `grade` and `--help`.
+  const [{ OUTPUT_FILES }, { barProgress, plainProgress }, { runBatch }, { formatPoints }] = await Promise.all([
+    import('../batch/outputs'),
+    import('../batch/progress'),
+    import('../batch/run'),
+    import('../batch/summary'),
+  ]);
 
   // The bar draws on the real stderr, so only when it is a terminal (and the injected io says so too).
   const tty = Boolean(process.stderr.isTTY) && io.stdoutIsTTY;

@@ -5,8 +5,6 @@
 import { resolve } from 'node:path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { BatchUsageError } from '../batch/discover';
-import { mergeBatches } from '../batch/merge';
-import { OUTPUT_FILES } from '../batch/outputs';
 import { cliContext, UsageError, type CliContext } from './context';
 
 /** `merge`'s arguments after parsing (absolute paths). */
@@ -47,8 +45,11 @@ export function parseMergeArgs(argv: string[], cwd = '/'): MergeCliOptions {
   return toMergeCliOptions(y.parseSync(argv) as MergeArgs, cwd);
 }
 
-/** Runs `merge`; returns the exit code (0). Conflicts and invalid inputs are usage errors (2). */
-export function runMergeCommand(cli: MergeCliOptions, ctx: CliContext): number {
+/** Runs `merge`; resolves to the exit code (0). Conflicts and invalid inputs are usage errors (2). */
+export async function runMergeCommand(cli: MergeCliOptions, ctx: CliContext): Promise<number> {
+  // Loaded here, not at the top: the batch outputs (csv-stringify, HTML/Markdown reporters) would
+  // otherwise load with the CLI on every `grade`.
+  const [{ mergeBatches }, { OUTPUT_FILES }] = await Promise.all([import('../batch/merge'), import('../batch/outputs')]);
   try {
     const r = mergeBatches(cli.dirs, cli.out);
     const dup = r.duplicates.length > 0 ? ` (${r.duplicates.length} duplicate id(s) with identical grades kept once)` : '';
@@ -65,8 +66,8 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
   describe: 'Combine batch shards (--shard i/n outputs) into one gradebook and report',
   builder: (y) => mergeBuilder(y) as unknown as Argv<MergeArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     const ctx = cliContext(args);
-    ctx.exitCode = runMergeCommand(toMergeCliOptions(args, ctx.io.cwd), ctx);
+    ctx.exitCode = await runMergeCommand(toMergeCliOptions(args, ctx.io.cwd), ctx);
   },
 };

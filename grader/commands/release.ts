@@ -5,7 +5,6 @@
  */
 import { resolve } from 'node:path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { ReleaseError, writeRelease } from '../release/release';
 import { cliContext, UsageError, type CliContext } from './context';
 
 /** `release`'s arguments after parsing. */
@@ -47,7 +46,9 @@ export function parseReleaseArgs(argv: string[], cwd = '/'): ReleaseCliOptions {
 }
 
 /** Runs `release`: 0 written and clean; 2 bad --out; 1 when solution code would have been released (nothing written). */
-export function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext): number {
+export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext): Promise<number> {
+  // Loaded here: the release writer and its scanner are only for this command, not every CLI start.
+  const { ReleaseError, writeRelease } = await import('../release/release');
   try {
     const r = writeRelease({ out: cli.out, force: cli.force });
     for (const w of r.warnings) ctx.io.stderr(`${w}\n`);
@@ -68,8 +69,8 @@ export const releaseCommand: CommandModule<object, ReleaseArgs> = {
   command: 'release',
   describe: 'Write the student repository (stubs, helpers, grader with stored fixtures) without solution code',
   builder: (y) => releaseBuilder(y) as unknown as Argv<ReleaseArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     const ctx = cliContext(args);
-    ctx.exitCode = runReleaseCommand(toReleaseCliOptions(args, ctx.io.cwd), ctx);
+    ctx.exitCode = await runReleaseCommand(toReleaseCliOptions(args, ctx.io.cwd), ctx);
   },
 };
