@@ -201,7 +201,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
 
     // Expected outputs, only for the cases this run uses (fixtures already carry them), one case
     // per turn of the event loop so the sandbox's messages are handled in between.
-    if (reference) filling = fillExpectedInTurns(reference, ordered);
+    if (reference) filling = fillExpectedInTurns(reference, ordered, seed);
     filling.catch(() => undefined);
 
     sandbox = await opening;
@@ -265,11 +265,16 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   }
 }
 
-/** Fills the cases' expected outputs from the live reference, yielding to the event loop between cases. */
-async function fillExpectedInTurns(reference: Reference, cases: GradingCase[]): Promise<void> {
-  const { fillExpected } = await import('./reference/live');
+/**
+ * Fills the cases' expected outputs from the live reference (memoized per seed and case within the
+ * process: a batch computes them once), yielding to the event loop after each computed case so the
+ * sandbox's messages are handled in between.
+ */
+async function fillExpectedInTurns(reference: Reference, cases: GradingCase[], seed: number): Promise<void> {
+  const { fillExpectedMemo } = await import('./reference/live');
   for (const c of cases) {
-    fillExpected(reference, c);
+    if (c.family === 'rand-init' || c.expected) continue;
+    fillExpectedMemo(reference, c, seed);
     await new Promise<void>((done) => setImmediate(done));
   }
 }

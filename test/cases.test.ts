@@ -2,11 +2,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCaseSet, generateHidden, numCheckCount } from '../grader/cases/index';
 import { courseraNnInputs, courseraSigmoidInput } from '../grader/cases/public';
-import { CASE_FAMILIES, type NnInputs } from '../grader/cases/types';
+import { CASE_FAMILIES, type NnCase, type NnInputs } from '../grader/cases/types';
 import { compareValues } from '../grader/compare/index';
 import { NUMGRAD_TOLERANCE } from '../grader/parts/numerical-gradient';
 import { buildFixtures, FIXTURES_PATH, loadFixtures, POOL_SIZE, validateFixtures } from '../grader/reference/fixtures';
-import { fillExpected } from '../grader/reference/live';
+import { fillExpected, fillExpectedMemo } from '../grader/reference/live';
 import { evaluateKnownFunction } from '../grader/sandbox/functions';
 import * as reference from '../solutions/index';
 
@@ -202,5 +202,30 @@ describe('stored fixtures (grader/fixtures/reference.json)', () => {
     expect(a.slice(1).every((c) => data.pool['nn-reg'].some((p: { id: string }) => p.id === c.id))).toBe(true);
     const picks = new Set(Array.from({ length: 20 }, (_, s) => (buildCaseSet(['nn-reg'], s, 3, data)['nn-reg'] ?? ([] as { id: string }[])).map((c) => c.id).join()));
     expect(picks.size).toBeGreaterThan(10);
+  });
+});
+
+describe('live reference memo (fillExpectedMemo)', () => {
+  it('computes a case once per seed: the same seed reuses, another seed computes its own, public cases are shared', () => {
+    let calls = 0;
+    const counting = { ...reference, nnCostFunction: (...a: Parameters<typeof reference.nnCostFunction>) => (calls++, reference.nnCostFunction(...a)) };
+    const fill = (seed: number) => {
+      const set = buildCaseSet(['nn-unreg', 'nn-reg'], seed, 2);
+      const cases: NnCase[] = [...(set['nn-unreg'] ?? []), ...(set['nn-reg'] ?? [])];
+      for (const c of cases) fillExpectedMemo(counting, c, seed);
+      return cases;
+    };
+    const first = fill(11);
+    expect(calls).toBe(6);
+    const again = fill(11);
+    expect(calls).toBe(6);
+    expect(again.map((c) => c.expected)).toEqual(first.map((c) => c.expected));
+    const other = fill(12);
+    expect(calls).toBe(10); // 4 hidden cases computed, the 2 public ones reused
+    for (const c of other) {
+      const fresh: NnCase = { ...structuredClone(c), expected: undefined };
+      fillExpected(reference, fresh);
+      expect(c.expected).toEqual(fresh.expected);
+    }
   });
 });

@@ -25,6 +25,37 @@ function cost(ref: ReferenceImpl, i: NnInputs, params: ArrayLike<number> = i.nnP
   return ref.nnCostFunction(params, i.inputLayerSize, i.hiddenLayerSize, i.numLabels, new Matrix(i.X), i.y.slice(), i.lambda);
 }
 
+/**
+ * Expected outputs already computed in this process, per reference and `${seed} ${case id}` (public
+ * cases: the id alone). A batch grades every submission with one seed, so after the first grade
+ * every case's expected output is a lookup. Safe to share: a case's inputs depend only on the seed
+ * and its id (grader/cases/hidden.ts), and the expected values are only read after filling.
+ */
+type Expected = Exclude<GradingCase, { family: 'rand-init' }>['expected'];
+const memo = new WeakMap<ReferenceImpl, Map<string, Expected>>();
+
+/** How many entries the memo keeps per reference (bounds a long-lived process grading many seeds). */
+const MEMO_LIMIT = 2000;
+
+/**
+ * fillExpected through the per-process memo: the first grade with a seed computes, later grades
+ * with the same seed (a batch) reuse.
+ */
+export function fillExpectedMemo(ref: ReferenceImpl, c: GradingCase, seed: number): void {
+  if (c.family === 'rand-init' || c.expected) return;
+  let byKey = memo.get(ref);
+  if (!byKey) memo.set(ref, (byKey = new Map()));
+  const key = c.hidden ? `${seed} ${c.id}` : c.id;
+  const known = byKey.get(key);
+  if (known) {
+    (c as { expected?: Expected }).expected = known;
+    return;
+  }
+  fillExpected(ref, c);
+  if (byKey.size >= MEMO_LIMIT) byKey.clear();
+  byKey.set(key, (c as { expected?: Expected }).expected);
+}
+
 /** Fills `c.expected` from the reference (no-op for cases judged by properties, and when already filled). */
 export function fillExpected(ref: ReferenceImpl, c: GradingCase): void {
   switch (c.family) {
