@@ -2,8 +2,10 @@
  * A cold CLI process grading a correct submission, as a student runs it: `backprop-grader grade DIR`
  * (text report). Median of 7 runs per preset. Targets: full ≤ 0.5 s, coursera ≤ 0.3 s.
  *   npm run bench -- grade
- * Prints `grade full median_s=<..>` and `grade coursera median_s=<..>`, plus the machine's load
- * (other work on the 2 cores inflates every number).
+ * Prints exactly `grade full median_s=<..>` and `grade coursera median_s=<..>` (live reference from
+ * solutions/, the default here), each followed by a detail line (min, target, machine load: other
+ * work on the 2 cores inflates every number), then the same two figures with `--reference fixtures`
+ * (a student release: stored outputs, no reference computed in-process).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,9 +22,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function once(preset: string, seed: number): number {
+function once(preset: string, seed: number, extra: string[] = []): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'backprop-grader.js'), 'grade', SUBMISSION, '--preset', preset, '--seed', String(seed)], {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'backprop-grader.js'), 'grade', SUBMISSION, '--preset', preset, '--seed', String(seed), ...extra], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
@@ -33,14 +35,20 @@ function once(preset: string, seed: number): number {
 }
 
 export async function run(): Promise<void> {
-  if (!existsSync(join(root, 'dist', 'cli.js'))) {
-    const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('build failed');
-  }
+  // Always rebuild: a stale dist/ would time yesterday's CLI.
+  const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0 || !existsSync(join(root, 'dist', 'cli.js'))) throw new Error('build failed');
   for (const preset of ['full', 'coursera']) {
     once(preset, 1); // warm the OS file cache; every measured run is still a new process
     const times = Array.from({ length: RUNS }, (_, i) => once(preset, i + 1));
     const target = preset === 'full' ? 0.5 : 0.3;
-    console.log(`grade ${preset} median_s=${median(times).toFixed(3)} min_s=${Math.min(...times).toFixed(3)} target_s=${target} runs=${RUNS} load1=${loadavg()[0].toFixed(2)}`);
+    console.log(`grade ${preset} median_s=${median(times).toFixed(3)}`);
+    console.log(`  (${preset}: min_s=${Math.min(...times).toFixed(3)} target_s=${target} runs=${RUNS} load1=${loadavg()[0].toFixed(2)})`);
+  }
+  for (const preset of ['full', 'coursera']) {
+    const extra = ['--reference', 'fixtures'];
+    once(preset, 1, extra);
+    const times = Array.from({ length: RUNS }, (_, i) => once(preset, i + 1, extra));
+    console.log(`grade ${preset} --reference fixtures median_s=${median(times).toFixed(3)} min_s=${Math.min(...times).toFixed(3)} runs=${RUNS}`);
   }
 }
