@@ -12,7 +12,7 @@ import type { SandboxLimits } from './sandbox/protocol';
 import schema from './config.schema.json';
 import { schemaValidator } from './report/validate';
 
-/** The file name looked for in the working directory and the submission root. */
+/** The file name looked for in the working directory. */
 export const CONFIG_FILE_NAME = 'backprop-grader.config.json';
 
 /** The file's shape (config.schema.json). Every key is optional. */
@@ -127,22 +127,14 @@ export function loadConfig(path: string): Partial<GradeOptions> {
 
 /**
  * The config file used when `--config` is not given: `backprop-grader.config.json` in the working
- * directory, else in the submission root (the submission folder, or the repository above an
- * `exercises/` folder). Undefined when there is none.
+ * directory (the grader operator's folder), or undefined when there is none.
  *
- * Note for instructors: a config in the submission root is in the student's hands. Where students
- * must not choose their own tolerances (Gradescope, batch grading), pass `--config FILE` or
- * `--no-config`.
+ * The submission's own folder is deliberately never searched: a config there is in the student's
+ * hands, and would let a submission choose its own tolerances or points when an instructor grades it.
  */
-export function findConfig(cwd: string, submission: string): string | undefined {
-  const dir = resolve(cwd, submission);
-  const candidates = [resolve(cwd), dir];
-  if (basename(dir) === 'exercises') candidates.push(dirname(dir));
-  for (const c of candidates) {
-    const file = join(c, CONFIG_FILE_NAME);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
+export function findConfig(cwd: string): string | undefined {
+  const file = join(resolve(cwd), CONFIG_FILE_NAME);
+  return existsSync(file) ? file : undefined;
 }
 
 /**

@@ -258,13 +258,13 @@ describe('config file', () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('finds the file in the cwd first, else the submission root (also above exercises/)', () => {
-      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo'))).toBeUndefined();
+    it('finds the file in the cwd only, never in the submission (a student must not pick their own tolerances)', () => {
+      expect(findConfig(join(dir, 'cwd'))).toBeUndefined();
       writeFileSync(join(dir, 'repo', 'backprop-grader.config.json'), '{}');
-      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo'))).toBe(join(dir, 'repo', 'backprop-grader.config.json'));
-      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo', 'exercises'))).toBe(join(dir, 'repo', 'backprop-grader.config.json'));
+      writeFileSync(join(dir, 'repo', 'exercises', 'backprop-grader.config.json'), '{}');
+      expect(findConfig(join(dir, 'cwd'))).toBeUndefined();
       writeFileSync(join(dir, 'cwd', 'backprop-grader.config.json'), '{}');
-      expect(findConfig(join(dir, 'cwd'), join(dir, 'repo'))).toBe(join(dir, 'cwd', 'backprop-grader.config.json'));
+      expect(findConfig(join(dir, 'cwd'))).toBe(join(dir, 'cwd', 'backprop-grader.config.json'));
     });
   });
 });

@@ -129,8 +129,8 @@ export function parseBatchArgs(argv: string[], cwd = '/'): BatchCliOptions {
 async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise<BatchGradeOptions> {
   const { findConfig, loadConfig, mergeOptions, ConfigError } = await import('../config');
   let configLayer: Partial<GradeOptions> = {};
-  // Only the instructor's config: findConfig with the cwd as "submission" never looks inside a student's folder.
-  const file = cli.config === false ? undefined : (cli.config ?? findConfig(ctx.io.cwd, ctx.io.cwd));
+  // Only the instructor's config: findConfig never looks inside a student's folder.
+  const file = cli.config === false ? undefined : (cli.config ?? findConfig(ctx.io.cwd));
   if (file) {
     try {
       configLayer = loadConfig(file);

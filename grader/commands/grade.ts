@@ -78,7 +78,7 @@ export const GRADE_FLAGS = {
   seed: { type: 'string', describe: 'Seed of the hidden cases (reproduces a run)', defaultDescription: 'a fresh seed, printed in the report', requiresArg: true, coerce: nonNegativeInteger('seed') },
   preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points: full (7 parts) or coursera (the original 5)', defaultDescription: 'full', requiresArg: true },
   'min-score': { type: 'string', describe: 'Exit with code 1 when the score is below N (a CI gate)', requiresArg: true, coerce: finiteNumber('min-score') },
-  config: { type: 'string', describe: 'Options file (--no-config: none)', defaultDescription: 'backprop-grader.config.json in the cwd or the submission root, if any', requiresArg: true, coerce: singleString('config') },
+  config: { type: 'string', describe: 'Options file (--no-config: none)', defaultDescription: 'backprop-grader.config.json in the cwd, if any (never the submission\'s own)', requiresArg: true, coerce: singleString('config') },
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
   reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
@@ -253,7 +253,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
 
   let configLayer: Partial<GradeOptions> = {};
-  const configFile = cli.config === false ? undefined : (cli.config ?? (await import('../config')).findConfig(io.cwd, cli.submission));
+  const configFile = cli.config === false ? undefined : (cli.config ?? (await import('../config')).findConfig(io.cwd));
   if (configFile) {
     const { loadConfig, ConfigError } = await import('../config');
     try {
