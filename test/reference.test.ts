@@ -234,3 +234,17 @@ describe('MistakeOptions of computeNumericalGradient', () => {
     expect(g[0]).toBe(central[0]);
   });
 });
+
+describe('solutions/index.ts and the grader\'s Reference contract', () => {
+  it('exports every function the grader calls through loadReference()', async () => {
+    const solutions = await import('../solutions/index');
+    // A type error here means grader/reference/contract.ts and solutions/ have drifted apart.
+    const asReference: import('../grader/reference/contract').Reference = solutions;
+    for (const name of [
+      'nnCostFunction', 'sigmoidGradient', 'randInitializeWeights', 'computeNumericalGradient',
+      'referenceCostFunction', 'referenceSigmoidGradient', 'referenceRandInitializeWeights', 'referenceNumericalGradient',
+    ] as const) {
+      expect(typeof asReference[name]).toBe('function');
+    }
+  });
+});

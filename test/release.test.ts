@@ -137,4 +137,13 @@ describe('the release works', () => {
     const json = execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', 'exercises', '--format', 'json', '--seed', '5', '--no-config'], { cwd: solved, encoding: 'utf8' });
     expect(JSON.parse(json)).toMatchObject({ score: 100, maxScore: 100, reference: 'fixtures' });
   });
+
+  it('type-checks on its own (the grader needs nothing from solutions/, not even types)', () => {
+    const dir = join(base, 'typecheck');
+    cpSync(out, dir, { recursive: true });
+    symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const tsc = join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    // Throws (with tsc's messages) on any type error.
+    execFileSync(process.execPath, [tsc, '--noEmit', '-p', dir], { cwd: dir, encoding: 'utf8' });
+  });
 });

@@ -4,7 +4,7 @@
  * parts cost variants, the gradient parts gradient variants, …), singles first, then pairs (two
  * mistakes in one file).
  */
-import type { MistakeOptions } from '../../solutions/reference';
+import type { MistakeOptions } from '../reference/contract';
 import type { PartId } from '../parts/ids';
 import type { CatalogueId } from './catalogue';
 

@@ -4,11 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type * as ReferenceModule from '../../solutions/index';
+import type { Reference } from './contract';
 
 declare const __BUNDLED__: boolean | undefined;
 
-export type Reference = typeof ReferenceModule;
+export type { Reference };
 
 let cached: Promise<Reference | null> | undefined;
 
