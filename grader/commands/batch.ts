@@ -13,13 +13,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import yargs, { type Argv, type CommandModule, type Options } from 'yargs';
+import type { Argv, CommandModule, Options } from 'yargs';
 import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
-import { cliContext, UsageError, type CliContext } from './context';
+import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `batch`'s arguments after parsing. */
 export interface BatchCliOptions {
@@ -111,17 +111,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
 
 /** Parses `batch`'s arguments (what follows `batch`) without running anything. */
 export function parseBatchArgs(argv: string[], cwd = '/'): BatchCliOptions {
-  const y = batchBuilder(
-    yargs()
-      .command('$0 <folder>', 'batch')
-      .strict()
-      .help(false)
-      .version(false)
-      .exitProcess(false)
-      .fail((msg, err) => {
-        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
-      }),
-  );
+  const y = batchBuilder(standaloneParser('$0 <folder>'));
   return toBatchCliOptions(y.parseSync(argv) as BatchArgs, cwd);
 }
 

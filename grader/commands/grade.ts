@@ -7,12 +7,12 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import yargs, { type Argv, type CommandModule, type Options } from 'yargs';
+import type { Argv, CommandModule, Options } from 'yargs';
 import type { GradeOptions } from '../options';
 import { PARTS, PRESETS, type PresetName } from '../parts/ids';
 import { graderVersion } from '../paths';
 import { SCHEMA_VERSION, type GradeReport } from '../report/types';
-import { cliContext, UsageError, wantsColor, type CliContext } from './context';
+import { cliContext, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
 export type GradeFn = (options: Partial<GradeOptions> & { submission: string }) => Promise<GradeReport>;
@@ -126,17 +126,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
  * Throws UsageError for an unknown flag or a bad value.
  */
 export function parseGradeArgs(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = '/'): GradeCliOptions {
-  const y = gradeBuilder(
-    yargs()
-      .command('$0 [dir]', 'grade')
-      .strict()
-      .help(false)
-      .version(false)
-      .exitProcess(false)
-      .fail((msg, err) => {
-        throw new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
-      }),
-  );
+  const y = gradeBuilder(standaloneParser('$0 [dir]'));
   return toGradeCliOptions(y.parseSync(argv) as GradeArgs, env, cwd);
 }
 

@@ -3,9 +3,9 @@
  * (or any batch outputs) into one, identical to grading the whole class on one machine.
  */
 import { resolve } from 'node:path';
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { BatchUsageError } from '../batch/discover';
-import { cliContext, UsageError, type CliContext } from './context';
+import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `merge`'s arguments after parsing (absolute paths). */
 export interface MergeCliOptions {
@@ -31,17 +31,7 @@ export function toMergeCliOptions(args: MergeArgs, cwd: string): MergeCliOptions
 
 /** Parses `merge`'s arguments without running anything. */
 export function parseMergeArgs(argv: string[], cwd = '/'): MergeCliOptions {
-  const y = mergeBuilder(
-    yargs()
-      .command('$0 <dirs..>', 'merge')
-      .strict()
-      .help(false)
-      .version(false)
-      .exitProcess(false)
-      .fail((msg, err) => {
-        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
-      }),
-  );
+  const y = mergeBuilder(standaloneParser('$0 <dirs..>'));
   return toMergeCliOptions(y.parseSync(argv) as MergeArgs, cwd);
 }
 

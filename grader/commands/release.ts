@@ -4,8 +4,8 @@
  * that no solution code is in it. See grader/release/release.ts for what is released and why.
  */
 import { resolve } from 'node:path';
-import yargs, { type Argv, type CommandModule } from 'yargs';
-import { cliContext, UsageError, type CliContext } from './context';
+import type { Argv, CommandModule } from 'yargs';
+import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `release`'s arguments after parsing. */
 export interface ReleaseCliOptions {
@@ -32,16 +32,7 @@ export function toReleaseCliOptions(args: ReleaseArgs, cwd: string): ReleaseCliO
 
 /** Parses `release`'s arguments without running anything. */
 export function parseReleaseArgs(argv: string[], cwd = '/'): ReleaseCliOptions {
-  const y = releaseBuilder(
-    yargs()
-      .strict()
-      .help(false)
-      .version(false)
-      .exitProcess(false)
-      .fail((msg, err) => {
-        throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
-      }),
-  );
+  const y = releaseBuilder(standaloneParser());
   return toReleaseCliOptions(y.parseSync(argv) as ReleaseArgs, cwd);
 }
 
