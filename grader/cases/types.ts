@@ -3,18 +3,10 @@
  * A case belongs to a family; one nnCostFunction call serves two parts (the cost parts judge J,
  * the gradient parts judge grad), so parts refer to cases and the runner calls each case once.
  */
-import type { KnownFunctionName, PlainMatrix } from '../sandbox/protocol';
+import type { KnownFunctionName, NnCostFunctionArgs, PlainMatrix } from '../sandbox/protocol';
 
-/** nnCostFunction's arguments (X: m×n without the bias column; y: labels 1..K). */
-export interface NnInputs {
-  nnParams: number[];
-  inputLayerSize: number;
-  hiddenLayerSize: number;
-  numLabels: number;
-  X: PlainMatrix;
-  y: number[];
-  lambda: number;
-}
+/** nnCostFunction's arguments (X: m×n without the bias column; y: labels 1..K): the wire shape. */
+export type NnInputs = NnCostFunctionArgs;
 
 export interface NnExpected {
   J: number;

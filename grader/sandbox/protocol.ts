@@ -11,17 +11,19 @@ export type PlainMatrix = number[][];
 /** Known functions the sandbox can hand to computeNumericalGradient as J. Defined in grader/sandbox/functions.ts. */
 export type KnownFunctionName = 'quadratic' | 'sin-sum' | 'log-sum-exp' | 'tiny-network';
 
+/** nnCostFunction's arguments as plain data (X: m×n without the bias column; y: labels 1..K). */
+export interface NnCostFunctionArgs {
+  nnParams: number[];
+  inputLayerSize: number;
+  hiddenLayerSize: number;
+  numLabels: number;
+  X: PlainMatrix;
+  y: number[];
+  lambda: number;
+}
+
 export type SandboxRequest =
-  | {
-      fn: 'nnCostFunction';
-      nnParams: number[];
-      inputLayerSize: number;
-      hiddenLayerSize: number;
-      numLabels: number;
-      X: PlainMatrix;
-      y: number[];
-      lambda: number;
-    }
+  | ({ fn: 'nnCostFunction' } & NnCostFunctionArgs)
   | { fn: 'sigmoidGradient'; z: PlainMatrix }
   | {
       fn: 'randInitializeWeights';
