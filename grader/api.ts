@@ -21,15 +21,17 @@ import type { CallResult, CaseEvaluation, PartDefinition, PartEvaluation, Verdic
 import { graderVersion } from './paths';
 import { loadFixtures } from './reference/fixtures';
 import { loadReference, type Reference } from './reference/load';
+import { PART_SECTION } from './messages/guide';
+import { render, t, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
-import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits } from './sandbox/protocol';
+import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions } from './sandbox/protocol';
 import { partStatus, scorePart, totalScore } from './scoring';
 
 export type { CaseEvaluation, PartEvaluation } from './parts/types';
 
 /** How grade() opens a sandbox; injectable (tests, tools). Default: grader/sandbox openSandbox. */
-export type OpenSandboxFn = (submissionPath: string, limits: SandboxLimits) => Promise<Sandbox>;
+export type OpenSandboxFn = (submissionPath: string, limits: SandboxLimits, options: SandboxOptions) => Promise<Sandbox>;
 
 /** Seams for tests and tools; a normal run passes nothing. */
 export interface GradeInternals {
@@ -86,30 +88,36 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
   return results;
 }
 
-/** A CallError as a student-facing line naming the function. */
-export function callErrorMessage(fn: StudentFunction, e: CallError): string {
+/** A CallError as a catalogue message naming the function (rendered by the caller in its language). */
+export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
   const file = `exercises/${STUDENT_FILES[fn]}`;
   switch (e.code) {
     case 'not-implemented':
-      return `\`${fn}\` is not implemented yet: edit ${file} and replace the \`throw new NotImplementedError(…)\` line with your code.`;
+      return { id: 'call.not-implemented', params: { fn, file } };
     case 'compile-error':
-      return `\`${fn}\` could not be compiled: ${e.message}`;
-    case 'threw': {
-      const where = e.file && e.line ? ` (at ${e.file}:${e.line}${e.column ? `:${e.column}` : ''})` : '';
-      return `\`${fn}\` threw ${e.message}${where}`;
-    }
+      return { id: 'call.compile-error', params: { fn, detail: e.message } };
+    case 'threw':
+      return e.file && e.line
+        ? { id: 'call.threw-at', params: { fn, detail: e.message, where: `${e.file}:${e.line}${e.column ? `:${e.column}` : ''}` } }
+        : { id: 'call.threw', params: { fn, detail: e.message } };
     default:
-      return e.message.startsWith(fn) ? e.message : `\`${fn}\`: ${e.message}`;
+      return { id: 'call.other', params: { fn, detail: e.message.startsWith(`${fn} `) ? e.message.slice(fn.length + 1) : e.message } };
   }
 }
 
+/** A CallError as a student-facing line naming the function. */
+export function callErrorMessage(fn: StudentFunction, e: CallError, lang: Lang = 'en'): string {
+  return render(callErrorRef(fn, e), lang);
+}
+
 function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], options: GradeOptions): CaseEvaluation {
+  const lang = options.lang;
   const durationMs = outcomes.reduce((s, o) => s + o.durationMs, 0);
   const failedCall = outcomes.find((o) => !o.ok);
   if (failedCall && !failedCall.ok) {
     const error = failedCall.error;
     const verdict: Verdict = error.code === 'not-implemented' ? 'failed' : 'errored';
-    return { case: c, outcomes, verdict, error, comparison: { passed: false, message: callErrorMessage(part.info.fn, error) }, durationMs };
+    return { case: c, outcomes, verdict, error, comparison: { passed: false, message: callErrorMessage(part.info.fn, error, lang) }, durationMs };
   }
   const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
   const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance });
@@ -128,28 +136,34 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** The part's summary lines: what happened, the first failure, and the step of the notes to revisit. */
-function partMessages(ev: PartEvaluation, status: PartResult['status']): Message[] {
+/** A report Message from a catalogue id, rendered in `lang`. */
+function message(level: Message['level'], ref: MessageRef, lang: Lang): Message {
+  return { level, id: ref.id, ...(ref.params ? { params: ref.params } : {}), text: render(ref, lang) };
+}
+
+/** The part's summary lines: what happened, the first failure, and the section of the guide to revisit. */
+function partMessages(ev: PartEvaluation, status: PartResult['status'], lang: Lang): Message[] {
   const n = ev.cases.length;
   if (status === 'passed') {
     const pub = ev.cases.filter((c) => !c.case.hidden).length;
-    return [{ level: 'info', text: `Passed all ${n} cases (${pub} public, ${n - pub} hidden).` }];
+    return [message('info', { id: 'report.part.passed', params: { count: n, public: pub, hidden: n - pub } }, lang)];
   }
   const fn = ev.definition.info.fn;
-  const notes: Message = { level: 'info', text: `Revisit the notes: ${ev.definition.info.notesStep}.` };
+  const notes = message('info', { id: 'report.part.revisit', params: { section: PART_SECTION[ev.id] } }, lang);
   if (ev.cases.every((c) => c.error?.code === 'not-implemented')) {
-    return [{ level: 'error', text: callErrorMessage(fn, ev.cases[0].error as CallError) }, notes];
+    return [message('error', callErrorRef(fn, ev.cases[0].error as CallError), lang), notes];
   }
   const failing = ev.cases.filter((c) => c.verdict !== 'passed');
   const first = failing[0];
   const same = failing.length === n && failing.every((c) => c.error && c.comparison.message === first.comparison.message);
-  const lines: Message[] = [
-    same
-      ? { level: 'error', text: first.comparison.message ?? 'no answer' }
-      : { level: 'error', text: `${failing.length} of ${n} cases did not pass. First, ${first.case.name}: ${first.comparison.message ?? 'wrong answer'}` },
-  ];
+  const lines: Message[] = [];
+  if (same && first.error) lines.push(message('error', callErrorRef(fn, first.error), lang));
+  else {
+    const detail = first.comparison.message ?? t(first.error ? 'report.part.no-answer' : 'report.part.wrong-answer', {}, lang);
+    lines.push(message('error', { id: 'report.part.cases-failed', params: { failed: failing.length, count: n, caseName: first.case.name, detail } }, lang));
+  }
   const stack = first.error?.stack;
-  if (stack && stack.length > 0) lines.push({ level: 'info', text: `Your stack (innermost first):\n  ${stack.slice(0, 5).join('\n  ')}` });
+  if (stack && stack.length > 0) lines.push(message('info', { id: 'report.part.your-stack', params: { frames: stack.slice(0, 5).join('\n  ') } }, lang));
   lines.push(notes);
   return lines;
 }
@@ -180,10 +194,11 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
 
   const submission = resolve(options.submission);
   const open: OpenSandboxFn = internals.openSandbox ?? (await import('./sandbox/index')).openSandbox;
+  const sandboxOptions: SandboxOptions = { isolation: options.isolation, trace: options.trace };
   // Opening bundles the submission (esbuild's own process) and the calls run in a child process:
   // meanwhile this process loads the reference and computes the expected outputs, so the
   // grader's own work hides behind the sandbox's. The rejection is observed below (await opening).
-  const opening = open(submission, options.limits);
+  const opening = open(submission, options.limits, sandboxOptions);
   opening.catch(() => undefined);
   let sandbox: Sandbox | undefined;
   let filling: Promise<void> = Promise.resolve();
@@ -232,7 +247,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
         score: scorePart(ev.maxScore, verdicts, options.partialCredit),
         maxScore: ev.maxScore,
         status,
-        messages: partMessages(ev, status),
+        messages: partMessages(ev, status, options.lang),
         cases: ev.cases.map(caseResult),
         diagnoses: status === 'passed' ? [] : (diagnoses.get(ev.id) ?? []),
         durationMs: round1(ev.cases.reduce((s, c) => s + c.durationMs, 0)),
@@ -247,10 +262,12 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       seed,
       submission,
       preset: options.preset,
+      lang: options.lang,
       score: total.score,
       maxScore: total.maxScore,
       parts: partResults,
       reference: reference ? 'solutions' : 'fixtures',
+      isolation: sandbox.isolation,
       startedAt: startedAt.toISOString(),
       durationMs: 0,
     };

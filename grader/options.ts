@@ -2,8 +2,9 @@
  * GradeOptions: one typed object with documented defaults, resolved once (CLI flags over the
  * optional backprop-grader.config.json over these defaults) and passed down the pipeline.
  */
+import type { Lang } from './messages/index';
 import type { PartId, PresetName } from './parts/ids';
-import { DEFAULT_LIMITS, type SandboxLimits } from './sandbox/protocol';
+import { DEFAULT_LIMITS, type IsolationPolicy, type SandboxLimits } from './sandbox/protocol';
 
 export interface Tolerance {
   /** Absolute tolerance: |got − expected| <= atol + rtol·|expected|. Default 1e-9. */
@@ -31,6 +32,14 @@ export interface GradeOptions {
   reference: 'auto' | 'solutions' | 'fixtures';
   /** Name the student's mistake in failed parts (grader/diagnose). Default true; off only to measure or compare. */
   diagnose: boolean;
+  /** How hard the sandbox walls must be (grader/sandbox). Default 'auto'. */
+  isolation: IsolationPolicy;
+  /** The language of every rendered text in the report. Default 'en' (the CLI resolves flag > config > locale). */
+  lang: Lang;
+  /** Grade only these parts of the preset (`--part`); undefined grades them all. */
+  parts?: PartId[];
+  /** Trace the matrices nnCostFunction builds, to point at the line of a mistake. Default true. */
+  trace: boolean;
 }
 
 export const DEFAULT_OPTIONS: Omit<GradeOptions, 'submission'> = {
@@ -42,6 +51,9 @@ export const DEFAULT_OPTIONS: Omit<GradeOptions, 'submission'> = {
   hiddenCases: 3,
   reference: 'auto',
   diagnose: true,
+  isolation: 'auto',
+  lang: 'en',
+  trace: true,
 };
 
 /** Fills every option not given with its default (nested objects merged field by field). */

@@ -53,22 +53,24 @@ function fakeReport(submission: string, seed: number, spec: FakeSpec): GradeRepo
       score: status === 'passed' ? maxScore : 0,
       maxScore,
       status,
-      messages: status === 'passed' ? [] : [{ level: 'error' as const, text: `${id} is ${status} <b>for</b> ${basename(submission)}` }],
+      messages: status === 'passed' ? [] : [{ level: 'error' as const, id: 'report.part.cases-failed' as const, text: `${id} is ${status} <b>for</b> ${basename(submission)}` }],
       cases: [{ name: 'public λ=0', hidden: false, passed: status === 'passed', durationMs: Math.random() * 5 }],
       diagnoses: spec.diagnoses?.[id] ?? [],
       durationMs: Math.random() * 10,
     };
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     grader: { name: 'backprop-grader', version: '0.1.0' },
     seed,
     submission,
     preset: 'full',
+    lang: 'en',
     score: parts.reduce((s, p) => s + p.score, 0),
     maxScore: 100,
     parts,
     reference: 'fixtures',
+    isolation: 'permission-model',
     ...(spec.output ? { submissionOutput: spec.output } : {}),
     startedAt: new Date().toISOString(),
     durationMs: Math.random() * 100,
@@ -89,8 +91,8 @@ function fakeGrader(delayMs = 0): { grade: GradeFn; calls: Map<string, number> }
   return { grade, calls };
 }
 
-const bias: Diagnosis = { id: 'reg-includes-bias', message: 'You regularized the bias column *Theta(:,1)*.', hint: 'regularized cost' };
-const noMean: Diagnosis = { id: 'missing-1-over-m', message: 'The cost is not divided by m.', hint: 'feedforward' };
+const bias: Diagnosis = { id: 'reg-includes-bias', message: 'You regularized the bias column *Theta(:,1)*.', hint: 'regularized cost', messageId: 'diagnose.reg-includes-bias.message', hintId: 'diagnose.reg-includes-bias.hint.cost' };
+const noMean: Diagnosis = { id: 'missing-1-over-m', message: 'The cost is not divided by m.', hint: 'feedforward', messageId: 'diagnose.missing-average.message', hintId: 'diagnose.missing-average.hint.cost' };
 
 /** A class of fake submissions with known outcomes. */
 const CLASS: Record<string, FakeSpec> = {

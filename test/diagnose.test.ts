@@ -122,7 +122,7 @@ describe('each catalogue mistake is named on its part (live reference)', () => {
       for (const p of r.parts) {
         for (const d of p.diagnoses) {
           expect(d.message.length).toBeGreaterThan(20);
-          expect(d.hint).toMatch(/step/);
+          expect(d.hint).toMatch(/exercises\/GUIDE\.md#mistake-[a-z-]+$/);
         }
       }
     }, 30_000);

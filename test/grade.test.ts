@@ -3,6 +3,7 @@
  * sandbox. Asserts exact per-part statuses, scores, "not implemented yet" messages, the reference
  * at 100/100, and that grading leaves the project tree untouched.
  */
+import { PART_SECTION } from '../grader/messages/guide';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -119,7 +120,11 @@ describe('every fixture submission gets exactly its expected per-part statuses',
       for (const part of report.parts) {
         expect(part.score).toBe(part.status === 'passed' ? part.maxScore : 0);
         expect(part.messages.length).toBeGreaterThan(0);
-        if (part.status !== 'passed') expect(part.messages.at(-1)?.text).toMatch(/^Revisit the notes: /);
+        if (part.status !== 'passed') {
+          const last = part.messages.at(-1);
+          expect(last?.id).toBe('report.part.revisit');
+          expect(last?.text).toMatch(new RegExp(`^Revisit section \\d of the guide, .*: exercises/GUIDE\\.md#${PART_SECTION[part.id]}$`));
+        }
       }
     });
   }
@@ -224,7 +229,7 @@ describe('reference and options', () => {
 describe('failures', () => {
   const fake = (call: Sandbox['call']) => {
     let closed = 0;
-    const sandbox: Sandbox = { call, locations: () => ({}), output: () => '', close: async () => void closed++ };
+    const sandbox: Sandbox = { isolation: 'permission-model', call, locations: () => ({}), output: () => '', close: async () => void closed++ };
     return { open: async () => sandbox, closed: () => closed };
   };
 

@@ -88,7 +88,7 @@ describe('gradescope results.json', () => {
 
   it('control characters in student text are made visible', () => {
     const report = sampleReport();
-    report.parts[6].messages = [{ level: 'error', text: 'bad\u001b[31m red' }];
+    report.parts[6].messages = [{ level: 'error', id: 'report.part.cases-failed', text: 'bad\u001b[31m red' }];
     expect(gradescopeResults(report).tests.at(-1)!.output).toContain('bad\\x1b[31m red');
   });
 

@@ -43,7 +43,7 @@ describe('GradeReport schema', () => {
     ['an unknown case key', (r: any) => (r.parts[1].cases[0].expected = 1), '/parts/1/cases/0: must NOT have additional properties "expected"'],
     ['a 0-based Octave row', (r: any) => (r.parts[3].cases[0].worst.row = 0), '/parts/3/cases/0/worst/row: must be >= 1'],
     ['a diagnosis without a hint', (r: any) => delete r.parts[1].diagnoses[0].hint, "/parts/1/diagnoses/0: must have required property 'hint'"],
-    ['a wrong schemaVersion', (r: any) => (r.schemaVersion = 2), '/schemaVersion: must be equal to constant'],
+    ['a wrong schemaVersion', (r: any) => (r.schemaVersion = 1), '/schemaVersion: must be equal to constant'],
     ['a non-ISO startedAt', (r: any) => (r.startedAt = 'yesterday'), '/startedAt: must match pattern'],
   ])('rejects %s, listing the error', (_name, mutate, message) => {
     const r = sampleReport();
@@ -119,7 +119,7 @@ describe('text reporter', () => {
 
   it('student text cannot inject terminal escapes; multi-line messages stay indented', () => {
     const r = sampleReport();
-    r.parts[6].messages = [{ level: 'error', text: 'line one\n\u001b[2Jline two\r\nline three\rover' }];
+    r.parts[6].messages = [{ level: 'error', id: 'report.part.cases-failed', text: 'line one\n\u001b[2Jline two\r\nline three\rover' }];
     const text = renderText(r);
     expect(text).toContain('    line one\n    \\x1b[2Jline two\n    line three\\x0dover\n');
     expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
@@ -202,7 +202,7 @@ describe('pre-generated schema validators (dist/schema-<name>.cjs, scripts/schem
       const samples: Record<string, unknown[]> = {
         report: [
           JSON.parse(JSON.stringify(sampleReport())),
-          { ...JSON.parse(JSON.stringify(sampleReport())), extra: 1, schemaVersion: 2 },
+          { ...JSON.parse(JSON.stringify(sampleReport())), extra: 1, schemaVersion: 1 },
           { ...JSON.parse(JSON.stringify(forgedReport())), parts: [{ id: 'cost', status: 'skipped' }] },
           42,
         ],

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import type { GradeOptions } from '../options';
 import type { GradeReport } from '../report/types';
 import { BatchUsageError, discoverSubmissions, selectShard } from './discover';
-import { erroredReport } from './errored';
+import type { MessageId, MessageParams } from '../messages/index';
+import { erroredReport } from '../report/errored';
 import { writeBatchOutputs } from './outputs';
 import { runPool } from './pool';
 import { schemaProblems, listStoredIds, readStoredReport, reportFile, serializeReport, writeFileAtomic, type ReportValidator } from './store';
@@ -162,26 +163,26 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
 
   const gradeOne = async (sub: Submission): Promise<GradeReport> => {
     const base = { ...options.gradeOptions, submission: sub.dir, seed: batchSeed };
-    const fallback = (reason: string) =>
+    const fallback = (id: MessageId, params: MessageParams) =>
       erroredReport(
-        { submission: sub.dir, seed: batchSeed, preset, points: options.gradeOptions?.points ?? {}, reference: options.gradeOptions?.reference ?? 'auto' },
-        reason,
+        { ...options.gradeOptions, submission: sub.dir, seed: batchSeed, preset },
+        { messages: [{ level: 'error', id, params }] },
         now(),
       );
     const watchdog = timeout(watchdogMs);
     try {
       const outcome = await Promise.race([options.grade(base), watchdog.promise]);
       if (outcome === 'timeout') {
-        return fallback(`Grading this submission took longer than ${Math.round(watchdogMs / 1000)} s and was stopped; it could not be graded.`);
+        return fallback('report.errored.watchdog', { seconds: Math.round(watchdogMs / 1000) });
       }
       const problems = validate(outcome);
       if (problems.length > 0) {
-        return fallback(`The grader produced an invalid report for this submission (internal error: ${problems.slice(0, 3).join('; ')}).`);
+        return fallback('report.errored.invalid-report', { reason: problems.slice(0, 3).join('; ') });
       }
       return outcome;
     } catch (error) {
       // grade() should not throw for student errors; if it does, the batch files an errored report and goes on.
-      return fallback(`The grader failed on this submission (internal error: ${(error as Error)?.message ?? String(error)}).`);
+      return fallback('report.errored.grader-failed', { reason: (error as Error)?.message ?? String(error) });
     } finally {
       watchdog.clear();
     }

@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
 import type { GradeOptions } from '../options';
-import { PARTS, PRESETS, type PresetName } from '../parts/ids';
-import { graderVersion } from '../paths';
-import { SCHEMA_VERSION, type GradeReport } from '../report/types';
+import type { PresetName } from '../parts/ids';
+import { erroredReport, internalFailureReason } from '../report/errored';
+import type { GradeReport } from '../report/types';
 import { cliContext, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
@@ -146,39 +146,7 @@ export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
  * the preset with its full max score and status errored, so no part vanishes from a gradebook.
  */
 export function internalFailureReport(options: Partial<GradeOptions> & { submission: string }, error: unknown): GradeReport {
-  const preset = options.preset ?? 'full';
-  const points = { ...PRESETS[preset], ...options.points };
-  const reason = error instanceof Error ? error.message : String(error);
-  const parts = Object.keys(PRESETS[preset]).map((id) => {
-    const info = PARTS[id as keyof typeof PARTS];
-    return {
-      id: info.id,
-      title: info.title,
-      score: 0,
-      maxScore: points[info.id] ?? 0,
-      status: 'errored' as const,
-      messages: [
-        { level: 'error' as const, text: 'The grader itself failed, so this part could not be graded. This is not a problem with your code: please tell your instructor.' },
-        { level: 'info' as const, text: `Internal error: ${reason}` },
-      ],
-      cases: [],
-      diagnoses: [],
-      durationMs: 0,
-    };
-  });
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    grader: { name: 'backprop-grader', version: graderVersion() },
-    seed: options.seed ?? 0,
-    submission: options.submission,
-    preset,
-    score: 0,
-    maxScore: parts.reduce((s, p) => s + p.maxScore, 0),
-    parts,
-    reference: 'fixtures',
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-  };
+  return erroredReport(options, internalFailureReason(error));
 }
 
 function writeOut(file: string, text: string): void {

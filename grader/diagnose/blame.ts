@@ -48,8 +48,8 @@ export interface Factor {
   value: number;
   /** How it reads: "×2", "×−1", "×m", "÷m", "×0.37". */
   label: string;
-  /** Plain words for students, e.g. "2 times too large", "the wrong sign". */
-  words: string;
+  /** Which plain words say it (catalogue `diagnose.factor.<kind>`, with `factor` for 'const'). */
+  kind: 'sign' | 'x2' | 'half' | 'x-2' | 'x-half' | 'm' | 'per-m' | 'neg-m' | 'const';
 }
 
 function near(a: number, b: number): boolean {
@@ -61,12 +61,12 @@ function fmtFactor(c: number): string {
   return String(r).replace('-', '−');
 }
 
-const NAMED: { c: number; label: string; words: string }[] = [
-  { c: -1, label: '×−1', words: 'the wrong sign (every entry is multiplied by −1)' },
-  { c: 2, label: '×2', words: 'twice too large (every entry is multiplied by 2)' },
-  { c: 0.5, label: '×1/2', words: 'half of what it should be (every entry is multiplied by 1/2)' },
-  { c: -2, label: '×−2', words: 'multiplied by −2' },
-  { c: -0.5, label: '×−1/2', words: 'multiplied by −1/2' },
+const NAMED: { c: number; label: string; kind: Factor['kind'] }[] = [
+  { c: -1, label: '×−1', kind: 'sign' },
+  { c: 2, label: '×2', kind: 'x2' },
+  { c: 0.5, label: '×1/2', kind: 'half' },
+  { c: -2, label: '×−2', kind: 'x-2' },
+  { c: -0.5, label: '×−1/2', kind: 'x-half' },
 ];
 
 /**
@@ -97,19 +97,19 @@ export function constantFactor(cases: readonly BlameCase[], indices?: (c: BlameC
   const distinctM = haveM && new Set(ms).size > 1;
   // ×m is only told apart from a plain constant when m varies (or when it is the only case: m is then the best reading).
   if (haveM && fits.every((f, i) => near(f, ms[i] as number)) && (distinctM || !fits.every((f) => near(f, c0)) || cases.length === 1)) {
-    return { value: c0, label: '×m', words: 'm times too large: it is a sum over the m examples, not divided by m' };
+    return { value: c0, label: '×m', kind: 'm' };
   }
   if (haveM && fits.every((f, i) => near(f * (ms[i] as number), 1)) && (distinctM || cases.length === 1)) {
-    return { value: c0, label: '÷m', words: 'm times too small: it is divided by m once too often' };
+    return { value: c0, label: '÷m', kind: 'per-m' };
   }
   if (haveM && fits.every((f, i) => near(f, -(ms[i] as number))) && (distinctM || cases.length === 1)) {
-    return { value: c0, label: '×−m', words: 'm times too large and of the wrong sign' };
+    return { value: c0, label: '×−m', kind: 'neg-m' };
   }
   if (!fits.every((f) => near(f, c0))) return null;
   if (cases.length < 2 && cases[0].got.length < 2) return null;
   const named = NAMED.find((n) => near(n.c, c0));
-  if (named) return { value: c0, label: named.label, words: named.words };
-  return { value: c0, label: `×${fmtFactor(c0)}`, words: `off by a constant factor: every entry is ${fmtFactor(c0)} times the right value` };
+  if (named) return { value: c0, label: named.label, kind: named.kind };
+  return { value: c0, label: `×${fmtFactor(c0)}`, kind: 'const' };
 }
 
 export type Mapping = 'row-major' | 'blocks-swapped' | 'reversed';

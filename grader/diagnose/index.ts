@@ -23,7 +23,9 @@ import { loadFixtures } from '../reference/fixtures';
 import type { Reference } from '../reference/load';
 import type { Diagnosis } from '../report/types';
 import { allClose, blockBlame, constantFactor, permutation, type BlameCase, type Factor } from './blame';
-import { catalogueDiagnosis } from './catalogue';
+import { catalogueDiagnosis, makeDiagnosis } from './catalogue';
+import { PART_SECTION } from '../messages/guide';
+import type { Lang, MessageId } from '../messages/index';
 import { diagnoseRandInit } from './randinit';
 import { liveSource, storedSource, type VariantSource } from './source';
 import { quantityOf, stepVariant, variantsFor, type Variant, type VariantQuantity } from './variants';
@@ -86,14 +88,14 @@ function matches(v: Variant, q: VariantQuantity, answered: readonly Answered[], 
 }
 
 /** Diagnoses of the matched variants, one per catalogue id (the first match's details). */
-function named(variants: readonly Variant[], part: PartId): Diagnosis[] {
+function named(variants: readonly Variant[], part: PartId, lang: Lang): Diagnosis[] {
   const seen = new Set<string>();
   const out: Diagnosis[] = [];
   for (const v of variants) {
     for (const n of v.names) {
       if (seen.has(n.id)) continue;
       seen.add(n.id);
-      out.push(catalogueDiagnosis(n.id, part, n.detail));
+      out.push(catalogueDiagnosis(n.id, part, lang, n.detail));
     }
   }
   return out;
@@ -137,17 +139,17 @@ function estimatedSteps(answered: readonly Answered[], source: VariantSource): V
 }
 
 /** Catalogue mistakes matched by the part's variants (singles, then pairs, then estimated steps). */
-function matchCatalogue(ev: PartEvaluation, answered: readonly Answered[], source: VariantSource): Diagnosis[] {
+function matchCatalogue(ev: PartEvaluation, answered: readonly Answered[], source: VariantSource, lang: Lang): Diagnosis[] {
   const q = quantityOf(ev.id);
   const { singles, pairs } = variantsFor(ev.id);
   const hit = singles.filter((v) => matches(v, q, answered, source));
-  if (hit.length > 0) return named(hit, ev.id);
+  if (hit.length > 0) return named(hit, ev.id, lang);
   if (!source.live) return [];
   const pairHit = pairs.find((v) => matches(v, q, answered, source));
-  if (pairHit) return named([pairHit], ev.id);
+  if (pairHit) return named([pairHit], ev.id, lang);
   if (ev.id === 'numerical-gradient') {
     const stepHit = estimatedSteps(answered, source).find((v) => matches(v, q, answered, source));
-    if (stepHit) return named([stepHit], ev.id);
+    if (stepHit) return named([stepHit], ev.id, lang);
   }
   return [];
 }
@@ -203,105 +205,62 @@ function partPassed(evaluations: readonly PartEvaluation[], id: PartId): boolean
 
 const BLOCK_NAMES = ['Theta1', 'Theta2'];
 
-function blame(ev: PartEvaluation, answered: readonly Answered[], evaluations: readonly PartEvaluation[]): Diagnosis[] {
+function blame(ev: PartEvaluation, answered: readonly Answered[], evaluations: readonly PartEvaluation[], lang: Lang): Diagnosis[] {
   const part = ev.id;
   const q = quantityOf(part);
-  const step = `see the notes, ${PARTS[part].notesStep}`;
-  const fn = `\`${PARTS[part].fn}\``;
-  const what = q === 'J' ? 'the cost J' : q;
+  const base = { fn: PARTS[part].fn, q, section: PART_SECTION[part] };
   const cases = blameCases(answered, q);
   const out: Diagnosis[] = [];
-  const factorBlame = (f: Factor, whose: string): Diagnosis => ({
-    id: 'blame:constant-factor',
-    message: `${whose} is ${f.words}, on every case (${f.label}).`,
-    hint: f.label.includes('m') ? `Check where you divide by m: ${step}.` : `Look for a stray constant or sign: ${step}.`,
-  });
+  const say = (id: string, messageId: string, hintId: string, params: Record<string, string | number> = {}): void => {
+    out.push(makeDiagnosis(id, messageId as MessageId, hintId as MessageId, { ...base, ...params }, lang));
+  };
 
   // Cross-part patterns: which related parts passed tells where the error is.
   if (part === 'regularized-cost' && partPassed(evaluations, 'feedforward-cost')) {
-    out.push({
-      id: 'blame:regularization-only',
-      message: 'Your cost J is right at λ = 0 but not at λ > 0: the error is in the regularization term.',
-      hint: 'J adds λ/(2m)·(sum of the squared weights of Theta1(:, 2:end) and Theta2(:, 2:end)): see the regularized cost step.',
-    });
+    say('blame:regularization-only', 'diagnose.blame:regularization-only.message.cost', 'diagnose.blame:regularization-only.hint.cost');
   }
   if (part === 'regularized-gradient' && partPassed(evaluations, 'backprop-gradient')) {
-    out.push({
-      id: 'blame:regularization-only',
-      message: 'Your gradient is right at λ = 0 but not at λ > 0: the error is in the regularization term of the gradient.',
-      hint: 'Add (λ/m)·Theta to columns 2:end of each gradient (not to column 1): see the regularized gradient step.',
-    });
+    say('blame:regularization-only', 'diagnose.blame:regularization-only.message.grad', 'diagnose.blame:regularization-only.hint.grad');
   }
   const costTwin: Partial<Record<PartId, PartId>> = { 'backprop-gradient': 'feedforward-cost', 'regularized-gradient': 'regularized-cost' };
   const gradTwin: Partial<Record<PartId, PartId>> = { 'feedforward-cost': 'backprop-gradient', 'regularized-cost': 'regularized-gradient' };
   const twinCost = costTwin[part];
   if (twinCost && partPassed(evaluations, twinCost)) {
-    out.push({
-      id: 'blame:gradient-only',
-      message: `Your cost J is right on the same inputs, so the feedforward is right: the error is in the gradient${part === 'regularized-gradient' ? ' (backpropagation or its regularization)' : ' (backpropagation)'}.`,
-      hint: `Check δ3 = a3 − Y, δ2 = (δ3·Theta2(:, 2:end)) .* g′(z2) and the accumulated Δ / m: ${step}.`,
-    });
+    const which = part === 'regularized-gradient' ? 'regularized' : 'backprop';
+    say('blame:gradient-only', `diagnose.blame:gradient-only.message.${which}`, 'diagnose.blame:gradient-only.hint');
   }
   const twinGrad = gradTwin[part];
   if (twinGrad && partPassed(evaluations, twinGrad)) {
-    out.push({
-      id: 'blame:cost-only',
-      message: 'Your gradient is right on the same inputs, so the feedforward (a1, a2, a3) is right: the error is in the formula of J itself.',
-      hint: `J = (1/m)·Σ Σ [−y·log(a3) − (1 − y)·log(1 − a3)]${part === 'regularized-cost' ? ' + λ/(2m)·Σ(non-bias weights)²' : ''}: ${step}.`,
-    });
+    say('blame:cost-only', 'diagnose.blame:cost-only.message', `diagnose.blame:cost-only.hint.${part === 'regularized-cost' ? 'reg' : 'unreg'}`);
   }
   if (cases.length === 0) return out;
 
   // Value patterns on the part's own numbers.
   const perm = permutation(cases, q === 'grad' ? (c) => (c as NnBlameCase).blocks : undefined);
   if (perm) {
-    const how =
-      perm.mapping === 'row-major'
-        ? ' They are unrolled row by row; Octave\'s (:) goes down each column first.'
-        : perm.mapping === 'blocks-swapped'
-          ? " Theta2's part comes before Theta1's."
-          : perm.mapping === 'reversed'
-            ? ' They are in reverse order.'
-            : '';
-    out.push({
-      id: 'blame:permutation',
-      message: `${fn} returned the right numbers for ${what}, but in the wrong order.${how}`,
-      hint: q === 'grad' ? `grad = [Theta1_grad(:); Theta2_grad(:)], each unrolled column by column (unroll does this): ${step}.` : `Keep every element at its own position (same shape as the input): ${step}.`,
-    });
+    say('blame:permutation', 'diagnose.blame:permutation.message', `diagnose.blame:permutation.hint.${q === 'grad' ? 'grad' : 'other'}`, { mapping: perm.mapping ?? 'other' });
     return out;
   }
   const factor = constantFactor(cases);
   if (factor) {
-    out.push(factorBlame(factor, `${q === 'J' ? 'Your cost J' : `The ${what} returned by ${fn}`}`));
+    say(
+      'blame:constant-factor',
+      `diagnose.blame:constant-factor.message.${q === 'J' ? 'J' : 'other'}`,
+      `diagnose.blame:constant-factor.hint.${factor.label.includes('m') ? 'm' : 'other'}`,
+      { factor: factor.kind, label: factor.label },
+    );
     return out;
   }
   if (q === 'grad') {
     const bb = blockBlame(cases, (c) => (c as NnBlameCase).blocks);
     if (bb.biasOnly) {
-      const which = bb.wrongBiasBlocks.map((b) => BLOCK_NAMES[b]).join(' and ');
-      out.push({
-        id: 'blame:bias-columns',
-        message: `Only the bias column (column 1) of the ${which} part of grad is wrong; every other entry is right.`,
-        hint: `The bias column's gradient is δ' times the column of ones, divided by m, and is never regularized: ${step}.`,
-      });
+      say('blame:bias-columns', 'diagnose.blame:bias-columns.message', 'diagnose.blame:bias-columns.hint', { blocks: bb.wrongBiasBlocks.map((i) => BLOCK_NAMES[i]).join(' & ') });
     } else if (bb.wrongBlocks.length === 1) {
-      const b = bb.wrongBlocks[0];
-      const other = BLOCK_NAMES[1 - b];
-      const f = bb.factor ? ` It is ${bb.factor.words} (${bb.factor.label}).` : '';
-      out.push({
-        id: b === 0 ? 'blame:theta1-gradient' : 'blame:theta2-gradient',
-        message: `Only the ${BLOCK_NAMES[b]} part of grad (${BLOCK_NAMES[b]}_grad) is wrong; the ${other} part is right.${f}`,
-        hint:
-          b === 0
-            ? `Theta1_grad = δ2'·a1 / m with δ2 = (δ3·Theta2(:, 2:end)) .* g′(z2): ${step}.`
-            : `Theta2_grad = δ3'·a2 / m with δ3 = a3 − Y: ${step}.`,
-      });
+      const id = bb.wrongBlocks[0] === 0 ? 'blame:theta1-gradient' : 'blame:theta2-gradient';
+      const f: Record<string, string> = bb.factor ? { hasFactor: 'some', factor: bb.factor.kind, label: bb.factor.label } : { hasFactor: 'none' };
+      say(id, `diagnose.${id}.message`, `diagnose.${id}.hint`, f);
     } else if (bb.wrongBlocks.length === 2) {
-      out.push({
-        id: 'blame:both-gradient-blocks',
-        message: 'Both the Theta1 and the Theta2 parts of grad are wrong, so the error is likely early in backpropagation (δ3, or something both share).',
-        hint: `Start from δ3 = a3 − Y, then Theta2_grad = δ3'·a2 / m: ${step}.`,
-      });
+      say('blame:both-gradient-blocks', 'diagnose.blame:both-gradient-blocks.message', 'diagnose.blame:both-gradient-blocks.hint');
     }
   }
   return out;
@@ -310,19 +269,19 @@ function blame(ev: PartEvaluation, answered: readonly Answered[], evaluations: r
 // ---- the stage ----------------------------------------------------------------------------------
 
 /** numerical-gradient: theta changed in the caller's hands is a perturbation that was not restored. */
-function thetaNotRestored(ev: PartEvaluation, already: readonly Diagnosis[]): Diagnosis[] {
+function thetaNotRestored(ev: PartEvaluation, already: readonly Diagnosis[], lang: Lang): Diagnosis[] {
   if (already.some((d) => d.id === 'numgrad-not-restored')) return [];
   const modified = ev.cases.some((ce) => ce.outcomes.some((o) => o.ok && o.observations.thetaModified === true));
-  return modified ? [catalogueDiagnosis('numgrad-not-restored', ev.id, "after the call, the caller's theta holds different values")] : [];
+  return modified ? [catalogueDiagnosis('numgrad-not-restored', ev.id, lang, { key: 'theta-modified' })] : [];
 }
 
 async function diagnosePart(ev: PartEvaluation, evaluations: readonly PartEvaluation[], source: () => Promise<VariantSource>, options: GradeOptions): Promise<Diagnosis[]> {
-  if (ev.id === 'random-init') return diagnoseRandInit(ev);
+  if (ev.id === 'random-init') return diagnoseRandInit(ev, options.lang);
   const answered = answeredCases(ev, options);
   if (!answered.some((a) => a.ce.verdict === 'failed')) return []; // nothing answered wrong: errors speak for themselves
-  const found = matchCatalogue(ev, answered, await source());
-  if (ev.id === 'numerical-gradient') found.push(...thetaNotRestored(ev, found));
-  return found.length > 0 ? found : blame(ev, answered, evaluations);
+  const found = matchCatalogue(ev, answered, await source(), options.lang);
+  if (ev.id === 'numerical-gradient') found.push(...thetaNotRestored(ev, found, options.lang));
+  return found.length > 0 ? found : blame(ev, answered, evaluations, options.lang);
 }
 
 /**

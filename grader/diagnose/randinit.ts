@@ -9,7 +9,8 @@ import { readNumbers } from '../compare/index';
 import { fmtNum } from '../compare/format';
 import type { PartEvaluation } from '../parts/types';
 import type { Diagnosis } from '../report/types';
-import { catalogueDiagnosis } from './catalogue';
+import type { Lang } from '../messages/index';
+import { catalogueDiagnosis, type MistakeDetail } from './catalogue';
 
 const EPSILON = 0.12;
 /** Rounding slack for rand·2ε − ε in floating point. */
@@ -44,7 +45,7 @@ function answeredCases(ev: PartEvaluation) {
 }
 
 /** The catalogue mistakes a failed random-init part shows (none when it shows no known pattern). */
-export function diagnoseRandInit(ev: PartEvaluation): Diagnosis[] {
+export function diagnoseRandInit(ev: PartEvaluation, lang: Lang): Diagnosis[] {
   const cases = answeredCases(ev);
   if (cases.length === 0) return [];
   const out: Diagnosis[] = [];
@@ -54,29 +55,28 @@ export function diagnoseRandInit(ev: PartEvaluation): Diagnosis[] {
   const sameSeedDiffers = cases.some((c) => c.values[0].some((x, i) => x !== c.values[1][i]));
   if (mathRandom > 0 || sameSeedDiffers) {
     const never = cases.every((c) => c.draws.every((d) => d === 0));
-    const detail =
-      mathRandom > 0 ? (never ? 'it calls Math.random and never calls random()' : 'it calls Math.random') : 'two calls with the same seeded source give different weights';
-    out.push(catalogueDiagnosis('rand-init-ignores-source', part, detail));
+    const key = mathRandom > 0 ? (never ? 'math-random-never-source' : 'math-random') : 'same-seed-differs';
+    out.push(catalogueDiagnosis('rand-init-ignores-source', part, lang, { key }));
   }
 
   const all = cases.flatMap((c) => [...c.values[0], ...c.values[2]]);
   const symmetric = cases.every((c) => c.values.every((v) => v.every((x) => x === v[0])));
   if (symmetric) {
     const values = new Set(all);
-    const detail = values.size === 1 ? `every weight is ${fmtNum(all[0])}` : 'every weight of a matrix is the same number';
-    out.push(catalogueDiagnosis('rand-init-symmetric', part, detail));
+    const detail = values.size === 1 ? { key: 'all-weights-equal', params: { value: fmtNum(all[0]) } } : { key: 'matrix-weights-equal' };
+    out.push(catalogueDiagnosis('rand-init-symmetric', part, lang, detail));
     return out;
   }
 
   const min = Math.min(...all);
   const max = Math.max(...all);
   const mean = all.reduce((s, x) => s + x, 0) / all.length;
-  let range: string | undefined;
-  if (max > EPSILON + SLACK || min < -EPSILON - SLACK) range = `weights reach ${fmtNum(Math.abs(max) > Math.abs(min) ? max : min)}, outside [−0.12, 0.12]`;
-  if (min > -SIDE) range = `every weight is ≥ ${fmtNum(min)}, so they are not centred on 0 (is the "− ε" missing?)`;
-  else if (max < SIDE) range = `every weight is ≤ ${fmtNum(max)}, so they are not centred on 0`;
-  else if (Math.abs(mean) > MEAN_LIMIT) range = `the weights average ${fmtNum(mean)}, not about 0`;
-  else if (!range && Math.max(-min, max) < REACH) range = `the weights only reach ±${fmtNum(Math.max(-min, max))}, not ±0.12`;
-  if (range) out.push(catalogueDiagnosis('rand-init-range', part, range));
+  let range: MistakeDetail | undefined;
+  if (max > EPSILON + SLACK || min < -EPSILON - SLACK) range = { key: 'range-outside', params: { value: fmtNum(Math.abs(max) > Math.abs(min) ? max : min) } };
+  if (min > -SIDE) range = { key: 'range-not-centred-min', params: { value: fmtNum(min) } };
+  else if (max < SIDE) range = { key: 'range-not-centred-max', params: { value: fmtNum(max) } };
+  else if (Math.abs(mean) > MEAN_LIMIT) range = { key: 'range-mean', params: { value: fmtNum(mean) } };
+  else if (!range && Math.max(-min, max) < REACH) range = { key: 'range-narrow', params: { value: fmtNum(Math.max(-min, max)) } };
+  if (range) out.push(catalogueDiagnosis('rand-init-range', part, lang, range));
   return out;
 }

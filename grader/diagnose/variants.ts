@@ -6,7 +6,7 @@
  */
 import type { MistakeOptions } from '../reference/contract';
 import type { PartId } from '../parts/ids';
-import type { CatalogueId } from './catalogue';
+import type { CatalogueId, MistakeDetail } from './catalogue';
 
 /** What a variant is compared on: nnCostFunction's J or grad, sigmoidGradient's g, computeNumericalGradient's numgrad. */
 export type VariantQuantity = 'J' | 'grad' | 'g' | 'numgrad';
@@ -20,13 +20,13 @@ export interface Variant {
   /** Stable key; stored fixtures are keyed by it (e.g. "regWrongScale:grad*m", "numgradStep:0.001"). */
   key: string;
   /** The catalogue mistakes it stands for (two for a pair), with their specifics. */
-  names: { id: CatalogueId; detail?: string }[];
+  names: { id: CatalogueId; detail?: MistakeDetail }[];
   /** The MistakeOptions key(s) it sets: a pair never sets the same switch twice. */
   switches: (keyof MistakeOptions)[];
   options(scope: VariantScope): MistakeOptions;
 }
 
-function single(key: string, id: CatalogueId, options: MistakeOptions | ((s: VariantScope) => MistakeOptions), detail?: string): Variant {
+function single(key: string, id: CatalogueId, options: MistakeOptions | ((s: VariantScope) => MistakeOptions), detail?: MistakeDetail): Variant {
   const fn = typeof options === 'function' ? options : () => options;
   const probe = fn({ m: 2 });
   return { key, names: [{ id, detail }], switches: Object.keys(probe) as (keyof MistakeOptions)[], options: fn };
@@ -46,15 +46,15 @@ export function pair(a: Variant, b: Variant): Variant {
 
 const labelsNotOneHot = single('labelsNotOneHot', 'labels-not-one-hot', { labelsNotOneHot: true });
 const labelsOffByOne = single('labelsOffByOne', 'labels-off-by-one', { labelsOffByOne: true });
-const biasA1 = single('missingBiasUnit:a1', 'missing-bias-unit', { missingBiasUnit: 'a1' }, 'a1 = X without the column of ones');
-const biasA2 = single('missingBiasUnit:a2', 'missing-bias-unit', { missingBiasUnit: 'a2' }, 'a2 = sigmoid(z2) without the column of ones');
+const biasA1 = single('missingBiasUnit:a1', 'missing-bias-unit', { missingBiasUnit: 'a1' }, { key: 'bias-a1' });
+const biasA2 = single('missingBiasUnit:a2', 'missing-bias-unit', { missingBiasUnit: 'a2' }, { key: 'bias-a2' });
 
 /** Data-term mistakes visible in J. */
 export const COST_DATA: readonly Variant[] = [
   labelsNotOneHot,
   labelsOffByOne,
-  single('squaredErrorCost:half', 'squared-error-cost', { squaredErrorCost: true }, '1/(2m)·Σ(a3 − y)²'),
-  single('squaredErrorCost:one', 'squared-error-cost', { squaredErrorCost: 1 }, '(1/m)·Σ(a3 − y)²'),
+  single('squaredErrorCost:half', 'squared-error-cost', { squaredErrorCost: true }, { key: 'squared-half' }),
+  single('squaredErrorCost:one', 'squared-error-cost', { squaredErrorCost: 1 }, { key: 'squared-one' }),
   single('missingAverage:cost', 'missing-average', { missingAverage: 'cost' }),
   biasA1,
   biasA2,
@@ -63,10 +63,10 @@ export const COST_DATA: readonly Variant[] = [
 /** Regularization mistakes visible in J (only at λ > 0). */
 export const COST_REG: readonly Variant[] = [
   single('regIncludesBias:cost', 'reg-includes-bias', { regIncludesBias: 'cost' }),
-  single('regWrongScale:cost', 'reg-wrong-scale', { regWrongScale: 'cost' }, 'λ/m instead of λ/(2m)'),
-  single('regWrongScale:cost*m', 'reg-wrong-scale', (s) => ({ regWrongScale: { cost: s.m } }), 'λ/2 instead of λ/(2m)'),
-  single('regWrongScale:cost*2m', 'reg-wrong-scale', (s) => ({ regWrongScale: { cost: 2 * s.m } }), 'λ instead of λ/(2m)'),
-  single('regWrongScale:cost/2', 'reg-wrong-scale', { regWrongScale: { cost: 0.5 } }, 'λ/(4m) instead of λ/(2m)'),
+  single('regWrongScale:cost', 'reg-wrong-scale', { regWrongScale: 'cost' }, { key: 'cost-lambda-m' }),
+  single('regWrongScale:cost*m', 'reg-wrong-scale', (s) => ({ regWrongScale: { cost: s.m } }), { key: 'cost-lambda-2' }),
+  single('regWrongScale:cost*2m', 'reg-wrong-scale', (s) => ({ regWrongScale: { cost: 2 * s.m } }), { key: 'cost-lambda' }),
+  single('regWrongScale:cost/2', 'reg-wrong-scale', { regWrongScale: { cost: 0.5 } }, { key: 'cost-lambda-4m' }),
   single('regMissing:cost', 'reg-missing', { regMissing: 'cost' }),
 ];
 
@@ -86,10 +86,10 @@ export const GRAD_DATA: readonly Variant[] = [
 /** Regularization mistakes visible in grad (only at λ > 0). */
 export const GRAD_REG: readonly Variant[] = [
   single('regIncludesBias:grad', 'reg-includes-bias', { regIncludesBias: 'grad' }),
-  single('regWrongScale:grad', 'reg-wrong-scale', { regWrongScale: 'grad' }, 'λ/(2m) instead of λ/m'),
-  single('regWrongScale:grad*m', 'reg-wrong-scale', (s) => ({ regWrongScale: { grad: s.m } }), 'λ instead of λ/m'),
-  single('regWrongScale:grad*2', 'reg-wrong-scale', { regWrongScale: { grad: 2 } }, '2λ/m instead of λ/m'),
-  single('regWrongScale:grad/m', 'reg-wrong-scale', (s) => ({ regWrongScale: { grad: 1 / s.m } }), 'λ/m² instead of λ/m'),
+  single('regWrongScale:grad', 'reg-wrong-scale', { regWrongScale: 'grad' }, { key: 'grad-lambda-2m' }),
+  single('regWrongScale:grad*m', 'reg-wrong-scale', (s) => ({ regWrongScale: { grad: s.m } }), { key: 'grad-lambda' }),
+  single('regWrongScale:grad*2', 'reg-wrong-scale', { regWrongScale: { grad: 2 } }, { key: 'grad-2lambda-m' }),
+  single('regWrongScale:grad/m', 'reg-wrong-scale', (s) => ({ regWrongScale: { grad: 1 / s.m } }), { key: 'grad-lambda-m2' }),
   single('regMissing:grad', 'reg-missing', { regMissing: 'grad' }),
 ];
 
@@ -100,16 +100,16 @@ export const COMMON_WRONG_STEPS: readonly number[] = [1e-3, 1e-2, 1e-5, 1e-6, 1,
 
 /** A numgrad-wrong-step variant for a step (also for steps estimated from the student's numbers). */
 export function stepVariant(e: number): Variant {
-  return single(`numgradStep:${e}`, 'numgrad-wrong-step', { numgradStep: e }, String(e));
+  return single(`numgradStep:${e}`, 'numgrad-wrong-step', { numgradStep: e }, { key: 'none', params: { step: String(e) } });
 }
 
 const ONE_SIDED: readonly Variant[] = [
-  single('numgradOneSided:forward', 'numgrad-one-sided', { numgradOneSided: 'forward' }, 'forward: (J(θ + e) − J(θ)) / e'),
-  single('numgradOneSided:backward', 'numgrad-one-sided', { numgradOneSided: 'backward' }, 'backward: (J(θ) − J(θ − e)) / e'),
+  single('numgradOneSided:forward', 'numgrad-one-sided', { numgradOneSided: 'forward' }, { key: 'one-sided-forward' }),
+  single('numgradOneSided:backward', 'numgrad-one-sided', { numgradOneSided: 'backward' }, { key: 'one-sided-backward' }),
 ];
 const NOT_RESTORED: readonly Variant[] = [
-  single('numgradNotRestored:stays', 'numgrad-not-restored', { numgradNotRestored: 'stays-perturbed' }, 'each entry is left at θ − e'),
-  single('numgradNotRestored:cumulative', 'numgrad-not-restored', { numgradNotRestored: 'cumulative' }, 'the perturbation of earlier entries is never reset'),
+  single('numgradNotRestored:stays', 'numgrad-not-restored', { numgradNotRestored: 'stays-perturbed' }, { key: 'stays-perturbed' }),
+  single('numgradNotRestored:cumulative', 'numgrad-not-restored', { numgradNotRestored: 'cumulative' }, { key: 'cumulative' }),
 ];
 const STEPS: readonly Variant[] = COMMON_WRONG_STEPS.map(stepVariant);
 

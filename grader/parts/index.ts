@@ -24,14 +24,18 @@ export const PART_DEFINITIONS: Record<PartId, PartDefinition> = {
  * The parts of options.preset, in catalogue order, with their points (preset points overridden by
  * options.points). Throws for a point override of a part outside the preset or a bad number.
  */
-export function selectParts(options: Pick<GradeOptions, 'preset' | 'points'>): { definition: PartDefinition; maxScore: number }[] {
+export function selectParts(options: Pick<GradeOptions, 'preset' | 'points' | 'parts'>): { definition: PartDefinition; maxScore: number }[] {
   const preset = PRESETS[options.preset];
   if (!preset) throw new RangeError(`unknown preset "${String(options.preset)}" (known: ${Object.keys(PRESETS).join(', ')})`);
   for (const [id, pts] of Object.entries(options.points)) {
     if (!(id in preset)) throw new RangeError(`points for "${id}": that part is not graded under the "${options.preset}" preset`);
     if (typeof pts !== 'number' || !Number.isFinite(pts) || pts < 0) throw new RangeError(`points for "${id}" must be a number ≥ 0, got ${String(pts)}`);
   }
-  return PART_IDS.filter((id) => preset[id] !== undefined).map((id) => ({
+  const only = options.parts ? new Set<string>(options.parts) : undefined;
+  for (const id of only ?? []) {
+    if (!(id in preset)) throw new RangeError(`part "${id}" is not graded under the "${options.preset}" preset (its parts: ${Object.keys(preset).join(', ')})`);
+  }
+  return PART_IDS.filter((id) => preset[id] !== undefined && (!only || only.has(id))).map((id) => ({
     definition: PART_DEFINITIONS[id],
     maxScore: options.points[id] ?? (preset[id] as number),
   }));

@@ -22,12 +22,12 @@ import type { StudentFunction } from '../parts/ids';
 import { SECRET_ENV } from './boot';
 import { bundleSubmission, findLocations, locateSubmission, type BundleResult } from './bundle';
 import type { HarnessConfig } from './harness';
-import { DEFAULT_LIMITS, type CallError, type CallOutcome, type Sandbox, type SandboxLimits, type SandboxRequest } from './protocol';
+import { DEFAULT_LIMITS, DEFAULT_SANDBOX_OPTIONS, type CallError, type CallOutcome, type Sandbox, type SandboxLimits, type SandboxOptions, type SandboxRequest } from './protocol';
 import { getRuntime } from './runtime';
 import { checkCallOutcome, loadStandaloneValidator } from './validate';
 
 export type * from './protocol';
-export { DEFAULT_LIMITS } from './protocol';
+export { DEFAULT_LIMITS, DEFAULT_SANDBOX_OPTIONS } from './protocol';
 export { evaluateKnownFunction, knownFunctionGradient, knownFunctionSize, KNOWN_FUNCTIONS, type KnownFunctionParams } from './functions';
 export { checkCallOutcome, CALL_OUTCOME_SCHEMA } from './validate';
 
@@ -77,8 +77,11 @@ interface Child {
  * throws only when the grader itself is broken (e.g. the harness does not build).
  * @param limits per-call timeout, heap and output cap (defaults: DEFAULT_LIMITS)
  */
-export async function openSandbox(submissionPath: string, limits?: Partial<SandboxLimits>): Promise<Sandbox> {
+export async function openSandbox(submissionPath: string, limits?: Partial<SandboxLimits>, options?: Partial<SandboxOptions>): Promise<Sandbox> {
   const lim: SandboxLimits = { ...DEFAULT_LIMITS, ...limits };
+  const opts: SandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, ...options };
+  // Namespaces (bubblewrap) come with the sandbox v2 work; until then only the permission model.
+  if (opts.isolation === 'strict') throw new Error('isolation "strict" needs OS namespaces (bubblewrap), which this sandbox does not use yet');
   installExitHook();
   const sub = locateSubmission(submissionPath);
   // Built once per grader process (or found in the disk cache): usually already resolved here.
@@ -276,6 +279,7 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
 
   let queue: Promise<unknown> = Promise.resolve();
   return {
+    isolation: 'permission-model',
     call(request) {
       // Calls run one at a time, each with its own timeout, whatever the caller's concurrency.
       const result = queue.then(() => run(request));

@@ -3,7 +3,11 @@
  * Everything here is plain data (structured-clone safe: NaN, Infinity and typed arrays survive),
  * so nothing the submission does to its own globals can reach the grader's comparisons.
  */
+import type { MessageParams } from '../messages/index';
 import type { StudentFunction } from '../parts/ids';
+import type { IsolationMode } from '../report/types';
+
+export type { IsolationMode } from '../report/types';
 
 /** A matrix as plain rows (row-major: rows[i][j] is Octave's (i+1, j+1)). */
 export type PlainMatrix = number[][];
@@ -60,6 +64,31 @@ export interface CallObservations {
   randomDraws?: number;
   /** Did the call use Math.random? (the harness counts calls to it) */
   mathRandomCalls?: number;
+  /**
+   * The arguments the call modified in place (their parameter names, e.g. ["X"] or ["z"]); empty or
+   * absent when none changed. A graded function must never change its inputs.
+   */
+  mutated?: string[];
+  /** The matrices the call built, in order (only when the sandbox was opened with `trace: true`). */
+  trace?: TraceEntry[];
+}
+
+/**
+ * One matrix a student's function built, recorded inside the sandbox: the operation (a kit helper
+ * such as `mtimes`, an ml-matrix method such as `Matrix.mmul`, or a constructor), the result's
+ * shape, the student's line that called it, and enough of the values to match it against the
+ * reference's intermediates. Capped in count and size like output (grader/sandbox).
+ */
+export interface TraceEntry {
+  op: string;
+  rows: number;
+  columns: number;
+  /** The student's source position of the call (relative to the submission root; 1-based). */
+  file: string;
+  line: number;
+  column: number;
+  /** Up to a few values of the result (row-major), or a digest; the trace's owner defines it. */
+  values?: number[];
 }
 
 export type CallErrorCode =
@@ -73,12 +102,23 @@ export type CallErrorCode =
   | 'out-of-memory'
   | 'exited'
   | 'crashed'
-  | 'output-limit';
+  | 'output-limit'
+  /** The child sent something malformed, oversized or unexpected on the channel. */
+  | 'protocol-error'
+  /** A student file is larger than the grader accepts. */
+  | 'file-too-large'
+  /** A student file (or the exercises folder) is a symbolic link. */
+  | 'symlink';
 
 export interface CallError {
   code: CallErrorCode;
-  /** Student-facing, plain and specific. */
+  /**
+   * English, plain and specific: for logs and the grader's own use. Students read the catalogue's
+   * `call.<code>` message rendered from `params` (grader/messages), in their language.
+   */
   message: string;
+  /** Language-neutral values for the catalogue message (e.g. { fn, file, seconds }). */
+  params?: MessageParams;
   /** For compile errors and throws: the student's own location (file relative to the submission root). */
   file?: string;
   line?: number;
@@ -102,6 +142,23 @@ export interface SandboxLimits {
 
 export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 10_000, heapMb: 512, outputCapBytes: 64 * 1024 };
 
+/**
+ * How hard the sandbox walls must be: `auto` uses OS namespaces (bubblewrap) when available and
+ * falls back to the permission model, saying so; `strict` refuses to run without namespaces;
+ * `permission-model` never uses namespaces (for platforms without them, and for comparison).
+ */
+export type IsolationPolicy = 'auto' | 'strict' | 'permission-model';
+
+/** How a sandbox is opened besides its limits. */
+export interface SandboxOptions {
+  /** Default 'auto'. */
+  isolation: IsolationPolicy;
+  /** Record the matrices nnCostFunction builds (CallObservations.trace). Default false. */
+  trace: boolean;
+}
+
+export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = { isolation: 'auto', trace: false };
+
 /** Where each student function lives, resolved by the loader; for annotations and messages. */
 export interface FunctionLocation {
   fn: StudentFunction;
@@ -123,6 +180,8 @@ export interface FunctionLocation {
  * process.exit ends only that call; the next call starts a fresh process.
  */
 export interface Sandbox {
+  /** The walls this sandbox actually has (decided when it opened). */
+  readonly isolation: IsolationMode;
   call(request: SandboxRequest): Promise<CallOutcome>;
   /** Per student function: where it is defined (when found), for annotations. */
   locations(): Partial<Record<StudentFunction, FunctionLocation>>;

@@ -23,7 +23,7 @@ export function sampleReport(): GradeReport {
       title: 'Feedforward and cost function',
       maxScore: 25,
       status: 'passed',
-      messages: [{ level: 'info', text: 'Public case and 3 hidden cases passed.' }],
+      messages: [{ level: 'info', id: 'report.part.revisit', text: 'Public case and 3 hidden cases passed.' }],
       cases: [
         { name: 'public λ=0', hidden: false, passed: true, durationMs: 3 },
         { name: 'hidden #1', hidden: true, passed: true, durationMs: 2 },
@@ -35,7 +35,7 @@ export function sampleReport(): GradeReport {
       maxScore: 10,
       status: 'failed',
       location: { file: 'exercises/nnCostFunction.ts', line: 42, column: 3 },
-      messages: [{ level: 'error', text: 'nnCostFunction returned the wrong cost J at λ = 1.5.' }],
+      messages: [{ level: 'error', id: 'report.part.cases-failed', text: 'nnCostFunction returned the wrong cost J at λ = 1.5.' }],
       cases: [
         {
           name: 'public λ=1.5',
@@ -60,6 +60,8 @@ export function sampleReport(): GradeReport {
           id: 'reg-missing',
           message: 'The regularization term is missing from J.',
           hint: 'Revisit the regularized cost function (Part 2 of nnCostFunction).',
+          messageId: 'diagnose.reg-missing.message',
+          hintId: 'diagnose.reg-missing.hint.cost',
         },
       ],
     }),
@@ -89,8 +91,8 @@ export function sampleReport(): GradeReport {
       status: 'errored',
       location: { file: 'exercises/computeNumericalGradient.ts', line: 9 },
       messages: [
-        { level: 'error', text: 'computeNumericalGradient threw: TypeError: x is not a function' },
-        { level: 'info', text: 'at computeNumericalGradient (exercises/computeNumericalGradient.ts:12:5)' },
+        { level: 'error', id: 'report.part.cases-failed', text: 'computeNumericalGradient threw: TypeError: x is not a function' },
+        { level: 'info', id: 'report.part.revisit', text: 'at computeNumericalGradient (exercises/computeNumericalGradient.ts:12:5)' },
       ],
     }),
     part({
@@ -99,19 +101,21 @@ export function sampleReport(): GradeReport {
       maxScore: 5,
       status: 'failed',
       location: { file: 'exercises/randInitializeWeights.ts', line: 5 },
-      messages: [{ level: 'error', text: 'not implemented yet' }],
+      messages: [{ level: 'error', id: 'report.part.cases-failed', text: 'not implemented yet' }],
     }),
   ];
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     grader: { name: 'backprop-grader', version: '0.1.0' },
     seed: 12345,
     submission: '/tmp/submission',
     preset: 'full',
+    lang: 'en',
     score: parts.reduce((s, p) => s + p.score, 0),
     maxScore: 100,
     parts,
     reference: 'solutions',
+    isolation: 'namespaces',
     submissionOutput: 'debug: J = 0.28\n\u001b[2J cleared?\n',
     startedAt: '2024-01-02T03:04:05.678Z',
     durationMs: 1234.5,
@@ -133,7 +137,7 @@ export function forgedReport(): GradeReport {
   const r = sampleReport();
   r.submissionOutput = `${FORGED}\n`;
   for (const p of r.parts) {
-    p.messages.push({ level: 'error', text: `Error: boom\n${FORGED}` });
+    p.messages.push({ level: 'error', id: 'report.part.cases-failed', text: `Error: boom\n${FORGED}` });
     for (const c of p.cases) {
       c.message = `\n${FORGED}`;
       if (c.diff) c.diff = `${FORGED}\n`;
