@@ -22,7 +22,7 @@ import type { StudentFunction } from '../parts/ids';
 import { SECRET_ENV } from './boot';
 import { bundleSubmission, findLocations, locateSubmission, type BundleResult } from './bundle';
 import type { HarnessConfig } from './harness';
-import { DEFAULT_LIMITS, DEFAULT_SANDBOX_OPTIONS, type CallError, type CallOutcome, type Sandbox, type SandboxLimits, type SandboxOptions, type SandboxRequest } from './protocol';
+import { DEFAULT_LIMITS, DEFAULT_SANDBOX_OPTIONS, type CallError, type CallOptions, type CallOutcome, type Sandbox, type SandboxLimits, type SandboxOptions, type SandboxRequest } from './protocol';
 import { getRuntime } from './runtime';
 import { checkCallOutcome, loadStandaloneValidator } from './validate';
 
@@ -224,7 +224,8 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
     return bundle?.problems[fn];
   };
 
-  const run = (request: SandboxRequest): Promise<CallOutcome> => {
+  const run = (request: SandboxRequest, callOptions: CallOptions = {}): Promise<CallOutcome> => {
+    const timeoutMs = callOptions.timeoutMs ?? lim.timeoutMs;
     const problem = problemOf(request.fn);
     if (problem) return Promise.resolve({ ok: false, error: problem, durationMs: 0 });
     if (closed) return Promise.resolve({ ok: false, error: { code: 'crashed', message: 'the sandbox is closed' }, durationMs: 0 });
@@ -234,9 +235,10 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
       const timer = setTimeout(() => {
         finish(c, {
           code: 'timeout',
-          message: `${request.fn} did not finish within ${formatSeconds(lim.timeoutMs)} (an infinite loop, or far too much work?)`,
+          message: `${request.fn} did not finish within ${formatSeconds(timeoutMs)} (an infinite loop, or far too much work?)`,
+          params: { fn: request.fn, seconds: timeoutMs / 1000 },
         });
-      }, lim.timeoutMs);
+      }, timeoutMs);
       pending = { id, resolve, started: performance.now(), timer, droppedAtStart: droppedBytes };
       try {
         c.proc.send({ type: 'call', id, request });
@@ -280,9 +282,9 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   let queue: Promise<unknown> = Promise.resolve();
   return {
     isolation: 'permission-model',
-    call(request) {
+    call(request, callOptions) {
       // Calls run one at a time, each with its own timeout, whatever the caller's concurrency.
-      const result = queue.then(() => run(request));
+      const result = queue.then(() => run(request, callOptions));
       queue = result.catch(() => undefined);
       return result;
     },

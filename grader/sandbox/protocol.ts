@@ -149,6 +149,12 @@ export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 10_000, heapMb: 512, o
  */
 export type IsolationPolicy = 'auto' | 'strict' | 'permission-model';
 
+/** Per-call settings. */
+export interface CallOptions {
+  /** This call's wall-clock limit instead of SandboxLimits.timeoutMs (e.g. a tighter budget for a speed probe). */
+  timeoutMs?: number;
+}
+
 /** How a sandbox is opened besides its limits. */
 export interface SandboxOptions {
   /** Default 'auto'. */
@@ -182,7 +188,7 @@ export interface FunctionLocation {
 export interface Sandbox {
   /** The walls this sandbox actually has (decided when it opened). */
   readonly isolation: IsolationMode;
-  call(request: SandboxRequest): Promise<CallOutcome>;
+  call(request: SandboxRequest, options?: CallOptions): Promise<CallOutcome>;
   /** Per student function: where it is defined (when found), for annotations. */
   locations(): Partial<Record<StudentFunction, FunctionLocation>>;
   /** The submission's captured stdout/stderr so far (capped). Never print it raw. */
