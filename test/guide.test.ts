@@ -74,7 +74,7 @@ describe.each(LANGS)('%s guide renders on GitHub', (lang) => {
     const sections = doc.headings.filter((h) => h.depth === 2);
     for (const [i, section] of GUIDE_SECTIONS.entries()) {
       const text = t(`guide.section.${section}` as MessageId, {}, lang);
-      const m = lang === 'zh-CN' ? /^指南第 (\d+) 节：(.+)$/.exec(text) : /^section (\d+) of the guide, (.+)$/.exec(text);
+      const m = lang === 'zh-CN' ? /^指南第 (\d+) 节“(.+)”$/.exec(text) : /^section (\d+) of the guide, (.+)$/.exec(text);
       expect(m, text).not.toBeNull();
       expect(Number(m?.[1])).toBe(i + 1);
       expect(sections[i].text.replace(/^\d+\. /, '').toLowerCase()).toBe(m?.[2].toLowerCase());
