@@ -380,7 +380,8 @@ describe.skipIf(!API_EXISTS)('the built bin, end to end', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   function bpg(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const { GITHUB_ACTIONS: _ga, ...rest } = process.env;
+    // The report's language follows LC_ALL / LC_MESSAGES / LANG: keep the developer's locale out.
+    const { GITHUB_ACTIONS: _ga, LC_ALL: _lcAll, LC_MESSAGES: _lcMessages, LANG: _lang, ...rest } = process.env;
     return spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...rest, NO_COLOR: '1', ...env } });
   }
 
