@@ -1,3 +1,4 @@
+// 中文指南：exercises/GUIDE.zh-CN.md (the English guide: exercises/GUIDE.md)
 import { Matrix } from 'ml-matrix';
 import { NotImplementedError } from './lib/errors';
 

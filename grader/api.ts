@@ -22,6 +22,7 @@ import { graderVersion } from './paths';
 import { loadFixtures } from './reference/fixtures';
 import { loadReference, type Reference } from './reference/load';
 import { PART_SECTION } from './messages/guide';
+import { partTitle } from './messages/parts';
 import { render, t, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
@@ -243,7 +244,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       const loc = locations[ev.definition.info.fn];
       const result: PartResult = {
         id: ev.id,
-        title: ev.definition.info.title,
+        title: partTitle(ev.id, options.lang),
         score: scorePart(ev.maxScore, verdicts, options.partialCredit),
         maxScore: ev.maxScore,
         status,

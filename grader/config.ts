@@ -1,11 +1,13 @@
 /**
  * The optional `backprop-grader.config.json`: an instructor's grading options (points, tolerances,
- * limits, preset, partial credit, hidden cases), validated with ajv against config.schema.json.
+ * limits, preset, partial credit, hidden cases, the students' language), validated with ajv against
+ * config.schema.json.
  * Precedence: command-line flags > this file > DEFAULT_OPTIONS.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
+import type { Lang } from './messages/index';
 import type { GradeOptions } from './options';
 import type { PartId, PresetName } from './parts/ids';
 import type { SandboxLimits } from './sandbox/protocol';
@@ -27,6 +29,7 @@ export interface GraderConfig {
   partialCredit?: boolean;
   hiddenCases?: number;
   reference?: GradeOptions['reference'];
+  lang?: Lang;
 }
 
 /** A config file that cannot be read, is not JSON, or does not match the schema. */
@@ -111,6 +114,7 @@ export function configToOptions(config: GraderConfig): Partial<GradeOptions> {
   if (config.partialCredit !== undefined) out.partialCredit = config.partialCredit;
   if (config.hiddenCases !== undefined) out.hiddenCases = config.hiddenCases;
   if (config.reference !== undefined) out.reference = config.reference;
+  if (config.lang !== undefined) out.lang = config.lang;
   return out;
 }
 

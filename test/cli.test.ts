@@ -213,7 +213,7 @@ describe('config file', () => {
 
   it('names an unknown key and lists the allowed ones', () => {
     expect(configError('{"tolerence": {"atol": 1}}')).toBe(
-      'backprop-grader.config.json: unknown key "tolerence" (allowed: $schema, preset, points, tolerance, timeoutMs, heapMb, outputCapBytes, partialCredit, hiddenCases, reference)',
+      'backprop-grader.config.json: unknown key "tolerence" (allowed: $schema, preset, points, tolerance, timeoutMs, heapMb, outputCapBytes, partialCredit, hiddenCases, reference, lang)',
     );
     expect(configError('{"points": {"feedforward": 3}}')).toBe(
       `backprop-grader.config.json: unknown key "points.feedforward" (allowed: ${PART_IDS.join(', ')})`,
@@ -324,13 +324,13 @@ describe('runGrade with an injected engine', () => {
     const seen: Partial<GradeOptions>[] = [];
     const { ctx, out } = context();
     await runGrade(parseGradeArgs(['--timeout', '900', '--seed', '3'], {}, dir), ctx, fakeGrade(seen));
-    expect(seen[0]).toEqual({ submission: sub, preset: 'coursera', hiddenCases: 1, seed: 3, limits: { timeoutMs: 900, heapMb: 128 } });
+    expect(seen[0]).toEqual({ submission: sub, preset: 'coursera', hiddenCases: 1, seed: 3, limits: { timeoutMs: 900, heapMb: 128 }, lang: 'en' });
     expect(out.stderr).toContain(`using options from ${join(dir, 'backprop-grader.config.json')}`);
 
     // --no-config ignores it.
     const seen2: Partial<GradeOptions>[] = [];
     await runGrade(parseGradeArgs(['--no-config'], {}, dir), context().ctx, fakeGrade(seen2));
-    expect(seen2[0]).toEqual({ submission: sub });
+    expect(seen2[0]).toEqual({ submission: sub, lang: 'en' });
     rmSync(join(dir, 'backprop-grader.config.json'));
   });
 
@@ -380,7 +380,8 @@ describe.skipIf(!API_EXISTS)('the built bin, end to end', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   function bpg(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const { GITHUB_ACTIONS: _ga, ...rest } = process.env;
+    // The report's language follows LC_ALL / LC_MESSAGES / LANG: keep the developer's locale out.
+    const { GITHUB_ACTIONS: _ga, LC_ALL: _lcAll, LC_MESSAGES: _lcMessages, LANG: _lang, ...rest } = process.env;
     return spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...rest, NO_COLOR: '1', ...env } });
   }
 

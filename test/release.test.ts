@@ -38,7 +38,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 describe('release contents', () => {
   it('has the stubs, helpers, grader with fixtures, bin and package files, and nothing of solutions, tests or bench', () => {
     const files = listFiles(out);
-    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', RELEASE_MARKER]) {
+    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', 'exercises/GUIDE.md', 'exercises/GUIDE.zh-CN.md', RELEASE_MARKER]) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.startsWith('grader/fixtures/') && f.endsWith('.json') && !f.endsWith('schema.json'))).toBe(true);

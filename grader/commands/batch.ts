@@ -14,12 +14,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
+import { resolveLang, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
-import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `batch`'s arguments after parsing. */
 export interface BatchCliOptions {
@@ -39,6 +40,8 @@ export interface BatchCliOptions {
   config?: string | false;
   /** `--progress`: bar on a TTY, plain lines otherwise, by default. */
   progress?: 'bar' | 'plain' | 'none';
+  /** `--lang`: the language of every report's messages (else the config's `lang`, else the locale). */
+  lang?: Lang;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -63,6 +66,7 @@ export const BATCH_FLAGS = {
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
   config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
   progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
+  lang: { type: 'string', describe: 'Language of the reports\' messages: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -106,6 +110,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   if (config === false) out.config = false;
   else if (typeof config === 'string') out.config = resolve(cwd, config);
   if (args.progress !== undefined) out.progress = args.progress as BatchCliOptions['progress'];
+  if (args.lang !== undefined) out.lang = args.lang as Lang;
   return out;
 }
 
@@ -134,6 +139,7 @@ async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise
   if (cli.timeoutMs !== undefined) flags.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
   if (cli.reference !== undefined) flags.reference = cli.reference;
   if (cli.partialCredit !== undefined) flags.partialCredit = cli.partialCredit;
+  flags.lang = resolveLang({ flag: cli.lang, config: configLayer.lang, env: ctx.io.env });
   const { submission: _s, seed: _seed, ...rest } = mergeOptions<Partial<GradeOptions>>(configLayer, flags);
   return rest;
 }

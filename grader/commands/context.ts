@@ -5,6 +5,7 @@
  * `cliContext(args)`.
  */
 import yargs, { type Argv } from 'yargs';
+import { parseLang, type Lang } from '../messages/index';
 
 /** Where a command reads and writes. Defaults to the real process in `main`. */
 export interface CliIO {
@@ -78,4 +79,14 @@ export function standaloneParser(command?: string): Argv {
     .fail((msg, err) => {
       throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
     });
+}
+
+/** A yargs coerce for `--lang en|zh-CN` (locale spellings such as `zh_CN.UTF-8` are accepted too). */
+export function langFlag(flag: string) {
+  return (v: unknown): Lang | undefined => {
+    if (v === undefined) return undefined;
+    const lang = Array.isArray(v) ? undefined : parseLang(String(v));
+    if (!lang) throw new Error(`--${flag} must be en or zh-CN, got "${String(v)}"`);
+    return lang;
+  };
 }

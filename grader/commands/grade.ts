@@ -8,11 +8,12 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
+import { resolveLang, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
-import { cliContext, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
+import { cliContext, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
 export type GradeFn = (options: Partial<GradeOptions> & { submission: string }) => Promise<GradeReport>;
@@ -39,6 +40,8 @@ export interface GradeCliOptions {
   timeoutMs?: number;
   reference?: GradeOptions['reference'];
   partialCredit?: boolean;
+  /** `--lang`: the report's language (else the config's `lang`, else the locale). */
+  lang?: Lang;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -82,6 +85,7 @@ export const GRADE_FLAGS = {
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
   reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
+  lang: { type: 'string', describe: 'Language of the report: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -89,6 +93,7 @@ const EXAMPLES: [string, string][] = [
   ['$0 grade path/to/student-repo --format json --out report.json', 'Write a JSON report'],
   ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
   ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
+  ['$0 grade --lang zh-CN', 'The report in Simplified Chinese (LANG=zh_CN.UTF-8 does the same)'],
 ];
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
@@ -118,6 +123,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   }
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
   if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
+  if (args.lang !== undefined) out.lang = args.lang as Lang;
   return out;
 }
 
@@ -138,6 +144,7 @@ export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
   if (cli.timeoutMs !== undefined) o.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
   if (cli.reference !== undefined) o.reference = cli.reference;
   if (cli.partialCredit !== undefined) o.partialCredit = cli.partialCredit;
+  if (cli.lang !== undefined) o.lang = cli.lang;
   return o;
 }
 
@@ -223,6 +230,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
+  options.lang = resolveLang({ flag: cli.lang, config: configLayer.lang, env: io.env });
 
   let report: GradeReport;
   let failed = false;

@@ -28,7 +28,10 @@ npm ci
 
 Edit the four files in \`exercises/\` (each has \`YOUR CODE HERE\` blocks). Read
 [\`exercises/README.md\`](exercises/README.md) first: it walks through the steps and has an
-Octave → TypeScript cheat sheet for the matrix helpers in \`exercises/lib/\`.
+Octave → TypeScript cheat sheet for the matrix helpers in \`exercises/lib/\`. The handout,
+[\`exercises/GUIDE.md\`](exercises/GUIDE.md) (中文：[\`exercises/GUIDE.zh-CN.md\`](exercises/GUIDE.zh-CN.md)),
+explains each step with its formulas, the values it should produce and its common mistakes; the
+grader's feedback links to its sections (\`npm run grade -- --lang zh-CN\` for Chinese feedback).
 
 | step | file | graded part | points |
 |---|---|---|---:|

@@ -5,7 +5,7 @@
  * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
  * release never appears at <dir>.
  *
- * Released: exercises/ (stubs, ex4.ts, README.md, lib/**), grader/** (with stored fixtures: the
+ * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**), grader/** (with stored fixtures: the
  * grader grades from them when solutions/ is absent), bin/, scripts/, package.json (scripts
  * adjusted; dependencies untouched so package-lock.json stays valid for `npm ci`),
  * package-lock.json, tsconfig.json (adjusted), .github/workflows/classroom.yml, README.md (for
@@ -37,6 +37,9 @@ export const RELEASE_MARKER = '.backprop-grader-release';
 export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-level-ts'; required: boolean }[] = [
   { path: 'exercises', kind: 'top-level-ts', required: true },
   { path: 'exercises/README.md', kind: 'file', required: false },
+  // The handout: every report's "revisit" lines and diagnosis hints link into it.
+  { path: 'exercises/GUIDE.md', kind: 'file', required: true },
+  { path: 'exercises/GUIDE.zh-CN.md', kind: 'file', required: true },
   { path: 'exercises/lib', kind: 'dir', required: true },
   { path: 'grader', kind: 'dir', required: true },
   { path: 'bin', kind: 'dir', required: true },

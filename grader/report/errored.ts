@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import type { GradeOptions } from '../options';
 import { t, type Lang, type MessageId, type MessageParams } from '../messages/index';
-import { PART_IDS, PARTS, PRESETS, type PresetName } from '../parts/ids';
+import { partTitle } from '../messages/parts';
+import { PART_IDS, PRESETS, type PresetName } from '../parts/ids';
 import { graderVersion, SOLUTIONS_DIR } from '../paths';
 import { SCHEMA_VERSION, type GradeReport, type IsolationMode, type Message, type PartResult, type ReferenceMode } from './types';
 
@@ -43,7 +44,7 @@ export function erroredReport(
   const messages: Message[] = reason.messages.map((m) => ({ ...m, text: t(m.id, m.params, lang) }));
   const parts: PartResult[] = PART_IDS.filter((id) => preset[id] !== undefined).map((id) => ({
     id,
-    title: PARTS[id].title,
+    title: partTitle(id, lang),
     score: 0,
     maxScore: options.points?.[id] ?? preset[id] ?? 0,
     status: 'errored',
