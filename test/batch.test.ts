@@ -20,8 +20,9 @@ import { PACKAGE_ROOT } from '../grader/paths';
 import { PART_IDS, PARTS, PRESETS, type PartId } from '../grader/parts/ids';
 import type { Diagnosis, GradeReport, PartStatus } from '../grader/report/types';
 import { renderGradebookCsv } from '../grader/reporters/batch-csv';
-import { escapeHtml, renderBatchHtml } from '../grader/reporters/batch-html';
-import { escapeMarkdown, renderBatchMarkdown } from '../grader/reporters/batch-markdown';
+import { renderBatchHtml } from '../grader/reporters/batch-html';
+import { renderBatchMarkdown } from '../grader/reporters/batch-markdown';
+import { escapeHtml, escapeMarkdown } from '../grader/reporters/escape';
 
 const tmpRoots: string[] = [];
 function tmp(prefix = 'bg-batch-'): string {
@@ -189,7 +190,7 @@ describe('summarizeBatch', () => {
     expect(md).toContain('| 100 | 2 |');
     expect(md).toContain('| Feedforward and cost function (`feedforward-cost`) | 25 | 4 | 1 | 1 | 66.7% | 16.67 |');
     expect(md).toContain(`| ${escapeMarkdown('reg-includes-bias')} | 2 |`);
-    expect(md).toContain('eve\\<img src\\=x onerror\\=alert\\(1\\)\\>\\|\\*x\\*');
+    expect(md).toContain('eve&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\|\\*x\\*');
     expect(md).not.toMatch(/(?<!\\)<(img|script)/);
   });
 });

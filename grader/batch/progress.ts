@@ -3,14 +3,9 @@
  * one-line-per-submission progress otherwise (CI logs, pipes), both on stderr so stdout stays clean.
  */
 import cliProgress from 'cli-progress';
+import { sanitizeLine } from '../reporters/escape';
 import { formatPoints } from './summary';
 import type { BatchProgressEvent } from './run';
-
-/** A student-chosen id made safe for a terminal: control characters (ANSI escapes, CR...) become "?". */
-export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
 
 /** "1m05s", "42s". */
 export function formatSeconds(s: number): string {
@@ -45,7 +40,7 @@ export function plainProgress(write: (text: string) => void, now: () => number =
         const width = String(event.toGrade).length;
         const mark = event.errored ? ' (errored part)' : '';
         write(
-          `[${String(event.done).padStart(width)}/${event.toGrade}] ${terminalSafe(event.id)} ${formatPoints(event.report.score)}/${formatPoints(event.report.maxScore)}${mark} (${rate.toFixed(1)}/s, ETA ${formatSeconds(eta)})\n`,
+          `[${String(event.done).padStart(width)}/${event.toGrade}] ${sanitizeLine(event.id)} ${formatPoints(event.report.score)}/${formatPoints(event.report.maxScore)}${mark} (${rate.toFixed(1)}/s, ETA ${formatSeconds(eta)})\n`,
         );
         return;
       }
@@ -79,7 +74,7 @@ export function barProgress(stream: NodeJS.WriteStream): ProgressSink {
         return;
       case 'done': {
         const elapsed = (performance.now() - started) / 1000;
-        bar.update(event.done, { rate: (elapsed > 0 ? event.done / elapsed : 0).toFixed(1), last: terminalSafe(event.id).slice(0, 30) });
+        bar.update(event.done, { rate: (elapsed > 0 ? event.done / elapsed : 0).toFixed(1), last: sanitizeLine(event.id).slice(0, 30) });
         return;
       }
       case 'end':

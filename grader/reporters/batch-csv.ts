@@ -4,14 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { formatPoints, type BatchSummary } from '../batch/summary';
-
-/**
- * Spreadsheets execute cells starting with = + - @ (and tab/CR) as formulas; an id is a
- * student-chosen folder name, so such ids get a leading apostrophe (the OWASP CSV-injection guard).
- */
-export function csvSafeText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+import { csvSafeText } from './escape';
 
 /** The gradebook CSV text (RFC 4180 quoting, "\n" line ends, trailing newline). */
 export function renderGradebookCsv(summary: BatchSummary): string {

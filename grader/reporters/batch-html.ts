@@ -9,11 +9,8 @@ import type { GradeReport } from '../report/types';
 import { compareIds } from '../batch/discover';
 import { formatPercent, formatPoints, type BatchSummary } from '../batch/summary';
 import type { BatchEntry } from '../batch/types';
+import { escapeHtml } from './escape';
 
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 const CSS = `
 :root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--line:#d1d9e0;--pass:#1a7f37;--fail:#cf222e;--err:#9a6700;--bar:#0969da}

@@ -4,15 +4,8 @@
  */
 import { PARTS } from '../parts/ids';
 import { formatPercent, formatPoints, type BatchSummary } from '../batch/summary';
+import { escapeMarkdown } from './escape';
 
-/**
- * Makes a student-controlled string inert in Markdown (and in a table cell): every ASCII
- * punctuation character is backslash-escaped (CommonMark allows it for all of them, so no emphasis,
- * link, autolink, HTML, entity or pipe survives) and line breaks become spaces.
- */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
-}
 
 const STATUS_MARK = { passed: '✅', failed: '❌', errored: '⚠️' } as const;
 
