@@ -39,6 +39,8 @@ export interface GradeCliOptions {
   timeoutMs?: number;
   reference?: GradeOptions['reference'];
   partialCredit?: boolean;
+  /** `--find`: DIR is an upload; grade the one folder in it that holds the student's files. */
+  find?: boolean;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -82,6 +84,10 @@ export const GRADE_FLAGS = {
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
   reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
+  find: {
+    type: 'boolean',
+    describe: 'DIR is an upload (Gradescope, an LMS export): grade the one folder at any depth holding the four files; several copies or scattered files are refused with a message to the student',
+  },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -89,6 +95,7 @@ const EXAMPLES: [string, string][] = [
   ['$0 grade path/to/student-repo --format json --out report.json', 'Write a JSON report'],
   ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
   ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
+  ['$0 grade upload --find --format gradescope', 'Grade an upload whose files sit in some folder of it'],
 ];
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
@@ -118,6 +125,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   }
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
   if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
+  if (args.find) out.find = true;
   return out;
 }
 
@@ -223,6 +231,18 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
+
+  if (cli.find) {
+    // An upload: the student's files are somewhere inside. A refusal is the student's to fix, so
+    // it is a graded report (every part errored with the reason), not a usage error.
+    const { findUploadedSubmission } = await import('../upload/find');
+    const found = findUploadedSubmission(cli.submission);
+    if (!found.ok) {
+      await emit(erroredReport(options, { messages: [{ level: 'error', id: found.messageId, params: found.params }] }), cli, ctx, false);
+      return 0;
+    }
+    options.submission = found.dir;
+  }
 
   let report: GradeReport;
   let failed = false;
