@@ -175,7 +175,7 @@ describe('summarizeBatch', () => {
     expect(widths).toEqual(summary.parts.map((p) => Math.round(p.passRate * 360)));
     const diag = [...html.matchAll(/data-diagnosis="([^"]+)" data-submissions="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
     expect(diag).toEqual(summary.diagnoses.map((d) => [d.id, d.submissions]));
-    expect(html.match(/<details class="student"/g)).toHaveLength(6);
+    expect(html.match(/<section class="student"/g)).toHaveLength(6);
     // Self-contained and inert: no scripts, external resources or unescaped student markup.
     expect(html).not.toMatch(/<(script|link|img|iframe|object|embed|image)\b|\s(src|xlink:href)="|url\(|@import|href="(?!#)/i);
     expect(html).toContain('eve&lt;img src=x onerror=alert(1)&gt;|*x*');
@@ -189,7 +189,9 @@ describe('summarizeBatch', () => {
     expect(md).toContain('| Median | 87.5 |');
     expect(md).toContain('| 100 | 2 |');
     expect(md).toContain('| Feedforward and cost function (`feedforward-cost`) | 25 | 4 | 1 | 1 | 66.7% | 16.67 |');
-    expect(md).toContain(`| ${escapeMarkdown('reg-includes-bias')} | 2 |`);
+    expect(md).toContain('### `reg-includes-bias`: 2 submissions · Regularized cost function, Regularized gradient, Random initialization');
+    // The mistake lists who made it, escaped, in id order.
+    expect(md).toContain(`bob · ${escapeMarkdown('eve<img src=x onerror=alert(1)>|*x*')}`);
     expect(md).toContain('eve&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\|\\*x\\*');
     expect(md).not.toMatch(/(?<!\\)<(img|script)/);
   });
@@ -363,8 +365,8 @@ describe('runBatch with the real engine', () => {
       expect(rep.parts).toHaveLength(7);
     }
     expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,35,10,10,5');
-    expect(lines[0]).toMatch(/^batch: 8 submission\(s\); grading 8 on 2 job\(s\), seed 123\n$/);
-    expect(lines.filter((l) => /^\[\d\/8\] /.test(l))).toHaveLength(8);
+    expect(lines[0]).toBe('batch: grading 8 of 8 submissions on 2 jobs, seed 123\n');
+    expect(lines.filter((l) => /^\[\d\/8\] \S+ \d+\/100( \(errored part\))? · \d+\.\d\/s · ETA (\d+s|\d+m\d\ds|\?)\n$/.test(l))).toHaveLength(8);
   });
 });
 
@@ -382,11 +384,11 @@ describe('batch and merge commands', () => {
     const first = await run('batch', folder, '--out', 'all', '--seed', '8', '--no-config', '--reference', 'fixtures');
     expect(first.stderr).toContain('[3/3] c 0/100 (errored part)');
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toContain('3 submission(s) (3 graded, 0 resumed), seed 8');
+    expect(first.stdout).toContain('batch: 3 submissions (3 graded, 0 resumed), seed 8; mean 0/100, median 0\n');
     expect(await run('batch', folder, '--out', 'all', '--no-config')).toMatchObject({ code: 2 });
     const again = await run('batch', folder, '--out', 'all', '--resume', '--progress', 'none', '--no-config');
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('(0 graded, 3 resumed), seed 8');
+    expect(again.stdout).toContain('batch: 3 submissions (0 graded, 3 resumed), seed 8');
     expect((await run('batch', folder, '--out', 'x', '--shard', '3/2')).code).toBe(2);
     for (const i of ['1', '2']) expect((await run('batch', folder, '--out', `s${i}`, '--shard', `${i}/2`, '--seed', '8', '--progress', 'none', '--no-config', '--reference', 'fixtures')).code).toBe(0);
     const merged = await run('merge', 's1', 's2', '--out', 'merged');

@@ -14,12 +14,14 @@
  * about 5 ms, measured within the cold-grade budget.
  */
 import i18next, { type i18n } from 'i18next';
+import enBatch from './en/batch.json';
 import enCall from './en/call.json';
 import enDiagnose from './en/diagnose.json';
 import enGithub from './en/github.json';
 import enGuide from './en/guide.json';
 import enReport from './en/report.json';
 import enUpload from './en/upload.json';
+import zhBatch from './zh-CN/batch.json';
 import zhCall from './zh-CN/call.json';
 import zhDiagnose from './zh-CN/diagnose.json';
 import zhGithub from './zh-CN/github.json';
@@ -34,11 +36,11 @@ export const DEFAULT_LANG: Lang = 'en';
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
-  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide, ...enGithub, ...enUpload },
-  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide, ...zhGithub, ...zhUpload },
+  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide, ...enGithub, ...enUpload, ...enBatch },
+  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide, ...zhGithub, ...zhUpload, ...zhBatch },
 };
 
-type EnglishKey = keyof typeof enReport | keyof typeof enCall | keyof typeof enDiagnose | keyof typeof enGuide | keyof typeof enGithub | keyof typeof enUpload;
+type EnglishKey = keyof typeof enReport | keyof typeof enCall | keyof typeof enDiagnose | keyof typeof enGuide | keyof typeof enGithub | keyof typeof enUpload | keyof typeof enBatch;
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
 /** A message id: a key of the English catalogue, without its plural suffix. */
 export type MessageId = EnglishKey extends infer K ? (K extends `${infer Base}_${PluralSuffix}` ? Base : K) : never;
