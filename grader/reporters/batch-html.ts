@@ -34,6 +34,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .icon{font-weight:700;display:inline-block;min-width:1.1em;text-align:center}
 .muted{color:var(--muted)}svg{max-width:100%;height:auto}svg text{fill:var(--fg);font:12px system-ui,sans-serif}
 svg .bar{fill:var(--bar)}svg .track{fill:var(--line)}
+.chart{overflow-x:auto}.chart svg.hist{min-width:26rem}.chart svg.rates{min-width:38rem}
 code,pre,.diff{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 code{background:var(--code);padding:0 .2em;border-radius:3px}
 pre,.diff{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--code);padding:.4rem .5rem;border-radius:4px;margin:.3rem 0}
@@ -118,7 +119,7 @@ export function histogramSvg(summary: BatchSummary, lang: Lang = 'en'): string {
   });
   const axis = escapeHtml(t('batch.html.histogram-axis', {}, lang));
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${axis}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="hist" role="img" aria-label="${axis}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
     `${bars.join('')}<text x="${width / 2}" y="${height - 2}" text-anchor="middle">${axis}</text></svg>`
   );
 }
@@ -142,7 +143,7 @@ export function passRateSvg(summary: BatchSummary, lang: Lang = 'en'): string {
     );
   });
   const label = escapeHtml(t('batch.html.pass-rate', {}, lang));
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${label}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${rows.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="rates" role="img" aria-label="${label}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${rows.join('')}</svg>`;
 }
 
 /** One part's notes: its messages, its failed cases grouped (each message once), its diagnoses. */
@@ -294,7 +295,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
   const legend =
     `<ul class="legend" aria-label="${tt('batch.html.legend')}">` +
     DISPLAY_STATUSES.map((st) => `<li>${statusBadge(st, lang)}: ${tt(`batch.html.status-means.${st}`)}</li>`).join('') +
-    `<li><span class="diff" dir="ltr"><del>${tt('batch.html.expected')}</del> <ins>${tt('batch.html.got')}</ins></span></li></ul>`;
+    `<li><span class="diff" dir="ltr"><del>${tt('batch.html.expected')}</del> → <ins>${tt('batch.html.got')}</ins></span></li></ul>`;
 
   const partsTable =
     `<div class="scroll"><table><thead><tr><th>${tt('batch.html.part')}</th><th class="n">${tt('batch.html.points')}</th><th class="n">${statusBadge('passed', lang)}</th><th class="n">${statusBadge('failed', lang)}</th><th class="n">${statusBadge('errored', lang)}</th><th class="n">${tt('batch.html.pass-rate')}</th><th class="n">${tt('batch.html.mean-points')}</th></tr></thead><tbody>` +
@@ -364,9 +365,9 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
 ${overview}
 ${legend}
 <h2 id="distribution">${tt('batch.html.distribution')}</h2>
-${histogramSvg(summary, lang)}
+<div class="chart">${histogramSvg(summary, lang)}</div>
 <h2 id="parts">${tt('batch.html.parts')}</h2>
-${passRateSvg(summary, lang)}
+<div class="chart">${passRateSvg(summary, lang)}</div>
 ${partsTable}
 ${mistakesSection(summary, anchors, lang)}
 ${similaritySection(summary, anchors, lang)}
