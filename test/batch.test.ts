@@ -397,3 +397,62 @@ describe('batch and merge commands', () => {
     expect((await run('merge', 'nope', '--out', 'm2')).code).toBe(2);
   });
 });
+
+describe('progress', () => {
+  const report = (score: number) => fakeReport('/x', 1, score === 100 ? {} : { statuses: { 'feedforward-cost': 'failed' } });
+
+  it('the ETA counts submissions in flight, and a running one past the mean makes it unknown rather than wrong', async () => {
+    const { ProgressTracker, formatSeconds } = await import('../grader/batch/progress');
+    let now = 0;
+    const p = new ProgressTracker(() => now);
+    p.update({ type: 'start', total: 6, toGrade: 6, skipped: 0, seed: 1, jobs: 2 });
+    p.update({ type: 'begin', id: 'a' });
+    p.update({ type: 'begin', id: 'b' });
+    expect(p.snapshot().etaSeconds).toBe(Infinity); // nothing finished yet: no rate to go by
+    now = 2000;
+    p.update({ type: 'done', id: 'a', report: report(100), done: 1, toGrade: 6, errored: false });
+    p.update({ type: 'begin', id: 'c' });
+    // mean 2 s; queued 3 (6 − 1 done − 2 running) → 6 s; b ran 2 s (needs 0), c 0 s (needs 2) → 8 s over 2 jobs.
+    expect(p.snapshot()).toMatchObject({ done: 1, etaSeconds: 4, running: [{ id: 'b', seconds: 2 }, { id: 'c', seconds: 0 }] });
+    now = 6000; // b has run 6 s, three times the mean: a timeout in the making
+    expect(p.snapshot().etaSeconds).toBe(Infinity);
+    expect(formatSeconds(p.snapshot().etaSeconds)).toBe('?');
+    expect(formatSeconds(65)).toBe('1m05s');
+  });
+
+  it('the bar names what is running (ids made safe) and stops before an interrupt message', async () => {
+    const { barProgress, runningText } = await import('../grader/batch/progress');
+    expect(runningText([{ id: 'alice', seconds: 12.4 }, { id: 'bob\u001b[2J', seconds: 3 }])).toBe('alice (12s), bob\\x1b[2J (3s)');
+    expect(runningText([1, 2, 3, 4].map((i) => ({ id: `s${i}`, seconds: i })), 3)).toBe('s1 (1s), s2 (2s), s3 (3s) +1');
+    let written = '';
+    const stream = Object.assign(new (await import('node:stream')).Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true }) as unknown as NodeJS.WriteStream;
+    const sink = barProgress(stream);
+    sink({ type: 'start', total: 2, toGrade: 2, skipped: 0, seed: 1, jobs: 1 });
+    sink({ type: 'begin', id: 'alice' });
+    sink({ type: 'interrupt' });
+    const before = written.length;
+    sink({ type: 'done', id: 'alice', report: report(100), done: 1, toGrade: 2, errored: false });
+    expect(written.length).toBe(before); // nothing drawn after the interrupt: the message stays clean
+    expect(written).toContain('batch: grading 2 of 2 submissions on 1 jobs, seed 1\n');
+    expect(written).toContain('running: alice (0s)');
+  });
+
+  it('Ctrl-C: one clean message (stopped bar, then the message on its own line), finished reports kept; the rerun hint names --resume', async () => {
+    const folder = makeClass();
+    const cwd = tmp();
+    let stderr = '';
+    const { grade } = fakeGrader(30);
+    const { runBatchCommand, parseBatchArgs } = await import('../grader/commands/batch');
+    const cli = parseBatchArgs([folder, '--out', join(cwd, 'out'), '--jobs', '1', '--progress', 'plain', '--no-config'], cwd);
+    const ctx = { io: { stdout: () => {}, stderr: (t: string) => void (stderr += t), env: {}, cwd, stdoutIsTTY: false }, exitCode: 0 };
+    const running = runBatchCommand(cli, ctx, async (o) => {
+      const r = await grade(o);
+      if (stderr.includes('[1/7]') && !stderr.includes('interrupted')) process.emit('SIGINT');
+      return r;
+    });
+    expect(await running).toBe(1);
+    expect(stderr).toContain('\nbatch: interrupted. Finished reports are kept; run the same command with --resume to continue. Press Ctrl-C again to quit at once.\n');
+    expect(stderr).toMatch(/batch: not finished \(\d graded now, 0 before, 7 in all\)\. Run the same command with --resume to finish\.\n$/);
+    expect(stderr.match(/interrupted/g)).toHaveLength(1);
+  });
+});
