@@ -1,4 +1,5 @@
-// Builds the CLI into dist/ so `backprop-grader` starts fast (no TypeScript compiler at run time).
+// Builds the CLI (dist/cli.js) and the library entry (dist/index.js) into dist/ so they start fast
+// (no TypeScript compiler at run time).
 // dist/cli.js never contains solution code: the reference is its own entry, dist/reference.js,
 // built only when solutions/ exists (a student release has none, and grades from stored fixtures).
 import { build } from 'esbuild';
@@ -26,6 +27,8 @@ const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
 
 const entryPoints = {};
 if (existsSync(join(root, 'grader', 'cli.ts'))) entryPoints.cli = join(root, 'grader', 'cli.ts');
+// The library entry (package.json `exports`): grade() and the report's helpers, no CLI.
+if (existsSync(join(root, 'grader', 'index.ts'))) entryPoints.index = join(root, 'grader', 'index.ts');
 if (existsSync(join(root, 'solutions', 'index.ts'))) entryPoints.reference = join(root, 'solutions', 'index.ts');
 
 const builds = [];

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The batch HTML report in a real browser (Debian's chromium, driven by playwright-core): links
  * open a student's details, statuses read without colour, diffs are coloured markup, right-to-left
