@@ -456,3 +456,31 @@ describe('progress', () => {
     expect(stderr.match(/interrupted/g)).toHaveLength(1);
   });
 });
+
+describe('batch --find (uploads nested at any depth)', () => {
+  it('grades the folder inside each upload that holds the files; refuses an ambiguous upload with the reason in its report', async () => {
+    const folder = tmp();
+    const four = ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts'];
+    const put = (dir: string) => {
+      mkdirSync(dir, { recursive: true });
+      for (const f of four) writeFileSync(join(dir, f), 'export {}');
+    };
+    put(join(folder, 'alice', 'submission-1', 'ex4-alice', 'exercises'));
+    put(join(folder, 'bob'));
+    put(join(folder, 'carol', 'v1'));
+    put(join(folder, 'carol', 'v2'));
+    const seen = new Map<string, string>();
+    const grade: GradeFn = async (o) => {
+      seen.set(basename(o.submission), o.submission);
+      return fakeReport(o.submission, o.seed!, {});
+    };
+    const out = join(tmp(), 'out');
+    const r = await runBatch({ folder, out, grade, seed: 2, find: true });
+    expect(r.complete).toBe(true);
+    expect([...seen.values()].sort()).toEqual([join(folder, 'alice', 'submission-1', 'ex4-alice', 'exercises'), join(folder, 'bob')]);
+    const carol = JSON.parse(read(join(out, 'reports'), 'carol.json')) as GradeReport;
+    expect(carol.score).toBe(0);
+    expect(carol.parts[0].messages[0]).toMatchObject({ id: 'upload.ambiguous', params: { folders: 'v1/, v2/' } });
+    expect(carol.parts[0].messages[0].text).toContain('(v1/, v2/)');
+  });
+});

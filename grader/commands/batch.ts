@@ -39,6 +39,8 @@ export interface BatchCliOptions {
   config?: string | false;
   /** `--progress`: bar on a TTY, plain lines otherwise, by default. */
   progress?: 'bar' | 'plain' | 'none';
+  /** `--find`: each subfolder is an upload; grade the one folder in it holding the files. */
+  find?: boolean;
   /** `--similarity`: compare every pair of submissions' code once all are graded. */
   similarity?: boolean;
   /** `--similarity-threshold`: the score from which a pair is flagged. */
@@ -75,6 +77,10 @@ export const BATCH_FLAGS = {
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
   config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
   progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
+  find: {
+    type: 'boolean',
+    describe: 'Each subfolder is an upload (e.g. a Gradescope or LMS export): grade the one folder at any depth holding the four files; several copies or scattered files get an errored report saying so',
+  },
   similarity: {
     type: 'boolean',
     describe: 'Compare every pair of submissions (token fingerprints, as MOSS does; names, constants, layout and the stubs ignored): similarity.json/.csv, flags in the gradebook and report',
@@ -124,6 +130,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   if (config === false) out.config = false;
   else if (typeof config === 'string') out.config = resolve(cwd, config);
   if (args.progress !== undefined) out.progress = args.progress as BatchCliOptions['progress'];
+  if (args.find) out.find = true;
   if (args.similarity) out.similarity = true;
   if (args['similarity-threshold'] !== undefined) out.similarityThreshold = args['similarity-threshold'] as number;
   return out;
@@ -208,6 +215,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       resume: cli.resume,
       signal: controller.signal,
       onProgress,
+      find: cli.find,
       similarity: cli.similarity,
       similarityThreshold: cli.similarityThreshold,
     });
