@@ -280,7 +280,7 @@ export function jobSummaryMarkdown(report: GradeReport): string {
   const md: string[] = [];
   md.push(`## ${escapeMarkdown(t('github.summary.heading', { score: report.score, maxScore: report.maxScore }, lang))}`, '');
   md.push(
-    t('github.summary.run', { seed: code(String(report.seed)), preset: escapeMarkdown(report.preset), version: escapeMarkdown(report.grader.version), command: code(studentRerunCommand(report)) }, lang),
+    t('github.summary.run', { seed: code(String(report.seed)), preset: escapeMarkdown(report.preset), isolation: code(report.isolation), version: escapeMarkdown(report.grader.version), command: code(studentRerunCommand(report)) }, lang),
     '',
   );
   md.push(`| ${t('github.summary.part', {}, lang)} | ${t('github.summary.points', {}, lang)} | ${t('github.summary.status', {}, lang)} |`, '|---|---:|---|');
