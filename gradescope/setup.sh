@@ -36,13 +36,14 @@ if ! command -v node >/dev/null 2>&1 || [ "$(node_major)" -lt 20 ]; then
 fi
 echo "node $(node --version), npm $(npm --version)"
 
-# The grader: unpack and install exactly the locked dependencies; `npm ci` also builds the CLI
-# (the package's prepare script).
+# The grader: unpack and install exactly the locked dependencies, without the dev tools (test
+# framework, compiler, browser driver: ~100 MB the image does not need); `npm ci` also builds the
+# CLI (the package's prepare script).
 rm -rf "$GRADER_DIR"
 mkdir -p "$GRADER_DIR"
 tar -xf /autograder/source/grader.tar -C "$GRADER_DIR"
 cd "$GRADER_DIR"
-npm ci --no-audit --no-fund
+npm ci --omit=dev --no-audit --no-fund
 
 # Smoke test: the untouched stubs grade (to 0) without an internal failure.
 node bin/backprop-grader.js grade exercises --no-config --format json --seed 1 > /dev/null

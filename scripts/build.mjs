@@ -1,14 +1,18 @@
-// Builds the CLI into dist/ so `backprop-grader` starts fast (no TypeScript compiler at run time).
+// Builds the CLI (dist/cli.js) and the library entry (dist/index.js) into dist/ so they start fast
+// (no TypeScript compiler at run time).
 // dist/cli.js never contains solution code: the reference is its own entry, dist/reference.js,
 // built only when solutions/ exists (a student release has none, and grades from stored fixtures).
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { schemaValidatorSources } from './schema-validators.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist');
+const dist = join(root, 'dist');
+// Built beside dist/ and swapped in at the end, so a grader running while another process
+// rebuilds (a test suite, a watch loop) never finds dist/ half-written or missing.
+const out = join(root, `.dist-building-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 
 // Packages stay external (resolved from node_modules at run time) except ml-matrix: it is one
@@ -23,6 +27,8 @@ const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
 
 const entryPoints = {};
 if (existsSync(join(root, 'grader', 'cli.ts'))) entryPoints.cli = join(root, 'grader', 'cli.ts');
+// The library entry (package.json `exports`): grade() and the report's helpers, no CLI.
+if (existsSync(join(root, 'grader', 'index.ts'))) entryPoints.index = join(root, 'grader', 'index.ts');
 if (existsSync(join(root, 'solutions', 'index.ts'))) entryPoints.reference = join(root, 'solutions', 'index.ts');
 
 const builds = [];
@@ -58,4 +64,14 @@ builds.push(
     for (const [file, source] of Object.entries(sources)) writeFileSync(join(out, file), source);
   }),
 );
-await Promise.all(builds);
+try {
+  await Promise.all(builds);
+} catch (error) {
+  rmSync(out, { recursive: true, force: true });
+  throw error;
+}
+
+const old = join(root, `.dist-old-${process.pid}`);
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(out, dist);
+rmSync(old, { recursive: true, force: true });

@@ -20,8 +20,9 @@ import { PACKAGE_ROOT } from '../grader/paths';
 import { PART_IDS, PARTS, PRESETS, type PartId } from '../grader/parts/ids';
 import type { Diagnosis, GradeReport, PartStatus } from '../grader/report/types';
 import { renderGradebookCsv } from '../grader/reporters/batch-csv';
-import { escapeHtml, renderBatchHtml } from '../grader/reporters/batch-html';
-import { escapeMarkdown, renderBatchMarkdown } from '../grader/reporters/batch-markdown';
+import { renderBatchHtml } from '../grader/reporters/batch-html';
+import { renderBatchMarkdown } from '../grader/reporters/batch-markdown';
+import { escapeHtml, escapeMarkdown } from '../grader/reporters/escape';
 
 const tmpRoots: string[] = [];
 function tmp(prefix = 'bg-batch-'): string {
@@ -174,7 +175,7 @@ describe('summarizeBatch', () => {
     expect(widths).toEqual(summary.parts.map((p) => Math.round(p.passRate * 360)));
     const diag = [...html.matchAll(/data-diagnosis="([^"]+)" data-submissions="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
     expect(diag).toEqual(summary.diagnoses.map((d) => [d.id, d.submissions]));
-    expect(html.match(/<details class="student"/g)).toHaveLength(6);
+    expect(html.match(/<section class="student"/g)).toHaveLength(6);
     // Self-contained and inert: no scripts, external resources or unescaped student markup.
     expect(html).not.toMatch(/<(script|link|img|iframe|object|embed|image)\b|\s(src|xlink:href)="|url\(|@import|href="(?!#)/i);
     expect(html).toContain('eve&lt;img src=x onerror=alert(1)&gt;|*x*');
@@ -188,8 +189,10 @@ describe('summarizeBatch', () => {
     expect(md).toContain('| Median | 87.5 |');
     expect(md).toContain('| 100 | 2 |');
     expect(md).toContain('| Feedforward and cost function (`feedforward-cost`) | 25 | 4 | 1 | 1 | 66.7% | 16.67 |');
-    expect(md).toContain(`| ${escapeMarkdown('reg-includes-bias')} | 2 |`);
-    expect(md).toContain('eve\\<img src\\=x onerror\\=alert\\(1\\)\\>\\|\\*x\\*');
+    expect(md).toContain('### `reg-includes-bias`: 2 submissions · Regularized cost function, Regularized gradient, Random initialization');
+    // The mistake lists who made it, escaped, in id order.
+    expect(md).toContain(`bob · ${escapeMarkdown('eve<img src=x onerror=alert(1)>|*x*')}`);
+    expect(md).toContain('eve&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\|\\*x\\*');
     expect(md).not.toMatch(/(?<!\\)<(img|script)/);
   });
 });
@@ -362,8 +365,8 @@ describe('runBatch with the real engine', () => {
       expect(rep.parts).toHaveLength(7);
     }
     expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,35,10,10,5');
-    expect(lines[0]).toMatch(/^batch: 8 submission\(s\); grading 8 on 2 job\(s\), seed 123\n$/);
-    expect(lines.filter((l) => /^\[\d\/8\] /.test(l))).toHaveLength(8);
+    expect(lines[0]).toBe('batch: grading 8 of 8 submissions on 2 jobs, seed 123\n');
+    expect(lines.filter((l) => /^\[\d\/8\] \S+ \d+\/100( \(errored part\))? · \d+\.\d\/s · ETA (\d+s|\d+m\d\ds|\?)\n$/.test(l))).toHaveLength(8);
   });
 });
 
@@ -381,16 +384,103 @@ describe('batch and merge commands', () => {
     const first = await run('batch', folder, '--out', 'all', '--seed', '8', '--no-config', '--reference', 'fixtures');
     expect(first.stderr).toContain('[3/3] c 0/100 (errored part)');
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toContain('3 submission(s) (3 graded, 0 resumed), seed 8');
+    expect(first.stdout).toContain('batch: 3 submissions (3 graded, 0 resumed), seed 8; mean 0/100, median 0\n');
     expect(await run('batch', folder, '--out', 'all', '--no-config')).toMatchObject({ code: 2 });
     const again = await run('batch', folder, '--out', 'all', '--resume', '--progress', 'none', '--no-config');
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('(0 graded, 3 resumed), seed 8');
+    expect(again.stdout).toContain('batch: 3 submissions (0 graded, 3 resumed), seed 8');
     expect((await run('batch', folder, '--out', 'x', '--shard', '3/2')).code).toBe(2);
     for (const i of ['1', '2']) expect((await run('batch', folder, '--out', `s${i}`, '--shard', `${i}/2`, '--seed', '8', '--progress', 'none', '--no-config', '--reference', 'fixtures')).code).toBe(0);
     const merged = await run('merge', 's1', 's2', '--out', 'merged');
     expect(merged.code).toBe(0);
     for (const f of AGGREGATES) expect(read(join(cwd, 'merged'), f), f).toBe(read(join(cwd, 'all'), f));
     expect((await run('merge', 'nope', '--out', 'm2')).code).toBe(2);
+  });
+});
+
+describe('progress', () => {
+  const report = (score: number) => fakeReport('/x', 1, score === 100 ? {} : { statuses: { 'feedforward-cost': 'failed' } });
+
+  it('the ETA counts submissions in flight, and a running one past the mean makes it unknown rather than wrong', async () => {
+    const { ProgressTracker, formatSeconds } = await import('../grader/batch/progress');
+    let now = 0;
+    const p = new ProgressTracker(() => now);
+    p.update({ type: 'start', total: 6, toGrade: 6, skipped: 0, seed: 1, jobs: 2 });
+    p.update({ type: 'begin', id: 'a' });
+    p.update({ type: 'begin', id: 'b' });
+    expect(p.snapshot().etaSeconds).toBe(Infinity); // nothing finished yet: no rate to go by
+    now = 2000;
+    p.update({ type: 'done', id: 'a', report: report(100), done: 1, toGrade: 6, errored: false });
+    p.update({ type: 'begin', id: 'c' });
+    // mean 2 s; queued 3 (6 − 1 done − 2 running) → 6 s; b ran 2 s (needs 0), c 0 s (needs 2) → 8 s over 2 jobs.
+    expect(p.snapshot()).toMatchObject({ done: 1, etaSeconds: 4, running: [{ id: 'b', seconds: 2 }, { id: 'c', seconds: 0 }] });
+    now = 6000; // b has run 6 s, three times the mean: a timeout in the making
+    expect(p.snapshot().etaSeconds).toBe(Infinity);
+    expect(formatSeconds(p.snapshot().etaSeconds)).toBe('?');
+    expect(formatSeconds(65)).toBe('1m05s');
+  });
+
+  it('the bar names what is running (ids made safe) and stops before an interrupt message', async () => {
+    const { barProgress, runningText } = await import('../grader/batch/progress');
+    expect(runningText([{ id: 'alice', seconds: 12.4 }, { id: 'bob\u001b[2J', seconds: 3 }])).toBe('alice (12s), bob\\x1b[2J (3s)');
+    expect(runningText([1, 2, 3, 4].map((i) => ({ id: `s${i}`, seconds: i })), 3)).toBe('s1 (1s), s2 (2s), s3 (3s) +1');
+    let written = '';
+    const stream = Object.assign(new (await import('node:stream')).Writable({ write: (c, _e, cb) => ((written += String(c)), cb()) }), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true }) as unknown as NodeJS.WriteStream;
+    const sink = barProgress(stream);
+    sink({ type: 'start', total: 2, toGrade: 2, skipped: 0, seed: 1, jobs: 1 });
+    sink({ type: 'begin', id: 'alice' });
+    sink({ type: 'interrupt' });
+    const before = written.length;
+    sink({ type: 'done', id: 'alice', report: report(100), done: 1, toGrade: 2, errored: false });
+    expect(written.length).toBe(before); // nothing drawn after the interrupt: the message stays clean
+    expect(written).toContain('batch: grading 2 of 2 submissions on 1 jobs, seed 1\n');
+    expect(written).toContain('running: alice (0s)');
+  });
+
+  it('Ctrl-C: one clean message (stopped bar, then the message on its own line), finished reports kept; the rerun hint names --resume', async () => {
+    const folder = makeClass();
+    const cwd = tmp();
+    let stderr = '';
+    const { grade } = fakeGrader(30);
+    const { runBatchCommand, parseBatchArgs } = await import('../grader/commands/batch');
+    const cli = parseBatchArgs([folder, '--out', join(cwd, 'out'), '--jobs', '1', '--progress', 'plain', '--no-config'], cwd);
+    const ctx = { io: { stdout: () => {}, stderr: (t: string) => void (stderr += t), env: {}, cwd, stdoutIsTTY: false }, exitCode: 0 };
+    const running = runBatchCommand(cli, ctx, async (o) => {
+      const r = await grade(o);
+      if (stderr.includes('[1/7]') && !stderr.includes('interrupted')) process.emit('SIGINT');
+      return r;
+    });
+    expect(await running).toBe(1);
+    expect(stderr).toContain('\nbatch: interrupted. Finished reports are kept; run the same command with --resume to continue. Press Ctrl-C again to quit at once.\n');
+    expect(stderr).toMatch(/batch: not finished \(\d graded now, 0 before, 7 in all\)\. Run the same command with --resume to finish\.\n$/);
+    expect(stderr.match(/interrupted/g)).toHaveLength(1);
+  });
+});
+
+describe('batch --find (uploads nested at any depth)', () => {
+  it('grades the folder inside each upload that holds the files; refuses an ambiguous upload with the reason in its report', async () => {
+    const folder = tmp();
+    const four = ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts'];
+    const put = (dir: string) => {
+      mkdirSync(dir, { recursive: true });
+      for (const f of four) writeFileSync(join(dir, f), 'export {}');
+    };
+    put(join(folder, 'alice', 'submission-1', 'ex4-alice', 'exercises'));
+    put(join(folder, 'bob'));
+    put(join(folder, 'carol', 'v1'));
+    put(join(folder, 'carol', 'v2'));
+    const seen = new Map<string, string>();
+    const grade: GradeFn = async (o) => {
+      seen.set(basename(o.submission), o.submission);
+      return fakeReport(o.submission, o.seed!, {});
+    };
+    const out = join(tmp(), 'out');
+    const r = await runBatch({ folder, out, grade, seed: 2, find: true });
+    expect(r.complete).toBe(true);
+    expect([...seen.values()].sort()).toEqual([join(folder, 'alice', 'submission-1', 'ex4-alice', 'exercises'), join(folder, 'bob')]);
+    const carol = JSON.parse(read(join(out, 'reports'), 'carol.json')) as GradeReport;
+    expect(carol.score).toBe(0);
+    expect(carol.parts[0].messages[0]).toMatchObject({ id: 'upload.ambiguous', params: { folders: 'v1/, v2/' } });
+    expect(carol.parts[0].messages[0].text).toContain('(v1/, v2/)');
   });
 });

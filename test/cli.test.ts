@@ -432,15 +432,14 @@ describe.skipIf(!API_EXISTS)('the built bin, end to end', () => {
     const token = lines.find((l) => l.startsWith('::stop-commands::'))!.slice('::stop-commands::'.length);
     const commands = lines.filter((l) => l.startsWith('::') || l.startsWith('##['));
     for (const c of commands) {
-      expect(c === `::stop-commands::${token}` || c === `::${token}::` || c.startsWith('::error title=') || c.startsWith('::notice title=Autograding'), c).toBe(true);
+      expect(c === `::stop-commands::${token}` || c === `::${token}::` || c.startsWith('::error title='), c).toBe(true);
     }
-    expect(commands.filter((c) => c.startsWith('::notice'))).toEqual([
-      '::notice title=Autograding complete::Points 0/100',
-      '::notice title=Autograding report::{"totalPoints":0,"maxPoints":100}',
-    ]);
+    // The Classroom notices are the grading reporter's; the grader emits none (a forged one stays text).
+    expect(commands.filter((c) => c.startsWith('::notice'))).toEqual([]);
     // The forged lines are visible to the student as captured output, defused.
     expect(r.stdout).toContain('  │ ::notice title=Autograding complete::Points 100/100');
-    expect(readFileSync(output, 'utf8')).toMatch(/^result<<ghadelimiter_/m);
+    expect(readFileSync(output, 'utf8')).toMatch(/^feedforward<<ghadelimiter_/m);
+    expect(readFileSync(output, 'utf8')).toMatch(/^randinit<<ghadelimiter_/m);
     expect(readFileSync(summary, 'utf8')).toContain('| Sigmoid gradient | 0/5 | ❌ failed |');
   });
 

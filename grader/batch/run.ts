@@ -16,13 +16,21 @@ import { erroredReport } from '../report/errored';
 import { writeBatchOutputs } from './outputs';
 import { runPool } from './pool';
 import { schemaProblems, listStoredIds, readStoredReport, reportFile, serializeReport, writeFileAtomic, type ReportValidator } from './store';
-import type { BatchSummary } from './summary';
+import { findUploadedSubmission, type FoundUpload } from '../upload/find';
+import { batchSimilarity, storeSources } from './similarity';
+import type { BatchSummary, SummaryExtras } from './summary';
 import type { BatchEntry, GradeFn, Shard, Submission } from './types';
 
-/** What the progress display is told. `done` counts only submissions graded in this run. */
+/**
+ * What the progress display is told. `done` counts only submissions graded in this run; `begin`
+ * marks a submission going into the pool (the ETA counts it); `interrupt` is sent by the command
+ * on Ctrl-C, so a bar gets out of the way before the message.
+ */
 export type BatchProgressEvent =
   | { type: 'start'; total: number; toGrade: number; skipped: number; seed: number; jobs: number; shard?: Shard }
+  | { type: 'begin'; id: string }
   | { type: 'done'; id: string; report: GradeReport; done: number; toGrade: number; errored: boolean }
+  | { type: 'interrupt' }
   | { type: 'end'; graded: number; complete: boolean };
 
 /** The grading options a batch passes to every grade() (all but submission and seed). */
@@ -56,6 +64,12 @@ export interface BatchOptions {
   validate?: ReportValidator;
   /** Clock for errored reports' startedAt. */
   now?: () => Date;
+  /** Each subfolder is an upload: grade the one folder inside it holding the files (grader/upload/find.ts). */
+  find?: boolean;
+  /** Compare every pair of submissions' code once all are graded (similarity.json/.csv, flags). */
+  similarity?: boolean;
+  /** Pairs at or above this score are flagged. Default DEFAULT_THRESHOLD (grader/similarity/compare.ts). */
+  similarityThreshold?: number;
 }
 
 export interface BatchResult {
@@ -161,14 +175,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const watchdogMs = options.submissionTimeoutMs ?? 10 * 60_000;
   const aborted = () => options.signal?.aborted === true;
 
+  // --find: where each upload's files are (the folder itself otherwise), or why it was refused.
+  const located = (sub: Submission): FoundUpload => (options.find ? findUploadedSubmission(sub.dir) : { ok: true, dir: sub.dir });
+
   const gradeOne = async (sub: Submission): Promise<GradeReport> => {
-    const base = { ...options.gradeOptions, submission: sub.dir, seed: batchSeed };
+    const found = located(sub);
+    const base = { ...options.gradeOptions, submission: found.ok ? found.dir : sub.dir, seed: batchSeed };
     const fallback = (id: MessageId, params: MessageParams) =>
       erroredReport(
         { ...options.gradeOptions, submission: sub.dir, seed: batchSeed, preset },
         { messages: [{ level: 'error', id, params }] },
         now(),
       );
+    if (!found.ok) return fallback(found.messageId, found.params);
     const watchdog = timeout(watchdogMs);
     try {
       const outcome = await Promise.race([options.grade(base), watchdog.promise]);
@@ -192,6 +211,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     todo,
     jobs,
     async (sub) => {
+      options.onProgress?.({ type: 'begin', id: sub.id });
       const report = await gradeOne(sub);
       if (aborted()) return; // see BatchOptions.signal: a result finishing after an abort is not trusted.
       try {
@@ -215,7 +235,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   );
 
   const complete = subs.every((s) => done.has(s.id));
-  const summary = complete ? writeBatchOutputs(outDir, subs.map((s) => done.get(s.id)!)) : undefined;
+  let summary: BatchSummary | undefined;
+  if (complete) {
+    const extras: SummaryExtras = {};
+    if (options.similarity) {
+      // Sources are stored (not only compared) so `merge --similarity` can compare shards.
+      for (const sub of subs) {
+        const found = located(sub);
+        storeSources(outDir, sub.id, found.ok ? found.dir : sub.dir);
+      }
+      extras.similarity = batchSimilarity(outDir, subs.map((s) => s.id), options.similarityThreshold);
+    }
+    summary = writeBatchOutputs(outDir, subs.map((s) => done.get(s.id)!), extras);
+  }
   options.onProgress?.({ type: 'end', graded, complete });
   return { outDir, seed: batchSeed, total: subs.length, graded, skipped, complete, summary, writeErrors };
 }

@@ -6,6 +6,7 @@
  */
 import { PART_IDS, PARTS, type PartId } from '../parts/ids';
 import type { PartStatus } from '../report/types';
+import type { SimilarityResult } from '../similarity/compare';
 import { compareIds } from './discover';
 import type { BatchEntry } from './types';
 
@@ -56,7 +57,27 @@ export interface DiagnosisSummary {
   /** The message and hint of its first occurrence in id order (an example, deterministic). */
   message: string;
   hint: string;
+  /** The submissions that made it, in id order: who to send the hint to. */
+  students: string[];
 }
+
+/** What a flag says about a submission; more kinds slot in here (each gets a badge and a CSV token). */
+export type FlagKind = 'similar';
+
+/**
+ * Something an instructor should look at for one submission, beyond its score. Language-neutral
+ * data: every view renders it in its own words.
+ */
+export interface SubmissionFlag {
+  kind: FlagKind;
+  /** `similar`: the other submission of the pair. */
+  other?: string;
+  /** `similar`: the pair's score in [0, 1]. */
+  score?: number;
+}
+
+/** Checks a batch ran beyond grading (each adds its flags, and a column to the gradebook). */
+export type BatchCheck = 'similarity';
 
 /** One row of the gradebook. */
 export interface StudentSummary {
@@ -69,6 +90,8 @@ export interface StudentSummary {
   parts: ({ score: number; maxScore: number; status: PartStatus } | null)[];
   /** Distinct diagnosis ids found on this submission, in first-seen order. */
   diagnoses: string[];
+  /** What an instructor should look at (empty for most). */
+  flags: SubmissionFlag[];
 }
 
 /** Everything the batch views show, derived from the reports alone. */
@@ -98,6 +121,16 @@ export interface BatchSummary {
   diagnoses: DiagnosisSummary[];
   /** Sorted by id. */
   students: StudentSummary[];
+  /** The checks run beyond grading (the gradebook gets a `flags` column when any ran). */
+  checks: BatchCheck[];
+  /** The similarity check's pairs, when it ran. */
+  similarity?: SimilarityResult;
+}
+
+/** Inputs of a batch summary besides the reports. */
+export interface SummaryExtras {
+  /** The similarity check's result (batch --similarity). */
+  similarity?: SimilarityResult;
 }
 
 /** The histogram's bins: ten of width 10 for 0–99 %, and full marks on its own. */
@@ -125,7 +158,7 @@ function median(sorted: number[]): number {
  * shards merged in any order produce the identical summary (floating-point sums included).
  * Throws when two entries share an id (the caller dedupes).
  */
-export function summarizeBatch(entries: readonly BatchEntry[]): BatchSummary {
+export function summarizeBatch(entries: readonly BatchEntry[], extras: SummaryExtras = {}): BatchSummary {
   const sorted = [...entries].sort((a, b) => compareIds(a.id, b.id));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].id === sorted[i - 1].id) throw new Error(`summarizeBatch: duplicate submission id "${sorted[i].id}"`);
@@ -174,7 +207,7 @@ export function summarizeBatch(entries: readonly BatchEntry[]): BatchSummary {
       for (const d of p.diagnoses) {
         let s = diag.get(d.id);
         if (!s) {
-          s = { id: d.id, submissions: 0, occurrences: 0, parts: [], message: d.message, hint: d.hint, partSet: new Set() };
+          s = { id: d.id, submissions: 0, occurrences: 0, parts: [], message: d.message, hint: d.hint, students: [], partSet: new Set() };
           diag.set(d.id, s);
         }
         s.occurrences++;
@@ -182,10 +215,11 @@ export function summarizeBatch(entries: readonly BatchEntry[]): BatchSummary {
         if (!seenDiag.includes(d.id)) {
           seenDiag.push(d.id);
           s.submissions++;
+          s.students.push(id);
         }
       }
     }
-    students.push({ id, score: report.score, maxScore: report.maxScore, percent, parts: row, diagnoses: seenDiag });
+    students.push({ id, score: report.score, maxScore: report.maxScore, percent, parts: row, diagnoses: seenDiag, flags: [] });
   }
 
   parts.forEach((ps, i) => {
@@ -209,6 +243,16 @@ export function summarizeBatch(entries: readonly BatchEntry[]): BatchSummary {
     .map(({ partSet, ...d }) => ({ ...d, parts: partIds.filter((id) => partSet.has(id)) }))
     .sort((a, b) => b.submissions - a.submissions || b.occurrences - a.occurrences || compareIds(a.id, b.id));
 
+  const checks: BatchCheck[] = [];
+  if (extras.similarity) {
+    checks.push('similarity');
+    const byId = new Map(students.map((st) => [st.id, st]));
+    for (const pair of extras.similarity.pairs) {
+      byId.get(pair.a)?.flags.push({ kind: 'similar', other: pair.b, score: pair.score });
+      byId.get(pair.b)?.flags.push({ kind: 'similar', other: pair.a, score: pair.score });
+    }
+  }
+
   const distinct = <T>(xs: T[], cmp: (a: T, b: T) => number) => [...new Set(xs)].sort(cmp);
   return {
     submissions: sorted.length,
@@ -223,6 +267,8 @@ export function summarizeBatch(entries: readonly BatchEntry[]): BatchSummary {
     parts,
     diagnoses,
     students,
+    checks,
+    ...(extras.similarity ? { similarity: extras.similarity } : {}),
   };
 }
 

@@ -42,6 +42,20 @@ export interface BatchCliOptions {
   progress?: 'bar' | 'plain' | 'none';
   /** `--lang`: the language of every report's messages (else the config's `lang`, else the locale). */
   lang?: Lang;
+  /** `--find`: each subfolder is an upload; grade the one folder in it holding the files. */
+  find?: boolean;
+  /** `--similarity`: compare every pair of submissions' code once all are graded. */
+  similarity?: boolean;
+  /** `--similarity-threshold`: the score from which a pair is flagged. */
+  similarityThreshold?: number;
+}
+
+/** `--similarity-threshold`: a number in (0, 1]. */
+export function similarityThreshold(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (Array.isArray(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new Error(`--similarity-threshold must be a number in (0, 1], got "${String(v)}"`);
+  return n;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -67,12 +81,22 @@ export const BATCH_FLAGS = {
   config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
   progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
   lang: { type: 'string', describe: 'Language of the reports\' messages: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
+  find: {
+    type: 'boolean',
+    describe: 'Each subfolder is an upload (e.g. a Gradescope or LMS export): grade the one folder at any depth holding the four files; several copies or scattered files get an errored report saying so',
+  },
+  similarity: {
+    type: 'boolean',
+    describe: 'Compare every pair of submissions (token fingerprints, as MOSS does; names, constants, layout and the stubs ignored): similarity.json/.csv, flags in the gradebook and report',
+  },
+  'similarity-threshold': { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
   ['$0 batch submissions --out graded', 'Grade every subfolder of ./submissions'],
   ['$0 batch submissions --out graded --resume', 'Continue an interrupted batch (nothing is graded twice)'],
   ['$0 batch submissions --out shard-2 --shard 2/4 --seed 7', 'Grade slice 2 of 4 (a CI matrix job); then `merge`'],
+  ['$0 batch submissions --out graded --similarity', 'Also flag pairs of submissions whose code is suspiciously alike'],
 ];
 
 /** Adds `batch`'s positional and flags to a yargs instance. */
@@ -111,6 +135,9 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   else if (typeof config === 'string') out.config = resolve(cwd, config);
   if (args.progress !== undefined) out.progress = args.progress as BatchCliOptions['progress'];
   if (args.lang !== undefined) out.lang = args.lang as Lang;
+  if (args.find) out.find = true;
+  if (args.similarity) out.similarity = true;
+  if (args['similarity-threshold'] !== undefined) out.similarityThreshold = args['similarity-threshold'] as number;
   return out;
 }
 
@@ -156,11 +183,12 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.
-  const [{ OUTPUT_FILES }, { barProgress, plainProgress }, { runBatch }, { formatPoints }] = await Promise.all([
+  const [{ outputFileNames }, { barProgress, plainProgress }, { runBatch }, { formatPoints }, { t }] = await Promise.all([
     import('../batch/outputs'),
     import('../batch/progress'),
     import('../batch/run'),
     import('../batch/summary'),
+    import('../messages/index'),
   ]);
 
   // The bar draws on the real stderr, so only when it is a terminal (and the injected io says so too).
@@ -177,7 +205,8 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       return;
     }
     controller.abort();
-    io.stderr('\nbatch: interrupted; finished reports are kept. Continue with --resume (Ctrl-C again to quit now).\n');
+    onProgress?.({ type: 'interrupt' });
+    io.stderr(`\n${t('batch.interrupted')}\n`);
   };
   process.on('SIGINT', onSigint);
   try {
@@ -192,18 +221,20 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       resume: cli.resume,
       signal: controller.signal,
       onProgress,
+      find: cli.find,
+      similarity: cli.similarity,
+      similarityThreshold: cli.similarityThreshold,
     });
-    for (const w of result.writeErrors) io.stderr(`batch: could not write the report of ${JSON.stringify(w.id)}: ${w.message}\n`);
+    for (const w of result.writeErrors) io.stderr(`${t('batch.write-error', { id: JSON.stringify(w.id), reason: w.message })}\n`);
     if (!result.complete || !result.summary) {
-      io.stderr(`batch: incomplete (${result.graded} graded now, ${result.skipped} before, of ${result.total}); run again with --resume to finish.\n`);
+      io.stderr(`${t('batch.incomplete', { graded: result.graded, skipped: result.skipped, total: result.total })}\n`);
       return 1;
     }
     const s = result.summary;
-    io.stdout(
-      `batch: ${result.total} submission(s) (${result.graded} graded, ${result.skipped} resumed), seed ${result.seed}` +
-        (s.scores ? `; mean ${formatPoints(s.scores.mean)}/${formatPoints(s.maxScore)}, median ${formatPoints(s.scores.median)}` : '') +
-        `\nwrote ${OUTPUT_FILES.csv}, ${OUTPUT_FILES.markdown}, ${OUTPUT_FILES.html} and reports/ in ${result.outDir}\n`,
-    );
+    const stats = s.scores ? t('batch.done.stats', { mean: formatPoints(s.scores.mean), maxScore: formatPoints(s.maxScore), median: formatPoints(s.scores.median) }) : '';
+    io.stdout(`${t('batch.done', { total: result.total, graded: result.graded, skipped: result.skipped, seed: result.seed })}${stats}\n`);
+    if (s.similarity) io.stdout(`${t('batch.done.similar', { count: s.similarity.pairs.length })}\n`);
+    io.stdout(`${t('batch.wrote', { files: outputFileNames(s).join(', '), dir: result.outDir })}\n`);
     return result.writeErrors.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof BatchUsageError) throw new UsageError(error.message);

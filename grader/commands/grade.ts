@@ -42,6 +42,8 @@ export interface GradeCliOptions {
   partialCredit?: boolean;
   /** `--lang`: the report's language (else the config's `lang`, else the locale). */
   lang?: Lang;
+  /** `--find`: DIR is an upload; grade the one folder in it that holds the student's files. */
+  find?: boolean;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -86,6 +88,10 @@ export const GRADE_FLAGS = {
   reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
   lang: { type: 'string', describe: 'Language of the report: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
+  find: {
+    type: 'boolean',
+    describe: 'DIR is an upload (Gradescope, an LMS export): grade the one folder at any depth holding the four files; several copies or scattered files are refused with a message to the student',
+  },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -94,6 +100,7 @@ const EXAMPLES: [string, string][] = [
   ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
   ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
   ['$0 grade --lang zh-CN', 'The report in Simplified Chinese (LANG=zh_CN.UTF-8 does the same)'],
+  ['$0 grade upload --find --format gradescope', 'Grade an upload whose files sit in some folder of it'],
 ];
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
@@ -124,6 +131,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
   if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
   if (args.lang !== undefined) out.lang = args.lang as Lang;
+  if (args.find) out.find = true;
   return out;
 }
 
@@ -231,6 +239,18 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
   options.lang = resolveLang({ flag: cli.lang, config: configLayer.lang, env: io.env });
+
+  if (cli.find) {
+    // An upload: the student's files are somewhere inside. A refusal is the student's to fix, so
+    // it is a graded report (every part errored with the reason), not a usage error.
+    const { findUploadedSubmission } = await import('../upload/find');
+    const found = findUploadedSubmission(cli.submission);
+    if (!found.ok) {
+      await emit(erroredReport(options, { messages: [{ level: 'error', id: found.messageId, params: found.params }] }), cli, ctx, false);
+      return 0;
+    }
+    options.submission = found.dir;
+  }
 
   let report: GradeReport;
   let failed = false;

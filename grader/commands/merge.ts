@@ -5,12 +5,16 @@
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BatchUsageError } from '../batch/discover';
+import { similarityThreshold } from './batch';
 import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `merge`'s arguments after parsing (absolute paths). */
 export interface MergeCliOptions {
   dirs: string[];
   out: string;
+  /** `--similarity`: compare every pair (each input must come from `batch --similarity`). */
+  similarity?: boolean;
+  similarityThreshold?: number;
 }
 
 /** Adds `merge`'s positionals and flags to a yargs instance. */
@@ -18,6 +22,8 @@ export function mergeBuilder<T>(y: Argv<T>) {
   return y
     .positional('dirs', { type: 'string', array: true, describe: 'Batch output folders (each with reports/), or reports folders', demandOption: true })
     .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Output folder for the combined reports/, gradebook.csv, summary.md and report.html' })
+    .option('similarity', { type: 'boolean', describe: 'Compare every pair of submissions (each shard must have been graded with batch --similarity)' })
+    .option('similarity-threshold', { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold })
     .example([['$0 merge shard-1 shard-2 shard-3 --out graded', 'Combine three shards']]);
 }
 
@@ -26,7 +32,10 @@ type MergeArgs = Record<string, unknown> & { dirs?: string[] };
 /** Maps parsed yargs arguments to MergeCliOptions. */
 export function toMergeCliOptions(args: MergeArgs, cwd: string): MergeCliOptions {
   if (Array.isArray(args.out)) throw new UsageError('--out was given more than once', true);
-  return { dirs: (args.dirs ?? []).map((d) => resolve(cwd, String(d))), out: resolve(cwd, String(args.out)) };
+  const out: MergeCliOptions = { dirs: (args.dirs ?? []).map((d) => resolve(cwd, String(d))), out: resolve(cwd, String(args.out)) };
+  if (args.similarity) out.similarity = true;
+  if (args['similarity-threshold'] !== undefined) out.similarityThreshold = args['similarity-threshold'] as number;
+  return out;
 }
 
 /** Parses `merge`'s arguments without running anything. */
@@ -39,11 +48,13 @@ export function parseMergeArgs(argv: string[], cwd = '/'): MergeCliOptions {
 export async function runMergeCommand(cli: MergeCliOptions, ctx: CliContext): Promise<number> {
   // Loaded here, not at the top: the batch outputs (csv-stringify, HTML/Markdown reporters) would
   // otherwise load with the CLI on every `grade`.
-  const [{ mergeBatches }, { OUTPUT_FILES }] = await Promise.all([import('../batch/merge'), import('../batch/outputs')]);
+  const [{ mergeBatches }, { outputFileNames }, { t }] = await Promise.all([import('../batch/merge'), import('../batch/outputs'), import('../messages/index')]);
   try {
-    const r = mergeBatches(cli.dirs, cli.out);
-    const dup = r.duplicates.length > 0 ? ` (${r.duplicates.length} duplicate id(s) with identical grades kept once)` : '';
-    ctx.io.stdout(`merge: ${r.total} submission(s) from ${cli.dirs.length} folder(s)${dup}\nwrote ${OUTPUT_FILES.csv}, ${OUTPUT_FILES.markdown}, ${OUTPUT_FILES.html} and reports/ in ${r.outDir}\n`);
+    const r = mergeBatches(cli.dirs, cli.out, { similarity: cli.similarity, similarityThreshold: cli.similarityThreshold });
+    const dup = r.duplicates.length > 0 ? t('batch.merge.duplicates', { count: r.duplicates.length }) : '';
+    ctx.io.stdout(`${t('batch.merge.done', { total: r.total, inputs: cli.dirs.length })}${dup}\n`);
+    if (r.summary.similarity) ctx.io.stdout(`${t('batch.done.similar', { count: r.summary.similarity.pairs.length })}\n`);
+    ctx.io.stdout(`${t('batch.wrote', { files: outputFileNames(r.summary).join(', '), dir: r.outDir })}\n`);
     return 0;
   } catch (error) {
     if (error instanceof BatchUsageError) throw new UsageError(error.message);

@@ -14,34 +14,36 @@
  * about 5 ms, measured within the cold-grade budget.
  */
 import i18next, { type i18n } from 'i18next';
+import enBatch from './en/batch.json';
 import enCall from './en/call.json';
 import enDiagnose from './en/diagnose.json';
+import enGithub from './en/github.json';
 import enGuide from './en/guide.json';
 import enPart from './en/part.json';
 import enReport from './en/report.json';
+import enUpload from './en/upload.json';
+import zhBatch from './zh-CN/batch.json';
 import zhCall from './zh-CN/call.json';
 import zhDiagnose from './zh-CN/diagnose.json';
+import zhGithub from './zh-CN/github.json';
 import zhGuide from './zh-CN/guide.json';
 import zhPart from './zh-CN/part.json';
 import zhReport from './zh-CN/report.json';
+import zhUpload from './zh-CN/upload.json';
 
 /** The languages a student can read the grader in. */
 export const LANGS = ['en', 'zh-CN'] as const;
 export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
-/** Every catalogue, merged per language (the files are split by area only to keep them readable). */
-export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
-  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide, ...enPart },
-  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide, ...zhPart },
-};
+// One entry per area file, in alphabetical order; an area's ids start with its name.
+const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enUpload };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhUpload };
 
-type EnglishKey =
-  | keyof typeof enReport
-  | keyof typeof enCall
-  | keyof typeof enDiagnose
-  | keyof typeof enGuide
-  | keyof typeof enPart;
+/** Every catalogue, merged per language (the files are split by area only to keep them readable). */
+export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };
+
+type EnglishKey = keyof typeof EN;
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
 /** A message id: a key of the English catalogue, without its plural suffix. */
 export type MessageId = EnglishKey extends infer K ? (K extends `${infer Base}_${PluralSuffix}` ? Base : K) : never;

@@ -5,12 +5,14 @@
  * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
  * release never appears at <dir>.
  *
- * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**), grader/** (with stored fixtures: the
- * grader grades from them when solutions/ is absent), bin/, scripts/, package.json (scripts
- * adjusted; dependencies untouched so package-lock.json stays valid for `npm ci`),
- * package-lock.json, tsconfig.json (adjusted), .github/workflows/classroom.yml, README.md (for
- * students), .gitignore.
+ * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with
+ * stored fixtures: the grader grades from them when solutions/ is absent), bin/, the build scripts,
+ * package.json (lean: the runtime dependencies, no test framework, compiler or instructor tools),
+ * package-lock.json (the project's lock pruned to that package.json by npm itself, so the student
+ * installs exactly the versions this project tested), tsconfig.json (adjusted),
+ * .github/workflows/classroom.yml, README.md (for students), .gitignore.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { PACKAGE_ROOT } from '../paths';
@@ -41,29 +43,62 @@ export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-leve
   { path: 'exercises/GUIDE.md', kind: 'file', required: true },
   { path: 'exercises/GUIDE.zh-CN.md', kind: 'file', required: true },
   { path: 'exercises/lib', kind: 'dir', required: true },
+  { path: 'exercises/data', kind: 'dir', required: true },
   { path: 'grader', kind: 'dir', required: true },
   { path: 'bin', kind: 'dir', required: true },
-  { path: 'scripts', kind: 'dir', required: true },
-  { path: 'package-lock.json', kind: 'file', required: true },
+  // The build (`npm ci` runs it as `prepare`); not the instructor's tools (types, digits derivation).
+  { path: 'scripts/build.mjs', kind: 'file', required: true },
+  { path: 'scripts/schema-validators.mjs', kind: 'file', required: true },
+  { path: 'scripts/schema-validators.d.mts', kind: 'file', required: false },
   { path: '.github/workflows/classroom.yml', kind: 'file', required: false },
   { path: 'LICENSE', kind: 'file', required: false },
 ];
 
-/** Files generated rather than copied (package.json and tsconfig.json are adjusted copies). */
-const GENERATED = ['package.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER];
+/** Files generated rather than copied (package.json, its lock and tsconfig.json are adjusted copies). */
+const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER];
+
+/**
+ * The only devDependencies a student installs: Node's types, for their editor. No test framework
+ * (the release runs no tests: `npm test` grades), no compiler (editors bring their own), no
+ * instructor tools (the digits' source, the browser driver, the declaration bundler).
+ */
+export const RELEASE_DEV_DEPENDENCIES = ['@types/node'] as const;
+/** Scripts that need what the release does not have (bench/, test/, tsc, mnist, the package build). */
+const INSTRUCTOR_SCRIPTS = ['bench', 'typecheck', 'digits', 'prepack'];
 
 /** Never copied even inside an allowed folder: editor/OS litter and logs. */
 const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|node_modules|\.cache)(\/|$)|\.log$/;
 
-/** The student package.json: the project's, minus what needs solutions/, test/ or bench/. */
+/**
+ * The student package.json: the project's runtime dependencies, only RELEASE_DEV_DEPENDENCIES
+ * among the dev ones, no scripts that need unreleased folders or tools, and none of the npm
+ * package's publishing fields (the release is a repository, not a package).
+ */
 export function releasePackageJson(text: string): string {
-  const pkg = JSON.parse(text) as Record<string, unknown> & { scripts?: Record<string, string> };
+  const pkg = JSON.parse(text) as Record<string, unknown> & { scripts?: Record<string, string>; devDependencies?: Record<string, string> };
   const scripts = { ...pkg.scripts };
-  delete scripts.bench; // bench/ is not released
+  for (const name of INSTRUCTOR_SCRIPTS) delete scripts[name];
   // vitest and test/ are not released; `npm test` grades the student's work instead.
   scripts.test = 'node bin/backprop-grader.js grade';
-  // Dependencies are left exactly as they are: package-lock.json must keep matching them for `npm ci`.
-  return `${JSON.stringify({ ...pkg, private: true, scripts }, null, 2)}\n`;
+  const devDependencies = Object.fromEntries(Object.entries(pkg.devDependencies ?? {}).filter(([name]) => (RELEASE_DEV_DEPENDENCIES as readonly string[]).includes(name)));
+  const { files: _files, exports: _exports, main: _main, types: _types, ...rest } = pkg;
+  return `${JSON.stringify({ ...rest, private: true, scripts, devDependencies }, null, 2)}\n`;
+}
+
+/**
+ * The release's package-lock.json: the project's lock, pruned by npm to the release's package.json
+ * (`npm install --package-lock-only`): the same versions this project tested, minus what the
+ * student does not install. Runs npm from the cache when it can (it needs no download to prune).
+ */
+export function pruneLockfile(dir: string, projectLock: string): void {
+  writeFileSync(join(dir, 'package-lock.json'), projectLock);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  try {
+    execFileSync(npm, ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'pipe' });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new ReleaseError('release-usage', `release: npm could not prune package-lock.json to the student package.json${stderr ? `:\n${stderr}` : ` (${(error as Error).message})`}`);
+  }
 }
 
 /** The student tsconfig.json: only the released folders. */
@@ -148,6 +183,7 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
       cpSync(join(root, rel), dest);
     }
     writeFileSync(join(staging, 'package.json'), releasePackageJson(readFileSync(join(root, 'package.json'), 'utf8')));
+    pruneLockfile(staging, readFileSync(join(root, 'package-lock.json'), 'utf8'));
     writeFileSync(join(staging, 'tsconfig.json'), releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8')));
     writeFileSync(join(staging, 'README.md'), studentReadme());
     writeFileSync(join(staging, '.gitignore'), GITIGNORE);

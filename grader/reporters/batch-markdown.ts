@@ -1,71 +1,84 @@
 /**
  * The batch's Markdown summary (`summary.md`): counts, score statistics, distribution, per-part
- * pass rates, the most common diagnoses and the gradebook. A view of BatchSummary; no clocks.
+ * pass rates, the mistakes (with the hint to send and who made them), the similar pairs when the
+ * check ran, and the gradebook. A view of BatchSummary; no clocks. Every student string escaped.
  */
+import { t, type Lang, type MessageId, type MessageParams } from '../messages/index';
 import { PARTS } from '../parts/ids';
 import { formatPercent, formatPoints, type BatchSummary } from '../batch/summary';
-
-/**
- * Makes a student-controlled string inert in Markdown (and in a table cell): every ASCII
- * punctuation character is backslash-escaped (CommonMark allows it for all of them, so no emphasis,
- * link, autolink, HTML, entity or pipe survives) and line breaks become spaces.
- */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
-}
+import { escapeMarkdown } from './escape';
 
 const STATUS_MARK = { passed: '✅', failed: '❌', errored: '⚠️' } as const;
 
-/** The summary.md text. */
-export function renderBatchMarkdown(summary: BatchSummary): string {
+/** The summary.md text, its own words in `lang`. */
+export function renderBatchMarkdown(summary: BatchSummary, lang: Lang = 'en'): string {
   const out: string[] = [];
+  const tt = (id: MessageId, params?: MessageParams) => t(id, params, lang);
   const row = (cells: (string | number)[]) => out.push(`| ${cells.join(' | ')} |`);
   const s = summary.scores;
 
-  out.push('# Batch grading summary', '');
+  out.push(`# ${tt('batch.html.title')}`, '');
   row(['', '']);
   row(['---', '---:']);
-  row(['Submissions', summary.submissions]);
-  row(['Max score', formatPoints(summary.maxScore)]);
-  row(['Preset', summary.presets.map(escapeMarkdown).join(', ') || '—']);
-  row(['Seed', summary.seeds.join(', ') || '—']);
-  row(['Reference', summary.references.map(escapeMarkdown).join(', ') || '—']);
-  row(['Mean', s ? formatPoints(s.mean) : '—']);
-  row(['Median', s ? formatPoints(s.median) : '—']);
-  row(['Min – max', s ? `${formatPoints(s.min)} – ${formatPoints(s.max)}` : '—']);
-  row(['Full marks', summary.counts.perfect]);
-  row(['Scored 0', summary.counts.zero]);
-  row(['With an errored part', summary.counts.withErrors]);
+  row([tt('batch.html.submissions'), summary.submissions]);
+  row([tt('batch.html.max-score'), formatPoints(summary.maxScore)]);
+  row([tt('batch.html.preset'), summary.presets.map(escapeMarkdown).join(', ') || '—']);
+  row([tt('batch.html.seed'), summary.seeds.join(', ') || '—']);
+  row([tt('batch.html.reference'), summary.references.map(escapeMarkdown).join(', ') || '—']);
+  row([tt('batch.html.mean'), s ? formatPoints(s.mean) : '—']);
+  row([tt('batch.html.median'), s ? formatPoints(s.median) : '—']);
+  row([tt('batch.html.min-max'), s ? `${formatPoints(s.min)} – ${formatPoints(s.max)}` : '—']);
+  row([tt('batch.html.full-marks'), summary.counts.perfect]);
+  row([tt('batch.html.zero'), summary.counts.zero]);
+  row([tt('batch.html.with-errored'), summary.counts.withErrors]);
   out.push('');
 
-  out.push('## Score distribution', '');
-  row(['Score (% of max)', 'Submissions']);
+  out.push(`## ${tt('batch.html.distribution')}`, '');
+  row([tt('batch.html.histogram-axis'), tt('batch.html.submissions')]);
   row(['---', '---:']);
   for (const b of summary.histogram) row([b.label, b.count]);
   out.push('');
 
-  out.push('## Parts', '');
-  row(['Part', 'Points', 'Passed', 'Failed', 'Errored', 'Pass rate', 'Mean points']);
+  out.push(`## ${tt('batch.html.parts')}`, '');
+  row([tt('batch.html.part'), tt('batch.html.points'), tt('batch.html.status.passed'), tt('batch.html.status.failed'), tt('batch.html.status.errored'), tt('batch.html.pass-rate'), tt('batch.html.mean-points')]);
   row(['---', '---:', '---:', '---:', '---:', '---:', '---:']);
   for (const p of summary.parts) {
     row([`${p.title} (\`${p.id}\`)`, formatPoints(p.maxScore), p.passed, p.failed, p.errored, formatPercent(p.passRate), formatPoints(p.meanScore)]);
   }
   out.push('');
 
-  out.push('## Most common diagnoses', '');
+  out.push(`## ${tt('batch.html.mistakes')}`, '');
   if (summary.diagnoses.length === 0) {
-    out.push('_No diagnoses recorded._');
+    out.push(`_${tt('batch.html.mistakes-none')}_`);
   } else {
-    row(['Diagnosis', 'Submissions', 'Parts', 'Example']);
-    row(['---', '---:', '---', '---']);
+    out.push(tt('batch.html.mistakes-intro'), '');
     for (const d of summary.diagnoses) {
-      row([escapeMarkdown(d.id), d.submissions, d.parts.map((id) => PARTS[id].title).join(', '), escapeMarkdown(d.message)]);
+      out.push(`### \`${d.id.replace(/`/g, '')}\`: ${tt('batch.html.mistake-count', { count: d.submissions })} · ${d.parts.map((id) => PARTS[id].title).join(', ')}`, '');
+      out.push(escapeMarkdown(d.message), '');
+      out.push(`${tt('batch.html.hint-to-send')}`, '', `> ${escapeMarkdown(d.hint)}`, '');
+      out.push(d.students.map(escapeMarkdown).join(' · '), '');
     }
   }
   out.push('');
 
-  out.push('## Submissions', '');
-  row(['Submission', 'Total', ...summary.partIds.map((id) => `\`${id}\``)]);
+  if (summary.similarity) {
+    const sim = summary.similarity;
+    out.push(`## ${tt('batch.html.similar')}`, '');
+    out.push(tt('batch.html.similar-intro', { threshold: Math.round(sim.params.threshold * 100), compared: sim.compared.length, skipped: sim.skipped.length }), '');
+    if (sim.pairs.length === 0) out.push(`_${tt('batch.html.similar-none')}_`);
+    else {
+      row(['A', 'B', tt('batch.html.overlap'), tt('batch.html.shared-regions')]);
+      row(['---', '---', '---:', '---']);
+      for (const p of sim.pairs) {
+        const regions = p.regions.map((r) => `${tt('batch.html.range', { file: r.a.file, start: r.a.startLine, end: r.a.endLine })} ~ ${tt('batch.html.range', { file: r.b.file, start: r.b.startLine, end: r.b.endLine })}`);
+        row([escapeMarkdown(p.a), escapeMarkdown(p.b), `${Math.round(p.score * 100)}%`, escapeMarkdown(regions.join('; '))]);
+      }
+    }
+    out.push('');
+  }
+
+  out.push(`## ${tt('batch.html.gradebook')}`, '');
+  row([tt('batch.html.submission'), tt('batch.html.total'), ...summary.partIds.map((id) => `\`${id}\``)]);
   row(['---', '---:', ...summary.partIds.map(() => '---:')]);
   for (const st of summary.students) {
     row([

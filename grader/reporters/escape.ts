@@ -1,7 +1,16 @@
 /**
- * Escaping of student-controlled strings (messages quoting thrown errors, file names, diffs,
- * captured output) before they reach a terminal, Markdown, HTML or the GitHub Actions log.
+ * The one escaping module: every student-controlled string (messages quoting thrown errors, file
+ * names, folder names used as ids, diffs, captured output) passes through one of these before it
+ * reaches a terminal, Markdown, HTML, a CSV cell or the GitHub Actions log.
  */
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function visible(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
 
 /**
  * For terminals and plain-text logs: control characters other than newline and tab (ANSI escape
@@ -9,27 +18,41 @@
  * text, so a submission cannot repaint the terminal or hide text.
  */
 export function sanitizeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
-
-/** For HTML text and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s.replace(/\r\n/g, '\n').replace(CONTROL, visible);
 }
 
 /**
- * For one line of GitHub-flavoured Markdown (a paragraph or a table cell): HTML is escaped, every
- * Markdown punctuation character is backslash-escaped, `|` cannot end a cell, and newlines become
- * `<br>` so a message can neither close the table nor start a heading, list, link or image.
+ * For one line of a terminal (a progress bar, a status line): like sanitizeText, and newlines and
+ * tabs become visible too, so a student-chosen folder name cannot break the line.
+ */
+export function sanitizeLine(s: string): string {
+  return sanitizeText(s).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
+/** For HTML text and (double- or single-quoted) attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * For one line of GitHub-flavoured Markdown (a paragraph or a table cell): `& < > " '` become HTML
+ * entities, the punctuation Markdown acts on is backslash-escaped (emphasis, code spans, links,
+ * headings, lists, pipes, `$` math on GitHub), and newlines become `<br>`, so a message can neither
+ * close a table cell nor start a block.
  */
 export function escapeMarkdown(s: string): string {
-  // Markdown escapes first: the entities escapeHtml produces (&#39;) must keep their `#` and `;`.
-  const md = sanitizeText(s).replace(/[\\`*_{}[\]()#+\-.!|~:@]/g, (c) => `\\${c}`);
+  // Backslashes first, the entities after: an entity's own `#` and `;` must stay unescaped.
+  const md = sanitizeText(s).replace(/[!#$()*+\-.:=@[\\\]_`{|}~]/g, (c) => `\\${c}`);
   return escapeHtml(md).replace(/\n/g, '<br>');
+}
+
+/**
+ * For a CSV cell that a spreadsheet will open: cells starting with = + - @ (or tab / CR) run as
+ * formulas, so such text gets a leading apostrophe (the OWASP CSV-injection guard). Quoting is
+ * csv-stringify's job.
+ */
+export function csvSafeText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /**

@@ -5,10 +5,16 @@
  * - the text report in the log, inside a stop-commands block, every line neutralized;
  * - a job summary (GITHUB_STEP_SUMMARY): a table of parts, then each failure's details;
  * - an error annotation per failed part at the student's function;
- * - outputs `score`, `max-score` and `result` (base64 of the Classroom runner JSON, read by
- *   classroom-resources/autograding-grading-reporter from env `<ID>_RESULTS`);
- * - the notices `Autograding complete` (Points N/M) and `Autograding report`
- *   ({"totalPoints":N,"maxPoints":M}), so Classroom gets the score even without that reporter.
+ * - outputs `score`, `max-score`, and one Classroom runner result per part (base64 JSON, output
+ *   named by the part's runner id, see CLASSROOM_RUNNERS), read by
+ *   classroom-resources/autograding-grading-reporter from env `<RUNNER>_RESULTS`.
+ *
+ * Why one runner per part: the grading reporter scores a runner as
+ * (tests passed / tests) × the runner's max_score, so parts of different weights inside one runner
+ * would be weighted equally in its log (71.43/100 for a grade of 80), while its notices sum the
+ * tests' `score` fields. With one runner per part, each holding that part's max_score, the log, the
+ * table, the notices and our annotations all say the same total. We emit no notices ourselves: the
+ * reporter's "Autograding complete" / "Autograding report" are the ones Classroom reads.
  *
  * Every student-controlled string (messages quoting thrown errors, file names, diffs, captured
  * output) is escaped for where it goes: Markdown/HTML in the summary, workflow-command escaping in
@@ -16,12 +22,16 @@
  * (the grading reporter prints its messages raw). No `setCommandEcho` call: echo is off unless
  * step debugging is on, and then it would only echo our own, already escaped, command lines.
  */
+import type * as Core from '@actions/core';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { GradeReport, PartResult, PartStatus } from '../report/types';
+import { t, type Lang } from '../messages/index';
+import { PART_IDS, PARTS, type PartId } from '../parts/ids';
+import type { CaseResult, GradeReport, PartResult, PartStatus, WorstElement } from '../report/types';
 import { escapeHtml, escapeMarkdown, neutralizeWorkflowCommands, sanitizeText } from './escape';
-import { formatNumber, formatPosition, renderText } from './text';
+import { formatNumber, renderText } from './text';
+import { displayStatus, failedCaseGroups, type DisplayStatus } from './view';
 
 /** One test of the Classroom runner result. */
 export interface ClassroomTest {
@@ -29,6 +39,7 @@ export interface ClassroomTest {
   status: 'pass' | 'fail' | 'error';
   score: number;
   message: string;
+  /** Printed under "Test code:" by the reporter: the command a student runs to see the same result. */
   test_code: string;
   filename: string;
   line_no: number;
@@ -36,13 +47,28 @@ export interface ClassroomTest {
   duration: number;
 }
 
-/** The runner result GitHub Classroom's grading reporter reads (base64 in the step output `result`). */
+/** The runner result GitHub Classroom's grading reporter reads (base64 in a step output). */
 export interface ClassroomResult {
   version: 1;
   status: 'pass' | 'fail' | 'error';
   max_score: number;
   tests: ClassroomTest[];
 }
+
+/**
+ * The Classroom runner id of each part: the step output holding its result, and the `runners`
+ * entry of the reporter (env `<ID upper-cased>_RESULTS`). Alphanumeric (the reporter's own
+ * pattern) and at most 18 characters (its log table's column).
+ */
+export const CLASSROOM_RUNNERS: Readonly<Record<PartId, string>> = {
+  'feedforward-cost': 'feedforward',
+  'regularized-cost': 'regcost',
+  'sigmoid-gradient': 'sigmoidgrad',
+  'backprop-gradient': 'backprop',
+  'regularized-gradient': 'reggrad',
+  'numerical-gradient': 'numgrad',
+  'random-init': 'randinit',
+};
 
 const CLASSROOM_STATUS: Record<PartStatus, ClassroomTest['status']> = { passed: 'pass', failed: 'fail', errored: 'error' };
 
@@ -51,111 +77,232 @@ function logSafe(s: string): string {
   return neutralizeWorkflowCommands(sanitizeText(s));
 }
 
-/** A part's feedback in a few lines (messages, then failing cases, then diagnoses). */
-export function partSummary(part: PartResult): string {
-  const lines: string[] = part.messages.map((m) => m.text);
-  // As in the text report: cases that failed with only an already shown message are named once.
-  const shown = new Set(lines);
-  const same: string[] = [];
-  for (const c of part.cases) {
-    if (c.passed) continue;
-    if (!c.worst && c.message !== undefined && shown.has(c.message)) {
-      same.push(c.name);
-      continue;
-    }
-    let line = `✗ ${c.name}${c.message ? `: ${c.message}` : ''}`;
-    if (c.worst) line += ` (worst element ${formatPosition(c.worst)}: expected ${formatNumber(c.worst.expected)}, got ${formatNumber(c.worst.got)})`;
-    else if (c.message !== undefined) shown.add(c.message);
-    lines.push(line);
-  }
-  if (same.length) lines.push(`✗ failed the same way: ${same.join(' · ')}`);
-  for (const d of part.diagnoses) lines.push(`Likely cause: ${d.message} Hint: ${d.hint}`);
-  return lines.join('\n');
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 /**
- * The Classroom runner result of a report. `status` is `pass` when every part passed, `fail`
- * otherwise (grading completed: errored parts are `error` tests that score 0), and `error` only
- * with `internalError` (the grader itself failed). Every part is present with its max score, so
- * no test vanishes from the denominator.
+ * The command that reruns a report's hidden cases in a student's repository (the release's
+ * `npm run grade` script), e.g. `npm run grade -- --seed 42`.
  */
-export function classroomResult(report: GradeReport, options: { internalError?: boolean } = {}): ClassroomResult {
-  const allPassed = report.parts.every((p) => p.status === 'passed');
+export function studentRerunCommand(report: Pick<GradeReport, 'seed' | 'preset'>): string {
+  const preset = report.preset === 'full' ? '' : ` --preset ${report.preset.replace(/[^\w-]/g, '')}`;
+  return `npm run grade -- --seed ${report.seed}${preset}`;
+}
+
+/** "worst element at Theta2(2,1), unrolled index 14: expected …, got …" in the report's language. */
+export function worstElementText(w: WorstElement, lang: Lang): string {
+  const position =
+    w.row !== undefined && w.column !== undefined
+      ? t('github.position.matrix', { matrix: w.matrix ?? '', row: w.row, column: w.column, index: w.index ?? '' }, lang)
+      : t('github.position.index', { index: w.index ?? 1 }, lang);
+  return t('github.worst', { position, expected: formatNumber(w.expected), got: formatNumber(w.got) }, lang);
+}
+
+function caseLine(c: CaseResult, lang: Lang): string {
+  const head = c.message ? t('github.case-failed', { name: c.name, message: c.message }, lang) : t('github.case-failed-bare', { name: c.name }, lang);
+  return c.worst ? `${head} (${worstElementText(c.worst, lang)})` : head;
+}
+
+/** A part's feedback in a few lines (messages, failing cases grouped, diagnoses), in the report's language. */
+export function partSummary(part: PartResult, lang: Lang): string {
+  const lines: string[] = part.messages.map((m) => m.text);
+  const same: string[] = [];
+  for (const group of failedCaseGroups(part)) {
+    group.cases.forEach((c, i) => {
+      // A message is said once: later cases of its group, and cases whose message the part
+      // already shows, are named at the end unless they bring numbers of their own.
+      const repeated = group.repeatsPartMessage || i > 0;
+      if (repeated && !c.worst) same.push(c.name);
+      else lines.push(caseLine(repeated ? { ...c, message: undefined } : c, lang));
+    });
+  }
+  if (same.length) lines.push(t('github.same-way', { names: same.join(' · ') }, lang));
+  for (const d of part.diagnoses) lines.push(t('github.likely-cause', { message: d.message, hint: d.hint }, lang));
+  return lines.join('\n');
+}
+
+function partTest(report: GradeReport, part: PartResult): ClassroomTest {
   return {
-    version: 1,
-    status: options.internalError ? 'error' : allPassed ? 'pass' : 'fail',
-    max_score: report.maxScore,
-    tests: report.parts.map((part) => ({
-      name: logSafe(`${part.title} (${part.id})`),
-      status: CLASSROOM_STATUS[part.status],
-      score: part.score,
-      message: logSafe(part.status === 'passed' ? `Passed: ${part.score}/${part.maxScore}` : partSummary(part)),
-      test_code: `backprop-grader grade --seed ${report.seed} --preset ${logSafe(report.preset)} (part ${part.id})`,
-      filename: part.location ? logSafe(part.location.file) : '',
-      line_no: part.location?.line ?? 0,
-      duration: Math.round(part.durationMs),
-    })),
+    name: logSafe(part.title),
+    status: CLASSROOM_STATUS[part.status],
+    score: part.score,
+    message: logSafe(part.status === 'passed' ? t('github.passed', { score: part.score, maxScore: part.maxScore }, report.lang) : partSummary(part, report.lang)),
+    test_code: studentRerunCommand(report),
+    filename: part.location ? logSafe(part.location.file) : '',
+    line_no: part.location?.line ?? 0,
+    duration: Math.round(part.durationMs),
   };
 }
 
-const STATUS_LABEL: Record<PartStatus, string> = { passed: '✅ passed', failed: '❌ failed', errored: '⚠️ errored' };
+/**
+ * A part that earned partial credit, as one test per case: the reporter's
+ * (passed / tests) × max_score is then exactly scoring.ts's partial credit, and the passed tests'
+ * scores (the part's score split between them, the rounding left on the last) sum to part.score.
+ */
+function perCaseTests(report: GradeReport, part: PartResult): ClassroomTest[] {
+  const passed = part.cases.filter((c) => c.passed).length;
+  const share = round2(part.score / passed);
+  let given = 0;
+  let seenPassed = 0;
+  let firstFailure = true;
+  return part.cases.map((c) => {
+    let score = 0;
+    let message: string;
+    if (c.passed) {
+      seenPassed++;
+      score = seenPassed === passed ? round2(part.score - given) : share;
+      given = round2(given + score);
+      message = t('github.passed', { score, maxScore: score }, report.lang);
+    } else {
+      message = firstFailure ? partSummary(part, report.lang) : caseLine(c, report.lang);
+      firstFailure = false;
+    }
+    return {
+      name: logSafe(`${part.title}: ${c.name}`),
+      status: c.passed ? 'pass' : c.failure === 'error' ? 'error' : 'fail',
+      score,
+      message: logSafe(message),
+      test_code: studentRerunCommand(report),
+      filename: !c.passed && part.location ? logSafe(part.location.file) : '',
+      line_no: !c.passed ? (part.location?.line ?? 0) : 0,
+      duration: Math.round(c.durationMs),
+    };
+  });
+}
+
+/** The result of a runner whose part is not in the report's preset: max_score 0, which the reporter leaves out of every total. */
+function notGradedResult(partId: PartId, report: GradeReport): ClassroomResult {
+  return {
+    version: 1,
+    status: 'pass',
+    max_score: 0,
+    tests: [
+      {
+        name: logSafe(t('github.not-graded', { title: PARTS[partId].title }, report.lang)),
+        status: 'pass',
+        score: 0,
+        message: '',
+        test_code: '',
+        filename: '',
+        line_no: 0,
+        duration: 0,
+      },
+    ],
+  };
+}
+
+/** One part's runner result. `status` is `error` for every part when the grader itself failed. */
+export function classroomPartResult(report: GradeReport, part: PartResult, options: { internalError?: boolean } = {}): ClassroomResult {
+  const partial = part.status !== 'passed' && part.score > 0 && part.cases.some((c) => c.passed);
+  return {
+    version: 1,
+    status: options.internalError ? 'error' : CLASSROOM_STATUS[part.status],
+    max_score: part.maxScore,
+    tests: partial ? perCaseTests(report, part) : [partTest(report, part)],
+  };
+}
+
+/**
+ * The seven Classroom runner results of a report, in part order, each under its runner id. A part
+ * absent from the report's preset still gets a (zero-point) result, so the workflow's reporter
+ * step never reads an empty variable.
+ */
+export function classroomResults(report: GradeReport, options: { internalError?: boolean } = {}): { runner: string; partId: PartId; result: ClassroomResult }[] {
+  const byId = new Map(report.parts.map((p) => [p.id, p]));
+  return PART_IDS.map((partId) => {
+    const part = byId.get(partId);
+    return { runner: CLASSROOM_RUNNERS[partId], partId, result: part ? classroomPartResult(report, part, options) : notGradedResult(partId, report) };
+  });
+}
+
+/**
+ * The runner result the workflow falls back to when the Grade step set no output (it crashed,
+ * timed out or never ran): the part errored with 0 of its points, so it never vanishes from the
+ * denominator. `.github/workflows/classroom.yml` carries these, base64-encoded (a test keeps them in step).
+ */
+export function classroomFallbackResult(partId: PartId, maxScore: number, lang: Lang = 'en'): ClassroomResult {
+  return {
+    version: 1,
+    status: 'error',
+    max_score: maxScore,
+    tests: [{ name: PARTS[partId].title, status: 'error', score: 0, message: t('github.fallback.message', {}, lang), test_code: 'npm run grade', filename: '', line_no: 0, duration: 0 }],
+  };
+}
+
+/** Base64 of a runner result's JSON, as the step output carries it. */
+export function encodeClassroomResult(result: ClassroomResult): string {
+  return Buffer.from(JSON.stringify(result)).toString('base64');
+}
+
+const STATUS_ICON: Record<DisplayStatus, string> = { passed: '✅', failed: '❌', errored: '⚠️', 'not-implemented': '⬜' };
 
 /** Text inside <pre>: HTML-escaped (a diff may contain `</pre>` or backticks). */
 function pre(s: string): string {
   return `<pre>${escapeHtml(sanitizeText(s.replace(/\n+$/, '')))}</pre>`;
 }
 
+/** Our own text shown as code in Markdown: no backtick can end the code span early. */
+function code(s: string): string {
+  return `<code>${escapeHtml(sanitizeText(s))}</code>`;
+}
+
+function partDetailsMarkdown(p: PartResult, lang: Lang): string[] {
+  const md: string[] = [];
+  const status = displayStatus(p);
+  md.push(`### ${STATUS_ICON[status]} ${escapeMarkdown(p.title)} (${p.score}/${p.maxScore})`, '');
+  if (p.location) md.push(t('github.summary.location', { file: code(p.location.file), line: p.location.line }, lang), '');
+  for (const m of p.messages) md.push(escapeMarkdown(m.text), '');
+  const same: string[] = [];
+  for (const group of failedCaseGroups(p)) {
+    group.cases.forEach((c, i) => {
+      const repeated = group.repeatsPartMessage || i > 0;
+      if (repeated && !c.worst && !c.diff) {
+        same.push(c.name);
+        return;
+      }
+      const hidden = c.hidden ? ` ${t('github.summary.hidden', {}, lang)}` : '';
+      const message = c.message && !repeated ? `: ${escapeMarkdown(c.message)}` : '';
+      md.push(`- **${escapeMarkdown(c.name)}**${escapeMarkdown(hidden)}${message}`);
+      if (c.worst) md.push(`  - ${escapeMarkdown(worstElementText(c.worst, lang))}`);
+      if (c.diff) md.push('', pre(c.diff), '');
+    });
+  }
+  if (same.length) md.push(`- ${escapeMarkdown(t('github.same-way', { names: same.join(' · ') }, lang))}`);
+  for (const d of p.diagnoses) md.push('', `> ${t('github.summary.cause', { message: escapeMarkdown(d.message), hint: escapeMarkdown(d.hint) }, lang)}`);
+  md.push('');
+  return md;
+}
+
 /** The job summary's Markdown: a table of parts, then each failure's details. Every student string escaped. */
 export function jobSummaryMarkdown(report: GradeReport): string {
+  const lang = report.lang;
   const md: string[] = [];
-  md.push(`## backprop-grader: ${report.score}/${report.maxScore} points`, '');
+  md.push(`## ${escapeMarkdown(t('github.summary.heading', { score: report.score, maxScore: report.maxScore }, lang))}`, '');
   md.push(
-    `Seed \`${report.seed}\` (rerun with \`backprop-grader grade --seed ${report.seed}\`) · preset ${escapeMarkdown(report.preset)} · grader ${escapeMarkdown(report.grader.version)}`,
+    t('github.summary.run', { seed: code(String(report.seed)), preset: escapeMarkdown(report.preset), isolation: code(report.isolation), version: escapeMarkdown(report.grader.version), command: code(studentRerunCommand(report)) }, lang),
     '',
   );
-  md.push('| Part | Points | Status |', '|---|---:|---|');
-  for (const p of report.parts) md.push(`| ${escapeMarkdown(p.title)} | ${p.score}/${p.maxScore} | ${STATUS_LABEL[p.status]} |`);
-  md.push('');
+  md.push(`| ${t('github.summary.part', {}, lang)} | ${t('github.summary.points', {}, lang)} | ${t('github.summary.status', {}, lang)} |`, '|---|---:|---|');
   for (const p of report.parts) {
-    if (p.status === 'passed') continue;
-    md.push(`### ${p.status === 'failed' ? '❌' : '⚠️'} ${escapeMarkdown(p.title)} (${p.score}/${p.maxScore})`, '');
-    if (p.location) md.push(`In \`${escapeHtml(sanitizeText(p.location.file)).replace(/`/g, "'")}\` line ${p.location.line}`, '');
-    for (const m of p.messages) md.push(escapeMarkdown(m.text), '');
-    const shown = new Set(p.messages.map((m) => m.text));
-    const same: string[] = [];
-    for (const c of p.cases) {
-      if (c.passed) continue;
-      if (!c.worst && !c.diff && c.message !== undefined && shown.has(c.message)) {
-        same.push(c.name);
-        continue;
-      }
-      if (c.message !== undefined && !c.worst && !c.diff) shown.add(c.message);
-      md.push(`- **${escapeMarkdown(c.name)}**${c.hidden ? ' (hidden case)' : ''}${c.message ? `: ${escapeMarkdown(c.message)}` : ''}`);
-      if (c.worst) {
-        const w = c.worst;
-        md.push(
-          `  - worst element ${escapeMarkdown(formatPosition(w))}: expected ${escapeMarkdown(formatNumber(w.expected))}, got ${escapeMarkdown(formatNumber(w.got))}`,
-        );
-      }
-      if (c.diff) md.push('', pre(c.diff), '');
-    }
-    if (same.length) md.push(`- failed the same way: ${same.map(escapeMarkdown).join(' · ')}`);
-    for (const d of p.diagnoses) md.push('', `> **Likely cause:** ${escapeMarkdown(d.message)}<br>**Hint:** ${escapeMarkdown(d.hint)}`);
-    md.push('');
+    const status = displayStatus(p);
+    md.push(`| ${escapeMarkdown(p.title)} | ${p.score}/${p.maxScore} | ${STATUS_ICON[status]} ${t(`github.status.${status}`, {}, lang)} |`);
   }
-  return truncateSummary(md.join('\n') + '\n');
+  md.push('');
+  for (const p of report.parts) if (p.status !== 'passed') md.push(...partDetailsMarkdown(p, lang));
+  return truncateSummary(md.join('\n') + '\n', lang);
 }
 
 /** GitHub rejects step summaries above 1 MiB; keep well below it. */
 const SUMMARY_LIMIT = 512 * 1024;
-function truncateSummary(s: string): string {
+function truncateSummary(s: string, lang: Lang): string {
   if (Buffer.byteLength(s) <= SUMMARY_LIMIT) return s;
   let cut = s.slice(0, SUMMARY_LIMIT / 2);
   // Never cut inside a <pre> block or an HTML entity.
   const open = cut.lastIndexOf('<pre>');
   if (open > cut.lastIndexOf('</pre>')) cut = cut.slice(0, open);
   cut = cut.replace(/&[a-z#0-9]*$/i, '');
-  return `${cut}\n\n_(summary truncated: see the log for every detail)_\n`;
+  return `${cut}\n\n${t('github.summary.truncated', {}, lang)}\n`;
 }
 
 /**
@@ -171,13 +318,8 @@ export function annotationFile(report: GradeReport, file: string, workspace: str
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/');
 }
 
-/** The workflow commands' API we use (the subset of @actions/core; injectable in tests). */
-export interface ActionsCore {
-  error(message: string, properties?: { title?: string; file?: string; startLine?: number; startColumn?: number }): void;
-  notice(message: string, properties?: { title?: string }): void;
-  setOutput(name: string, value: string | number): void;
-  summary: { addRaw(text: string, addEOL?: boolean): { write(): Promise<unknown> } };
-}
+/** The workflow commands' API we use (@actions/core's own types; injectable in tests). */
+export type ActionsCore = Pick<typeof Core, 'error' | 'setOutput' | 'summary'>;
 
 export interface GitHubReporterOptions {
   /** Where the log text goes (default process.stdout). Workflow commands go through `core`. */
@@ -195,9 +337,10 @@ export interface GitHubReporterOptions {
  * summary file (a local `--format github` run): the summary is then skipped.
  */
 export async function publishToGitHub(report: GradeReport, options: GitHubReporterOptions = {}): Promise<void> {
-  const write = options.write ?? ((t: string) => void process.stdout.write(t));
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const env = options.env ?? process.env;
-  const core: ActionsCore = options.core ?? ((await import('@actions/core')) as unknown as ActionsCore);
+  const core: ActionsCore = options.core ?? (await import('@actions/core'));
+  const lang = report.lang;
 
   // 1. The log. stop-commands makes the runner ignore every workflow command until the random
   //    token (a submission cannot guess it); neutralizing line starts protects runners or log
@@ -207,34 +350,36 @@ export async function publishToGitHub(report: GradeReport, options: GitHubReport
   write(neutralizeWorkflowCommands(renderText(report, { color: false })));
   write(`::${token}::\n`);
 
-  // 2. Annotations at the student's function.
+  // 2. Annotations at the student's function, each ending with the command that reruns it.
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const rerun = t('github.rerun', { command: studentRerunCommand(report) }, lang);
   for (const part of report.parts) {
     if (part.status === 'passed') continue;
-    const props: Parameters<ActionsCore['error']>[1] = { title: `${part.title}: ${part.score}/${part.maxScore} (${part.status})` };
+    const props: Core.AnnotationProperties = {
+      title: t('github.annotation.title', { title: part.title, score: part.score, maxScore: part.maxScore, status: displayStatus(part) }, lang),
+    };
     if (part.location) {
       props.file = annotationFile(report, part.location.file, workspace);
       props.startLine = part.location.line;
     }
     // core escapes %, CR and LF in the message and ':' ',' in properties: it stays one command.
     // Neutralized too, so the message shows no command-looking line even once the runner unescapes it.
-    core.error(logSafe(partSummary(part)) || `${part.title} ${part.status}`, props);
+    core.error(logSafe(`${partSummary(part, lang)}\n${rerun}`.replace(/^\n/, '')), props);
   }
 
-  // 3. Outputs for the Classroom grading reporter, and the notices Classroom reads directly.
-  const result = classroomResult(report, { internalError: options.internalError });
+  // 3. Outputs: the score, and one runner result per part for the Classroom grading reporter.
   core.setOutput('score', report.score);
   core.setOutput('max-score', report.maxScore);
-  core.setOutput('result', Buffer.from(JSON.stringify(result)).toString('base64'));
-  core.notice(`Points ${report.score}/${report.maxScore}`, { title: 'Autograding complete' });
-  core.notice(JSON.stringify({ totalPoints: report.score, maxPoints: report.maxScore }), { title: 'Autograding report' });
+  for (const { runner, result } of classroomResults(report, { internalError: options.internalError })) {
+    core.setOutput(runner, encodeClassroomResult(result));
+  }
 
   // 4. The job summary.
   if (env.GITHUB_STEP_SUMMARY) {
     try {
       await core.summary.addRaw(jobSummaryMarkdown(report), true).write();
     } catch (err) {
-      write(`backprop-grader: could not write the job summary (${neutralizeWorkflowCommands((err as Error).message)})\n`);
+      write(`${t('github.summary.write-failed', { reason: neutralizeWorkflowCommands((err as Error).message) }, lang)}\n`);
     }
   }
 }

@@ -7,8 +7,11 @@
 /** Names that stay in English in Chinese text; they break a run instead of extending it. */
 const ALLOWED = new Set(['Octave', 'TypeScript', 'Coursera', 'MATLAB', 'ml-matrix', 'sigmoid', 'one-hot', 'fmincg', 'grad', 'numgrad']);
 
-/** Code spans, ⟦param⟧ tokens (the tests' parameter values) and anything with a slash (paths, ratios). */
-const SET_ASIDE = /`[^`]*`|⟦[^⟧]*⟧|\S*\/\S*/g;
+/**
+ * Code spans, ⟦param⟧ tokens (the tests' parameter values), anything with a slash (paths, ratios)
+ * and npm commands written without backticks (a workflow's shell cannot quote backticks).
+ */
+const SET_ASIDE = /`[^`]*`|⟦[^⟧]*⟧|\S*\/\S*|\bnpm run [\w:-]+/g;
 /** CJK ideographs, CJK and full-width punctuation, and line breaks end a run. */
 const BREAK = /[\n\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+/;
 const WORD = /^[A-Za-z][a-z]+(?:-[a-z]+)*$/;
