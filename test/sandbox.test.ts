@@ -247,6 +247,7 @@ describe('openSandbox on a correct submission', () => {
       code: 'missing-file',
       file: 'exercises/randInitializeWeights.ts',
       message: 'exercises/randInitializeWeights.ts is missing: the submission has no randInitializeWeights.ts, so randInitializeWeights cannot be graded',
+      params: { fn: 'randInitializeWeights', file: 'exercises/randInitializeWeights.ts', name: 'randInitializeWeights.ts' },
     });
   });
 
