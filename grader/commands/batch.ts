@@ -19,7 +19,10 @@ import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
+import type { Lang } from '../messages/index';
+import type { IsolationPolicy } from '../sandbox/protocol';
 import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
+import { ISOLATION_FLAG, requireNamespaces } from './grade';
 
 /** `batch`'s arguments after parsing. */
 export interface BatchCliOptions {
@@ -39,6 +42,8 @@ export interface BatchCliOptions {
   config?: string | false;
   /** `--progress`: bar on a TTY, plain lines otherwise, by default. */
   progress?: 'bar' | 'plain' | 'none';
+  /** `--isolation`; default strict on Linux (a class is many hostile submissions at once), auto elsewhere. */
+  isolation?: IsolationPolicy;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -63,6 +68,7 @@ export const BATCH_FLAGS = {
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
   config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
   progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
+  isolation: { ...ISOLATION_FLAG, defaultDescription: 'strict on Linux, else auto' },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -106,6 +112,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   if (config === false) out.config = false;
   else if (typeof config === 'string') out.config = resolve(cwd, config);
   if (args.progress !== undefined) out.progress = args.progress as BatchCliOptions['progress'];
+  if (args.isolation !== undefined) out.isolation = args.isolation as IsolationPolicy;
   return out;
 }
 
@@ -134,8 +141,27 @@ async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise
   if (cli.timeoutMs !== undefined) flags.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
   if (cli.reference !== undefined) flags.reference = cli.reference;
   if (cli.partialCredit !== undefined) flags.partialCredit = cli.partialCredit;
+  flags.isolation = cli.isolation ?? defaultBatchIsolation();
   const { submission: _s, seed: _seed, ...rest } = mergeOptions<Partial<GradeOptions>>(configLayer, flags);
   return rest;
+}
+
+/** A batch is strict on Linux (bubblewrap is one package away), auto where namespaces cannot exist. */
+export function defaultBatchIsolation(platform: NodeJS.Platform = process.platform): IsolationPolicy {
+  return platform === 'linux' ? 'strict' : 'auto';
+}
+
+/**
+ * Before a batch: strict without namespaces is a usage error (exit 2, how to enable them); a
+ * fallback is said once here, not per submission.
+ */
+async function checkIsolation(policy: IsolationPolicy | undefined, ctx: CliContext, lang?: Lang): Promise<void> {
+  if (policy === 'strict') return requireNamespaces(lang);
+  const { probeIsolation } = await import('../sandbox/isolation');
+  const probe = policy === 'permission-model' ? { mode: 'permission-model', reason: 'requested' as const } : await probeIsolation();
+  if (probe.mode === 'namespaces') return;
+  const { t } = await import('../messages/index');
+  ctx.io.stderr(`${t('sandbox.batch-fallback', { reason: probe.reason ?? 'bwrap-failed' }, lang)}\n`);
 }
 
 /**
@@ -147,6 +173,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   const { io } = ctx;
   if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
   const gradeOptions = await batchGradeOptions(cli, ctx);
+  await checkIsolation(gradeOptions.isolation, ctx, gradeOptions.lang);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.

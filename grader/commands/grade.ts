@@ -12,6 +12,8 @@ import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
+import type { Lang } from '../messages/index';
+import type { FallbackReason, IsolationPolicy } from '../sandbox/protocol';
 import { cliContext, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
@@ -39,6 +41,8 @@ export interface GradeCliOptions {
   timeoutMs?: number;
   reference?: GradeOptions['reference'];
   partialCredit?: boolean;
+  /** `--isolation`: how hard the sandbox walls must be. */
+  isolation?: IsolationPolicy;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -66,6 +70,14 @@ function singleString(flag: string) {
   };
 }
 
+/** `--isolation` (grade and batch share it). */
+export const ISOLATION_FLAG = {
+  choices: ['auto', 'strict', 'permission-model'] as const,
+  describe: 'Sandbox walls: OS namespaces (bubblewrap) when available (auto), always (strict: exit 2 without them), or Node\'s permission model only',
+  defaultDescription: 'auto',
+  requiresArg: true,
+} satisfies Options;
+
 /** The flags of `grade`; no yargs defaults, so "not given" stays distinguishable from a default. */
 export const GRADE_FLAGS = {
   format: {
@@ -82,6 +94,7 @@ export const GRADE_FLAGS = {
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
   reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
+  isolation: ISOLATION_FLAG,
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -118,6 +131,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   }
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
   if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
+  if (args.isolation !== undefined) out.isolation = args.isolation as IsolationPolicy;
   return out;
 }
 
@@ -138,6 +152,7 @@ export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
   if (cli.timeoutMs !== undefined) o.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
   if (cli.reference !== undefined) o.reference = cli.reference;
   if (cli.partialCredit !== undefined) o.partialCredit = cli.partialCredit;
+  if (cli.isolation !== undefined) o.isolation = cli.isolation;
   return o;
 }
 
@@ -191,6 +206,32 @@ async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, 
 }
 
 /**
+ * The config file to read: `--config FILE`, none with `--no-config`, else the working directory's
+ * backprop-grader.config.json, except with `--format github` or `gradescope`: there the working
+ * directory is the student's repository (GitHub Classroom), so a config is read only when
+ * `--config` names it (the instructor's, shipped with the release).
+ */
+async function configFileFor(cli: GradeCliOptions, cwd: string): Promise<string | undefined> {
+  if (cli.config === false) return undefined;
+  if (cli.config !== undefined) return cli.config;
+  if (cli.format === 'github' || cli.format === 'gradescope') return undefined;
+  return (await import('../config')).findConfig(cwd);
+}
+
+/** `--isolation strict`: a usage error (exit 2, saying how to enable namespaces) when they are unavailable. */
+export async function requireNamespaces(lang?: Lang): Promise<void> {
+  const { probeIsolation } = await import('../sandbox/isolation');
+  const probe = await probeIsolation();
+  if (probe.mode === 'namespaces') return;
+  throw await strictUnavailable(probe.reason ?? 'bwrap-failed', lang);
+}
+
+async function strictUnavailable(reason: FallbackReason, lang?: Lang): Promise<UsageError> {
+  const { t } = await import('../messages/index');
+  return new UsageError(t('sandbox.strict-unavailable', { reason }, lang));
+}
+
+/**
  * Runs `grade` with parsed options: config, engine, report, exit code. Returns the exit code:
  * 0 graded (whatever the score), 1 below `--min-score` or an internal failure (a complete
  * all-errored report is still written), 2 for a usage error (missing folder, invalid config).
@@ -211,7 +252,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
 
   let configLayer: Partial<GradeOptions> = {};
-  const configFile = cli.config === false ? undefined : (cli.config ?? (await import('../config')).findConfig(io.cwd));
+  const configFile = await configFileFor(cli, io.cwd);
   if (configFile) {
     const { loadConfig, ConfigError } = await import('../config');
     try {
@@ -223,6 +264,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
+  if (options.isolation === 'strict') await requireNamespaces(options.lang);
 
   let report: GradeReport;
   let failed = false;
@@ -230,6 +272,8 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     const grade = gradeImpl ?? (await import('../api')).grade;
     report = await grade(options);
   } catch (err) {
+    // Namespaces that vanished between the probe and the sandbox: still the operator's problem to fix.
+    if ((err as { code?: unknown })?.code === 'isolation-unavailable') throw await strictUnavailable((err as { reason: FallbackReason }).reason, options.lang);
     failed = true;
     io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
     report = internalFailureReport(options, err);

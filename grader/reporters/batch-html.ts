@@ -104,7 +104,8 @@ function studentDetails(anchor: string, id: string, report: GradeReport): string
     ? `<details><summary>Captured output of the submission</summary><pre>${e(report.submissionOutput)}</pre></details>`
     : '';
   return (
-    `<details class="student" id="${anchor}" data-id="${e(id)}"><summary><strong>${e(id)}</strong> — ${formatPoints(report.score)}/${formatPoints(report.maxScore)}</summary>` +
+    `<details class="student" id="${anchor}" data-id="${e(id)}"><summary><strong>${e(id)}</strong> — ${formatPoints(report.score)}/${formatPoints(report.maxScore)}` +
+    ` <span class="muted isolation">· isolation ${e(report.isolation)}</span></summary>` +
     `<table><thead><tr><th>Part</th><th class="n">Points</th><th>Status</th><th>Details</th></tr></thead><tbody>${parts}</tbody></table>${output}</details>`
   );
 }
@@ -127,6 +128,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
     stat('Preset', e(summary.presets.join(', ') || '—')) +
     stat('Seed', e(summary.seeds.join(', ') || '—')) +
     stat('Reference', e(summary.references.join(', ') || '—')) +
+    stat('Isolation', e([...new Set(entries.map((x) => x.report.isolation))].sort().join(', ') || '—')) +
     stat('Mean', s ? formatPoints(s.mean) : '—') +
     stat('Median', s ? formatPoints(s.median) : '—') +
     stat('Min – max', s ? `${formatPoints(s.min)} – ${formatPoints(s.max)}` : '—') +
