@@ -88,10 +88,10 @@ describe('codec', () => {
 });
 
 /** A channel wired to nothing: what it writes, the faults it reports. */
-function harnessChannel(limits = { maxReplyBytes: 1024, maxReplyBytesPerCall: 4096 }) {
+function harnessChannel(limits: { maxReplyBytes: number; maxReplyBytesPerCall: number; maxRequestBytes?: number } = { maxReplyBytes: 1024, maxReplyBytesPerCall: 4096 }) {
   const written: Uint8Array[] = [];
   const faults: ProtocolFault[] = [];
-  const channel = createChannel({ ...limits, secret: SECRET, write: (f) => void written.push(f), onFault: (f) => void faults.push(f) });
+  const channel = createChannel({ maxRequestBytes: 1 << 20, ...limits, secret: SECRET, write: (f) => void written.push(f), onFault: (f) => void faults.push(f) });
   const ready = () => channel.readFromChild(encodeFrame({ t: 'ready', v: PROTOCOL_VERSION }, SECRET));
   return { channel, written, faults, ready };
 }
@@ -171,6 +171,14 @@ describe('channel', () => {
     await idle.channel.ready;
     idle.channel.readFromChild(new Uint8Array([1]));
     expect(idle.faults.map((f) => f.reason)).toEqual(['unexpected']);
+  });
+
+  it('a request over the grader\'s own cap is refused without sending anything', async () => {
+    const { channel, written, ready } = harnessChannel({ maxReplyBytes: 1024, maxReplyBytesPerCall: 4096, maxRequestBytes: 100 });
+    ready();
+    await expect(channel.request({ X: Array.from({ length: 20 }, () => 1) })).rejects.toThrow('a request of 228 bytes is larger than the sandbox\'s limit of 100 (SandboxLimits.maxRequestBytes)');
+    expect(written).toHaveLength(1); // the hello only
+    expect(channel.closed).toBe(false);
   });
 
   it('close fails every pending request with the given reason', async () => {

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { grade } from '../grader/api';
 import { runBatch } from '../grader/batch/run';
 import { PACKAGE_ROOT } from '../grader/paths';
@@ -84,6 +84,33 @@ function liveProcesses(marker: string): number[] {
   return pids;
 }
 
+/**
+ * Live descendants of this test process other than the test's own (decoys, the graders it starts)
+ * and esbuild's long-lived service: what a sandbox would have left behind.
+ */
+function leftBehind(): number[] {
+  const parent = new Map<number, number>();
+  const cmd = new Map<number, string>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      parent.set(Number(pid), Number(fields[1]));
+      cmd.set(Number(pid), readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ours = new Set(children.map((c) => c.pid));
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parent.get(pid), hops = 0; p !== undefined && hops < 64; p = parent.get(p), hops++) if (p === process.pid) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => isDescendant(pid) && !ours.has(pid) && !(cmd.get(pid) ?? '').includes('--service='));
+}
+
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -133,6 +160,10 @@ async function run(dir: string, mode: IsolationMode, requests: SandboxRequest[],
 }
 
 describe.each(MODES)('hostile submissions, isolation $mode', ({ mode, skip }) => {
+  // Every attack ends with no process of its sandbox left.
+  afterEach(async () => {
+    if (!skip) expect(await until(() => leftBehind().length === 0, 5000)).toBe(true);
+  });
   it.skipIf(skip)('signals to the parent (SIGKILL, SIGSTOP) and to a decoy reach nothing outside the sandbox', async () => {
     const decoy = startDecoy();
     const { outcomes } = await run(join(FIXTURES, 'signals-parent-and-decoy'), mode, [SIGMOID, RANDOM, NUMGRAD([decoy.pid as number, 0, 0]), SIGMOID]);
@@ -451,6 +482,7 @@ describe.each(MODES)('a batch of four, two hostile and two correct (isolation $m
       gradeOptions: { isolation: policyOf(mode), limits: { timeoutMs: 3000, heapMb: 512, outputCapBytes: 64 * 1024 } },
     });
     expect(result.complete).toBe(true);
+    expect(await until(() => leftBehind().length === 0, 5000)).toBe(true);
     const reports = Object.fromEntries(['alice', 'bob', 'mallory', 'trudy'].map((id) => [id, JSON.parse(readFileSync(join(out, 'reports', `${id}.json`), 'utf8'))]));
     for (const r of Object.values(reports)) {
       validateReport(r);

@@ -52,7 +52,17 @@ export class ChannelClosedError extends Error {
   }
 }
 
+/** A request larger than ChannelOptions.maxRequestBytes: the grader's own mistake, not the child's. */
+export class RequestTooLargeError extends Error {
+  constructor(readonly bytes: number, readonly limitBytes: number) {
+    super(`a request of ${bytes} bytes is larger than the sandbox's limit of ${limitBytes} (SandboxLimits.maxRequestBytes)`);
+    this.name = 'RequestTooLargeError';
+  }
+}
+
 export interface ChannelOptions extends ChannelLimits {
+  /** Largest frame the grader sends (bytes); a larger request is refused with RequestTooLargeError. */
+  maxRequestBytes: number;
   /** Writes a frame to the child's request pipe. */
   write(frame: Uint8Array): void;
   /** The session secret (TAG_BYTES random bytes). */
@@ -68,7 +78,7 @@ export interface Channel {
   readonly ready: Promise<void>;
   /** Sends a packet that gets no answer. */
   notify(type: string, fields: Record<string, unknown>): void;
-  /** Sends a request; resolves with the reply's body, rejects with ChannelClosedError. */
+  /** Sends a request; resolves with the reply's body, rejects with ChannelClosedError (or RequestTooLargeError, sending nothing). */
   request(body: unknown): Promise<unknown>;
   /** Fails every pending request (and every later one) with `error`; idempotent. */
   close(error: ChannelClosedError): void;
@@ -189,9 +199,11 @@ export function createChannel(options: ChannelOptions): Channel {
     request(body) {
       if (closedWith) return Promise.reject(closedWith);
       const id = nextId++;
+      const frame = encodeFrame({ t: 'call', id, body }, null);
+      if (frame.length - 4 > options.maxRequestBytes) return Promise.reject(new RequestTooLargeError(frame.length - 4, options.maxRequestBytes));
       if (pending.size === 0) bytesThisCall = 0;
       const promise = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
-      send(encodeFrame({ t: 'call', id, body }, null));
+      send(frame);
       return promise;
     },
     close,

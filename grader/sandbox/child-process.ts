@@ -84,6 +84,7 @@ export function startChild(spec: ChildSpec): SandboxChild {
     secret: spec.secret,
     maxReplyBytes: limits.maxReplyBytes,
     maxReplyBytesPerCall: limits.maxReplyBytesPerCall,
+    maxRequestBytes: limits.maxRequestBytes,
     write: (frame) => void requests.write(frame),
     onFault: (fault) => {
       kill();

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { KIT_LIB_DIR } from '../paths';
 import type { StudentFunction } from '../parts/ids';
 import { bundleSubmission, findLocations, type BundleResult } from './bundle';
-import type { ChannelClosedError, ProtocolFault } from './channel';
+import { ChannelClosedError, type ProtocolFault } from './channel';
 import { startChild, type ChildExit, type SandboxChild } from './child-process';
 import { TAG_BYTES } from './codec';
 import { onGraderExit } from './cleanup';
@@ -234,7 +234,7 @@ class SubmissionSandbox {
     }
     const timeoutMs = callOptions.timeoutMs ?? this.limits.timeoutMs;
     const child = this.ensureChild();
-    return new Promise<CallOutcome>((resolve) => {
+    return new Promise<CallOutcome>((resolve, reject) => {
       const started = performance.now();
       const settle = (outcome: CallOutcome): void => {
         if (this.current !== current) return;
@@ -255,7 +255,13 @@ class SubmissionSandbox {
           if (invalid) fail(protocolError(fn, { reason: 'malformed', detail: `a malformed result (${invalid})` }));
           else settle(boundOutcome(body as CallOutcome));
         },
-        async (error: ChannelClosedError) => {
+        async (error: unknown) => {
+          if (!(error instanceof ChannelClosedError)) {
+            // The grader's own mistake (a request over maxRequestBytes): it throws, like any grader bug.
+            this.current = null;
+            clearTimeout(timer);
+            return reject(error);
+          }
           if (error.fault) return fail(protocolError(fn, error.fault, this.limits));
           const exit = await child.exited;
           fail(exitError(fn, exit, child, this.limits), false);
