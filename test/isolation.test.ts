@@ -4,7 +4,8 @@
  * (exit 2), `batch` strict by default on Linux and warning once otherwise, the report's notice,
  * and the config rule of `--format github|gradescope` with the release carrying the instructor's.
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -185,5 +186,21 @@ describe('config: with --format github or gradescope only --config is read', () 
     const workflow = readFileSync(join(PACKAGE_ROOT, '.github', 'workflows', 'classroom.yml'), 'utf8');
     expect(workflow).toContain(`grade . --format github --config ${RELEASED_CONFIG}`);
     expect(workflow).toContain('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0');
+  });
+});
+
+describe('Gradescope', () => {
+  it.skipIf(!existsSync(join(PACKAGE_ROOT, 'dist', 'cli.js')))('run_autograder never follows an uploaded exercises/ that links to the solutions', () => {
+    const root = join(dir, 'autograder');
+    mkdirSync(join(root, 'submission'), { recursive: true });
+    symlinkSync(join(PACKAGE_ROOT, 'solutions'), join(root, 'submission', 'exercises'));
+    const r = spawnSync('bash', [join(PACKAGE_ROOT, 'gradescope', 'run_autograder')], {
+      env: { ...process.env, AUTOGRADER_ROOT: root, BACKPROP_GRADER_DIR: PACKAGE_ROOT, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const results = JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: Array<{ output: string }> };
+    expect(results.score).toBe(0);
+    expect(results.tests[0].output).toContain('exercises is a symbolic link');
   });
 });
