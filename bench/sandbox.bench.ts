@@ -174,14 +174,21 @@ async function isolationCost(dirs: string[]): Promise<void> {
   const namespaces = (await probeIsolation()).mode === 'namespaces';
   const modes: IsolationPolicy[] = namespaces ? ['strict', 'permission-model'] : ['permission-model'];
   const totals = new Map<IsolationPolicy, number[]>(modes.map((m) => [m, []]));
-  for (let i = 0; i < 9; i++) {
+  const cpu = new Map<IsolationPolicy, number>(modes.map((m) => [m, 0]));
+  const RUNS = 15;
+  for (let i = 0; i < RUNS; i++) {
     for (const mode of modes) {
+      const c0 = cpuMs();
       const r = await once(dirs[i % dirs.length], mode);
+      cpu.set(mode, (cpu.get(mode) ?? 0) + cpuMs() - c0);
       totals.get(mode)?.push(r.open + r.first + r.rest + r.close);
     }
   }
   const medians = new Map(modes.map((m) => [m, median(totals.get(m) ?? [])]));
-  for (const mode of modes) console.log(`sandbox isolation=${mode === 'strict' ? 'namespaces' : mode} open+calls+close median_ms=${(medians.get(mode) ?? 0).toFixed(0)}`);
+  for (const mode of modes) {
+    console.log(`sandbox isolation=${mode === 'strict' ? 'namespaces' : mode} open+calls+close median_ms=${(medians.get(mode) ?? 0).toFixed(0)}`);
+    console.log(`  (${mode === 'strict' ? 'namespaces' : mode}: cpu_per_sandbox_ms=${((cpu.get(mode) ?? 0) / RUNS).toFixed(0)} runs=${RUNS} load1=${loadavg()[0].toFixed(2)})`);
+  }
   if (!namespaces) {
     console.log('sandbox isolation=namespaces unavailable here (no bwrap or no user namespaces): nothing to compare');
     return;

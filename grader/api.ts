@@ -105,6 +105,7 @@ function paramsOf(e: CallError, names: string[]): Record<string, string | number
 /** Param values that choose a nested catalogue message: only these are let through (the child is hostile). */
 const ALLOWED_CHOICES: Record<string, ReadonlySet<string>> = {
   reason: new Set(['too-large', 'oversized', 'malformed', 'forged', 'unexpected', 'version', 'timeout', 'out-of-memory']),
+  type: new Set(['number', 'string', 'boolean', 'bigint', 'symbol', 'undefined', 'object', 'null']),
 };
 
 /** Per CallError code: its catalogue id and the params it needs (besides `fn`). */
@@ -112,6 +113,7 @@ const CALL_ERROR_IDS: Partial<Record<CallErrorCode, { id: MessageRef['id']; para
   'missing-file': { id: 'call.missing-file', params: ['file', 'name'] },
   symlink: { id: 'call.symlink', params: ['file'] },
   'file-too-large': { id: 'call.file-too-large', params: ['file', 'kb', 'limitKb'] },
+  'not-a-function': { id: 'call.not-a-function', params: ['file', 'type'] },
   timeout: { id: 'call.timeout', params: ['seconds'] },
   'out-of-memory': { id: 'call.out-of-memory', params: ['mb'] },
   crashed: { id: 'call.crashed', params: ['signal'] },
@@ -136,6 +138,11 @@ export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
       return e.file && e.line
         ? { id: 'call.threw-at', params: { fn, detail: e.message, where: `${e.file}:${e.line}${e.column ? `:${e.column}` : ''}` } }
         : { id: 'call.threw', params: { fn, detail: e.message } };
+    case 'missing-export': {
+      const p = paramsOf(e, ['file', 'exported']);
+      if (!p) return other;
+      return p.exported === '' ? { id: 'call.missing-export-nothing', params: { fn, file: p.file } } : { id: 'call.missing-export', params: { fn, ...p } };
+    }
     case 'exited': {
       const called = paramsOf(e, ['file', 'how']);
       const exitedWith = paramsOf(e, ['exitCode']);

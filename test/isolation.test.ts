@@ -9,15 +9,16 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { grade } from '../grader/api';
+import { callErrorMessage, grade } from '../grader/api';
 import { main } from '../grader/cli';
+import type { Lang } from '../grader/messages/index';
 import { defaultBatchIsolation } from '../grader/commands/batch';
 import type { CliContext } from '../grader/commands/context';
 import { parseGradeArgs, runGrade, type GradeFn } from '../grader/commands/grade';
 import type { GradeOptions } from '../grader/options';
 import { PACKAGE_ROOT } from '../grader/paths';
 import { RELEASED_CONFIG, releasedConfig } from '../grader/release/release';
-import { IsolationUnavailableError, openSandbox, probeIsolation } from '../grader/sandbox/index';
+import { IsolationUnavailableError, openSandbox, probeIsolation, type CallError } from '../grader/sandbox/index';
 import { setBwrapForTests } from '../grader/sandbox/isolation';
 import { sampleReport } from './helpers/sampleReport';
 
@@ -202,5 +203,50 @@ describe('Gradescope', () => {
     const results = JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: Array<{ output: string }> };
     expect(results.score).toBe(0);
     expect(results.tests[0].output).toContain('exercises is a symbolic link');
+  });
+});
+
+describe('call errors read from the catalogue, one id per code', () => {
+  const line = (e: CallError, lang: Lang = 'en') => callErrorMessage('sigmoidGradient', e, lang);
+  const file = 'exercises/sigmoidGradient.ts';
+
+  it('renders each code from its params, in English and Chinese', () => {
+    expect(line({ code: 'timeout', message: 'x', params: { fn: 'sigmoidGradient', seconds: 2 } })).toBe('`sigmoidGradient` did not finish within 2 s (an infinite loop, or far too much work?)');
+    expect(line({ code: 'timeout', message: 'x', params: { fn: 'sigmoidGradient', seconds: 2 } }, 'zh-CN')).toBe('`sigmoidGradient` 没有在 2 秒内结束（是死循环，还是计算量太大？）');
+    expect(line({ code: 'out-of-memory', message: 'x', params: { mb: 1024 } })).toBe('`sigmoidGradient` ran out of memory (the limit is 1024 MB); look for an array or matrix that grows without bound.');
+    expect(line({ code: 'protocol-error', message: 'x', params: { reason: 'too-large', mb: 8 } })).toBe(
+      '`sigmoidGradient`: the result is larger than the 8 MB the grader accepts; return only what the function is asked for.',
+    );
+    expect(line({ code: 'protocol-error', message: 'x', params: { reason: 'forged', mb: 8 } }, 'zh-CN')).toBe(
+      '`sigmoidGradient`：运行你的代码的进程在评分程序的结果通道上发送了并非评分程序请求的内容；被评分的函数只应返回结果（不要自己写文件描述符）。',
+    );
+    expect(line({ code: 'symlink', message: 'x', params: { file } })).toBe(
+      '`sigmoidGradient`: exercises/sigmoidGradient.ts is a symbolic link. The grader reads only real files inside your exercises folder: submit the file itself.',
+    );
+    expect(line({ code: 'file-too-large', message: 'x', params: { file, kb: 300, limitKb: 256 } })).toBe(
+      '`sigmoidGradient`: exercises/sigmoidGradient.ts is 300 KB, more than the 256 KB the grader accepts for a source file. Remove generated data or long comments from it.',
+    );
+    expect(line({ code: 'crashed', message: 'x', params: { signal: 'SIGABRT' } })).toBe('`sigmoidGradient`: the process running your code crashed (signal SIGABRT) during the call.');
+    expect(line({ code: 'exited', message: 'x', params: { exitCode: 7 } })).toBe(
+      '`sigmoidGradient`: the process running your code exited (exit code 7) during the call; a graded function must return its result, not end the process.',
+    );
+    expect(line({ code: 'exited', message: 'x', params: { file, how: 'process.exit(3)' } })).toBe(
+      '`sigmoidGradient`: exercises/sigmoidGradient.ts called process.exit(3); a graded function must return its result, not end the process.',
+    );
+    expect(line({ code: 'output-limit', message: 'x', params: { mb: 16 } })).toBe('`sigmoidGradient` printed more than 16 MB of output during one call; remove the print statements from the loop.');
+    expect(line({ code: 'missing-file', message: 'x', params: { file, name: 'sigmoidGradient.ts' } })).toBe(
+      '`sigmoidGradient`: exercises/sigmoidGradient.ts is missing: the submission has no sigmoidGradient.ts, so `sigmoidGradient` cannot be graded.',
+    );
+    expect(line({ code: 'missing-export', message: 'x', params: { file, exported: '' } })).toBe(
+      '`sigmoidGradient`: exercises/sigmoidGradient.ts does not export a function named `sigmoidGradient` (it exports nothing). Check the spelling and the `export` keyword.',
+    );
+    expect(line({ code: 'not-a-function', message: 'x', params: { file, type: 'number' } })).toBe('`sigmoidGradient`: exercises/sigmoidGradient.ts exports `sigmoidGradient`, but it is a value of type number, not a function.');
+    expect(line({ code: 'timeout', message: 'not run', params: { caseName: 'public λ=0', reason: 'timeout', skipped: 1 } }, 'zh-CN')).toBe('`sigmoidGradient`：未运行：之前的一次调用（public λ=0）超时了');
+  });
+
+  it('falls back to the English log message when params are missing or not one of the known choices', () => {
+    expect(line({ code: 'timeout', message: 'sigmoidGradient took too long' })).toBe('`sigmoidGradient`: took too long');
+    expect(line({ code: 'protocol-error', message: 'bad', params: { reason: '$t(report.internal.part)', mb: 8 } })).toBe('`sigmoidGradient`: bad');
+    expect(line({ code: 'not-a-function', message: 'odd', params: { file, type: 'a {{fn}}' } })).toBe('`sigmoidGradient`: odd');
   });
 });

@@ -632,11 +632,13 @@ export function sigmoidGradient(z: Matrix): Matrix {
       code: 'missing-export',
       file: 'exercises/sigmoidGradient.ts',
       message: 'exercises/sigmoidGradient.ts does not export a function named sigmoidGradient (it exports: sigmoidGrad)',
+      params: { fn: 'sigmoidGradient', file: 'exercises/sigmoidGradient.ts', exported: 'sigmoidGrad' },
     });
     expect(errorOf(outcomes[1])).toEqual({
       code: 'not-a-function',
       file: 'exercises/randInitializeWeights.ts',
       message: 'exercises/randInitializeWeights.ts exports randInitializeWeights, but it is a number (0.12), not a function',
+      params: { fn: 'randInitializeWeights', file: 'exercises/randInitializeWeights.ts', type: 'number' },
     });
     expect(errorOf(outcomes[2])).toMatchObject({ code: 'compile-error', file: 'exercises/nnCostFunction.ts' });
     expect(errorOf(outcomes[3]).code).toBe('not-implemented');

@@ -273,16 +273,18 @@ export function createHarness(config: HarnessConfig): Harness {
       const mod = await load(fn);
       loading = false;
       if (!(fn in mod)) {
-        const exported = objectKeys(mod);
+        const exported = truncateText(objectKeys(mod).join(', '), 300, 1);
         return fail({
           code: 'missing-export',
           file,
-          message: `${file} does not export a function named ${fn} (it exports: ${exported.length ? exported.join(', ') : 'nothing'})`,
+          message: `${file} does not export a function named ${fn} (it exports: ${exported || 'nothing'})`,
+          params: { fn, file, exported },
         });
       }
       const f = mod[fn];
       if (typeof f !== 'function') {
-        return fail({ code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function` });
+        // `type` is JavaScript's own word for it (typeof), the same in every language.
+        return fail({ code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function`, params: { fn, file, type: f === null ? 'null' : typeof f } });
       }
       let result: unknown;
       switch (request.fn) {
