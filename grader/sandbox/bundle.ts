@@ -18,7 +18,7 @@ import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
 import type { CallError, FunctionLocation } from './protocol';
 import { getRuntime, type Runtime } from './runtime';
-import type { LocatedSubmission } from './staging';
+import { displayPath, type LocatedSubmission } from './staging';
 
 export type { LocatedSubmission } from './staging';
 
@@ -34,10 +34,6 @@ function realOrSelf(path: string): string {
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function display(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/');
 }
 
 const BUILTINS = new Set(builtinModules);
@@ -141,7 +137,7 @@ function options(sub: LocatedSubmission, runtime: Runtime): BuildOptions {
 function compileError(sub: LocatedSubmission, fn: StudentFunction, errors: Message[]): CallError {
   const first = errors[0];
   const loc = first?.location;
-  const file = loc ? display(sub.displayRoot, resolve(sub.displayRoot, loc.file)) : sub.files[fn].file;
+  const file = loc ? displayPath(sub.displayRoot, resolve(sub.displayRoot, loc.file)) : sub.files[fn].file;
   const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : file;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   return {

@@ -43,7 +43,8 @@ function lstatOrNull(path: string): Stats | null {
   }
 }
 
-function display(root: string, path: string): string {
+/** `path` relative to `root`, '/'-separated: how the student sees a file's name. */
+export function displayPath(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
@@ -90,7 +91,7 @@ export function stageSubmission(submissionPath: string, stageDir: string): Locat
   const files = {} as LocatedSubmission['files'];
   for (const [fn, name] of Object.entries(STUDENT_FILES) as [StudentFunction, string][]) {
     const path = join(exercisesDir, name);
-    const file = display(stageDir, path);
+    const file = displayPath(stageDir, path);
     let problem = folderProblem ? { ...folderProblem, params: { ...folderProblem.params, fn } } : refused.get(path);
     if (!problem && !copied.has(path)) {
       problem = { code: 'missing-file', file, message: `${file} is missing: the submission has no ${name}, so ${fn} cannot be graded`, params: { fn, file, name } };
@@ -132,7 +133,7 @@ function copyTree(source: string, target: string, stageDir: string, state: CopyS
       continue;
     }
     if (!IMPORTABLE.test(name) || !(st.isFile() || st.isSymbolicLink())) continue;
-    const file = display(stageDir, to);
+    const file = displayPath(stageDir, to);
     if (st.isSymbolicLink()) refuse(state, to, refusal('symlink', file));
     else if (st.size > MAX_SOURCE_BYTES) refuse(state, to, refusal('file-too-large', file, st.size));
     else if ((state.bytes ?? 0) + st.size <= WALK_CAPS.bytes) {
