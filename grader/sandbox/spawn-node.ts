@@ -82,11 +82,6 @@ export function withKernelLimits(command: string[], dataMb: number, pdeathsig: b
   return ['/bin/sh', '-c', 'ulimit -d "$0" 2>/dev/null; ulimit -c 0 2>/dev/null; exec "$@"', String(dataMb * 1024), ...wrapped];
 }
 
-/** True when this system can make the fallback child die with the grader (setpriv present). */
-export function canDieWithGrader(): boolean {
-  return process.platform === 'linux' && findExecutable('setpriv') !== null;
-}
-
 /**
  * Spawns the sandbox child: stdin closed, stdout and stderr captured, fd 3 the grader's packets,
  * fd 4 the child's. The environment is only `env` (the grader's, with its CI tokens, is not the
