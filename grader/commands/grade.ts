@@ -264,7 +264,6 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
-  if (options.isolation === 'strict') await requireNamespaces(options.lang);
 
   let report: GradeReport;
   let failed = false;
@@ -272,7 +271,8 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     const grade = gradeImpl ?? (await import('../api')).grade;
     report = await grade(options);
   } catch (err) {
-    // Namespaces that vanished between the probe and the sandbox: still the operator's problem to fix.
+    // `--isolation strict` without namespaces: the sandbox refused before running anything (no
+    // separate probe, so strict costs a grade nothing). The operator's to fix: a usage error.
     if ((err as { code?: unknown })?.code === 'isolation-unavailable') throw await strictUnavailable((err as { reason: FallbackReason }).reason, options.lang);
     failed = true;
     io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
