@@ -21,10 +21,16 @@ import { openSandbox, probeIsolation, type CallOutcome, type IsolationMode, type
 import { findExecutable } from '../grader/sandbox/spawn-node';
 import { bwrapArgs, bwrapEnv } from '../grader/sandbox/spawn-bwrap';
 import { findBwrap } from '../grader/sandbox/isolation';
+import { getRuntime } from '../grader/sandbox/runtime';
+import { startChild } from '../grader/sandbox/child-process';
+import { resolveLimits } from '../grader/sandbox/limits';
+import { DEFAULT_LIMITS } from '../grader/sandbox/protocol';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions');
 const STUB_FILES = ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts'];
 const probe = await probeIsolation();
+/** In every sandbox process's command line (the runtime it reads): how an orphan is recognised. */
+const RUNTIME_DIR = (await getRuntime()).dir;
 const HAVE_NAMESPACES = probe.mode === 'namespaces';
 /**
  * The modes this machine can test: namespaces only where bwrap works (always in CI); the fallback
@@ -90,8 +96,9 @@ function liveProcesses(marker: string): number[] {
 }
 
 /**
- * Live descendants of this test process other than the test's own (decoys, the graders it starts)
- * and esbuild's long-lived service: what a sandbox would have left behind.
+ * What a sandbox would have left behind: live descendants of this test process other than the
+ * test's own (decoys, the graders it starts) and esbuild's long-lived service, and orphans
+ * (reparented to pid 1) running the sandbox runtime.
  */
 function leftBehind(): number[] {
   const parent = new Map<number, number>();
@@ -113,7 +120,8 @@ function leftBehind(): number[] {
     for (let p = parent.get(pid), hops = 0; p !== undefined && hops < 64; p = parent.get(p), hops++) if (p === process.pid) return true;
     return false;
   };
-  return [...parent.keys()].filter((pid) => isDescendant(pid) && !ours.has(pid) && !(cmd.get(pid) ?? '').includes('--service='));
+  const orphan = (pid: number): boolean => parent.get(pid) === 1 && (cmd.get(pid) ?? '').includes(RUNTIME_DIR);
+  return [...parent.keys()].filter((pid) => orphan(pid) || (isDescendant(pid) && !ours.has(pid) && !(cmd.get(pid) ?? '').includes('--service=')));
 }
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
@@ -382,6 +390,27 @@ export function sigmoidGradient(z: Matrix): Matrix {
     } finally {
       await sb.close();
     }
+  });
+
+  it('a sandbox killed while bwrap is still setting up leaves nothing (its init is killed too)', async () => {
+    const bundleDir = tempDir('bpg-early-kill-');
+    for (let delay = 0; delay < 12; delay++) {
+      const child = startChild({
+        plan: { mode: 'namespaces', bwrap: findBwrap() as string },
+        runtime: await getRuntime(),
+        bundleDir,
+        limits: resolveLimits(DEFAULT_LIMITS),
+        secret: new Uint8Array(16),
+        onOutput: () => undefined,
+        onFault: () => undefined,
+      });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill();
+      // Its pipes close (nothing in its namespace holds them), and nothing of it is left.
+      const closed = await Promise.race([child.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+      expect(closed, `killed after ${delay} ms`).toBe(true);
+    }
+    expect(await until(() => liveProcesses(bundleDir).length === 0, 3000)).toBe(true);
   });
 
   it('the kernel wall itself: a plain Node inside the same namespaces reaches no listener, sees no process outside', async () => {

@@ -4,6 +4,7 @@
  * (sandbox.ts) decides what a death means for the pending call.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ChannelClosedError, createChannel, type Channel, type ProtocolFault } from './channel';
@@ -78,6 +79,7 @@ export function startChild(spec: ChildSpec): SandboxChild {
   const kill = (): void => {
     if (!alive) return;
     alive = false;
+    if (plan.mode === 'namespaces') killNamespaceInit(proc);
     proc.kill('SIGKILL');
   };
   const channel = createChannel({
@@ -128,6 +130,33 @@ export function startChild(spec: ChildSpec): SandboxChild {
     exited,
     kill,
   };
+}
+
+/**
+ * Kills bwrap's child (its PID namespace's init, and with it everything in the namespace) besides
+ * bwrap itself. Needed while bwrap is still setting up: its child then waits on an eventfd for a
+ * word from bwrap that never comes if bwrap dies first, and has not yet asked to die with it
+ * (bubblewrap 0.8 sets --die-with-parent only after setup), so it would stay forever, holding
+ * the pipes. Read from /proc/<pid>/task/<pid>/children, and only while bwrap is not reaped (its
+ * pid cannot have been reused).
+ */
+function killNamespaceInit(proc: ChildProcess): void {
+  const pid = proc.pid;
+  if (pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  let children: string;
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return; // no such file on this kernel: bwrap's own --die-with-parent is all there is
+  }
+  for (const child of children.split(' ')) {
+    if (!/^\d+$/.test(child)) continue;
+    try {
+      process.kill(Number(child), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** The child never keeps the grader alive on its own (a pending call holds a timer instead). */
