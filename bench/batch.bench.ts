@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { grade } from '../grader/api';
 import { runBatch } from '../grader/batch/run';
-import { bundleSubmission, locateSubmission } from '../grader/sandbox/bundle';
+import { bundleSubmission } from '../grader/sandbox/bundle';
+import { stageSubmission } from '../grader/sandbox/staging';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COPIES = 200;
@@ -42,12 +43,13 @@ async function spawnMs(): Promise<number> {
   return performance.now() - t;
 }
 
-/** Milliseconds to bundle the submission the way the sandbox does (esbuild, harness + four files). */
+/** Milliseconds to stage and bundle the submission the way the sandbox does (copy, esbuild of the four files). */
 async function bundleMs(dir: string): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'bg-bundle-'));
   try {
     const t = performance.now();
-    await bundleSubmission(locateSubmission(dir), out);
+    mkdirSync(join(out, 'src'));
+    await bundleSubmission(stageSubmission(dir, join(out, 'src')), join(out, 'bundle'));
     return performance.now() - t;
   } finally {
     rmSync(out, { recursive: true, force: true });

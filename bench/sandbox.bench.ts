@@ -1,15 +1,23 @@
 /**
  * Sandbox throughput: open + calls + close on copies of a correct submission, sequentially (median
  * latency, first-call latency, CPU per submission in this process and its children) and 40 at a
- * time 2 concurrent (submissions per second).
+ * time 2 concurrent (submissions per second); then the cost of OS isolation, measured against the
+ * permission-model fallback in the same run:
+ *   sandbox isolation=<mode> open+calls+close median_ms=<..>      for both modes (interleaved)
+ *   sandbox cold-grade coursera ... cost_ms=<..> ratio=<..>        a fresh CLI process per grade
+ *   sandbox start ... bwrap_ms=<..>                                bwrap around `node --version`
+ *   sandbox codec 5000x400 ...                                     the channel's packet format
  *   npm run bench -- sandbox
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSandbox, type SandboxRequest } from '../grader/sandbox/index';
+import { encodeFrame, decodeBody, FRAME_HEADER_BYTES } from '../grader/sandbox/codec';
+import { openSandbox, probeIsolation, type IsolationPolicy, type SandboxRequest } from '../grader/sandbox/index';
+import { findBwrap } from '../grader/sandbox/isolation';
+import { bwrapArgs, bwrapEnv } from '../grader/sandbox/spawn-bwrap';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COPIES = 40;
@@ -100,9 +108,9 @@ async function spawnMs(): Promise<number> {
   return performance.now() - t;
 }
 
-async function once(dir: string): Promise<{ open: number; first: number; rest: number; close: number }> {
+async function once(dir: string, isolation: IsolationPolicy = 'auto'): Promise<{ open: number; first: number; rest: number; close: number }> {
   const t0 = performance.now();
-  const sb = await openSandbox(dir);
+  const sb = await openSandbox(dir, {}, { isolation, trace: false });
   const t1 = performance.now();
   const first = await sb.call(REQUESTS[0]);
   const t2 = performance.now();
@@ -155,9 +163,130 @@ export async function run(): Promise<void> {
     );
     console.log(`sandbox open+calls+close median_ms=${median(totals).toFixed(0)}`);
     console.log(`sandbox submissions_per_s=${(COPIES / seconds).toFixed(1)}`);
+    await isolationCost(dirs);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+}
+
+/** Both modes, interleaved so the machine's load falls on each alike. */
+async function isolationCost(dirs: string[]): Promise<void> {
+  const namespaces = (await probeIsolation()).mode === 'namespaces';
+  const modes: IsolationPolicy[] = namespaces ? ['strict', 'permission-model'] : ['permission-model'];
+  const totals = new Map<IsolationPolicy, number[]>(modes.map((m) => [m, []]));
+  // (No CPU figure: a namespaced child is reaped inside its PID namespace, so this process's
+  // child-CPU accounting never sees it and the comparison would flatter namespaces.)
+  const RUNS = 15;
+  for (let i = 0; i < RUNS; i++) {
+    for (const mode of modes) {
+      const r = await once(dirs[i % dirs.length], mode);
+      totals.get(mode)?.push(r.open + r.first + r.rest + r.close);
+    }
+  }
+  const medians = new Map(modes.map((m) => [m, median(totals.get(m) ?? [])]));
+  for (const mode of modes) {
+    const name = mode === 'strict' ? 'namespaces' : mode;
+    console.log(`sandbox isolation=${name} open+calls+close median_ms=${(medians.get(mode) ?? 0).toFixed(0)}`);
+    console.log(`  (${name}: min_ms=${Math.min(...(totals.get(mode) ?? [])).toFixed(0)} runs=${RUNS} load1=${loadavg()[0].toFixed(2)})`);
+  }
+  if (!namespaces) {
+    console.log('sandbox isolation=namespaces unavailable here (no bwrap or no user namespaces): nothing to compare');
+    return;
+  }
+  const fallback = medians.get('permission-model') ?? 1;
+  const strict = medians.get('strict') ?? 0;
+  console.log(`  (isolation cost per sandbox: ${(strict - fallback).toFixed(1)} ms, ratio ${(strict / fallback).toFixed(2)})`);
+  coldGrade();
+  startCost();
+  codec();
+}
+
+/** A fresh CLI process grading the coursera preset, per mode (what issue 12's cold-grade target measures). */
+function coldGrade(): void {
+  const cli = join(root, 'bin', 'backprop-grader.js');
+  const submission = join(root, 'test', 'fixtures', 'submissions', 'correct-vectorized');
+  const runOnce = (isolation: string): number => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'grade', submission, '--preset', 'coursera', '--seed', '1', '--no-config', '--isolation', isolation], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    });
+    if (r.status !== 0 || !/Score 100\/100/.test(r.stdout)) throw new Error(`cold grade (${isolation}) failed: ${r.stderr}`);
+    return performance.now() - t0;
+  };
+  // auto is what a student runs (it gets namespaces here: isolationCost checked that they work).
+  const times: Record<string, number[]> = { auto: [], 'permission-model': [] };
+  runOnce('auto');
+  runOnce('permission-model');
+  for (let i = 0; i < 9; i++) for (const mode of ['auto', 'permission-model']) times[mode].push(runOnce(mode));
+  const ns = median(times.auto);
+  const pm = median(times['permission-model']);
+  const nsMin = Math.min(...times.auto);
+  const pmMin = Math.min(...times['permission-model']);
+  console.log(
+    `sandbox cold-grade coursera isolation=namespaces median_ms=${ns.toFixed(0)} isolation=permission-model median_ms=${pm.toFixed(0)} ` +
+      `cost_ms=${(ns - pm).toFixed(0)} ratio=${(ns / pm).toFixed(3)} min_cost_ms=${(nsMin - pmMin).toFixed(0)} runs=9 load1=${loadavg()[0].toFixed(2)}`,
+  );
+}
+
+/** bwrap's own start cost: `node --version` (no V8 start) with and without the sandbox's namespaces. */
+function startCost(): void {
+  const bwrap = findBwrap();
+  if (!bwrap) return;
+  const time = (file: string, args: string[], env: NodeJS.ProcessEnv): number => {
+    const t0 = performance.now();
+    const r = spawnSync(file, args, { env });
+    if (r.status !== 0) throw new Error(`${file} failed: ${r.stderr}`);
+    return performance.now() - t0;
+  };
+  const bare: number[] = [];
+  const wrapped: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    bare.push(time(process.execPath, ['--version'], {}));
+    wrapped.push(time(bwrap, bwrapArgs([process.execPath, '--version'], { readOnly: [], cwd: '/' }), bwrapEnv()));
+  }
+  console.log(
+    `sandbox start node_version_ms=${median(bare).toFixed(1)} in_bwrap_ms=${median(wrapped).toFixed(1)} bwrap_ms=${(median(wrapped) - median(bare)).toFixed(1)} ` +
+      `min_bwrap_ms=${(Math.min(...wrapped) - Math.min(...bare)).toFixed(1)}`,
+  );
+}
+
+/** The channel's format on the walkthrough's largest message, against JSON with base64 and plain JSON. */
+function codec(): void {
+  const X = Array.from({ length: 5000 }, (_, i) => Array.from({ length: 400 }, (_, j) => Math.sin(i * 400 + j)));
+  const time = (f: () => unknown): number => {
+    const t: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      f();
+      t.push(performance.now() - t0);
+    }
+    return median(t);
+  };
+  let frame: Uint8Array = new Uint8Array(0);
+  const encode = time(() => (frame = encodeFrame({ t: 'call', id: 1, body: { X } }, null)));
+  const decode = time(() => decodeBody(frame.subarray(FRAME_HEADER_BYTES)));
+  let base64 = '';
+  const b64Encode = time(() => {
+    const f = new Float64Array(5000 * 400);
+    for (let i = 0; i < 5000; i++) f.set(X[i], i * 400);
+    base64 = JSON.stringify({ X: Buffer.from(f.buffer).toString('base64'), rows: 5000, columns: 400 });
+  });
+  const b64Decode = time(() => {
+    const p = JSON.parse(base64) as { X: string };
+    const b = Buffer.from(p.X, 'base64');
+    const f = new Float64Array(b.buffer, b.byteOffset, b.length / 8);
+    return Array.from({ length: 5000 }, (_, i) => Array.from(f.subarray(i * 400, (i + 1) * 400)));
+  });
+  let json = '';
+  const jsonEncode = time(() => (json = JSON.stringify(X)));
+  const jsonDecode = time(() => JSON.parse(json));
+  console.log(
+    `sandbox codec 5000x400 binary_bytes=${frame.length} encode_ms=${encode.toFixed(0)} decode_ms=${decode.toFixed(0)} ` +
+      `base64_bytes=${base64.length} encode_ms=${b64Encode.toFixed(0)} decode_ms=${b64Decode.toFixed(0)} ` +
+      `json_bytes=${json.length} encode_ms=${jsonEncode.toFixed(0)} decode_ms=${jsonDecode.toFixed(0)}`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await run();

@@ -72,11 +72,12 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
       if (earlier) {
         const { error, caseName } = earlier;
         const repeat = error.code === 'timeout' || error.code === 'out-of-memory';
-        outcomes.push({
-          ok: false,
-          durationMs: 0,
-          error: repeat ? { ...error, message: `not run: an earlier call (${caseName}) ${error.code === 'timeout' ? 'timed out' : 'ran out of memory'}` } : error,
-        });
+        const skipped: CallError = {
+          code: error.code,
+          message: `not run: an earlier call (${caseName}) ${error.code === 'timeout' ? 'timed out' : 'ran out of memory'}`,
+          params: { fn: request.fn, caseName, reason: error.code, skipped: 1 },
+        };
+        outcomes.push({ ok: false, durationMs: 0, error: repeat ? skipped : error });
         continue;
       }
       const outcome = await sandbox.call(request);
@@ -89,9 +90,46 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
   return results;
 }
 
-/** A CallError as a catalogue message naming the function (rendered by the caller in its language). */
+/** The params a catalogue message needs, when the CallError carries them all (else undefined). */
+function paramsOf(e: CallError, names: string[]): Record<string, string | number> | undefined {
+  const p = e.params ?? {};
+  const out: Record<string, string | number> = {};
+  for (const name of names) {
+    const v = p[name];
+    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+    if (ALLOWED_CHOICES[name] && !ALLOWED_CHOICES[name].has(String(v))) return undefined;
+    out[name] = v;
+  }
+  return out;
+}
+
+/** Param values that choose a nested catalogue message: only these are let through (the child is hostile). */
+const ALLOWED_CHOICES: Record<string, ReadonlySet<string>> = {
+  reason: new Set(['too-large', 'oversized', 'malformed', 'forged', 'unexpected', 'version', 'timeout', 'out-of-memory']),
+  type: new Set(['number', 'string', 'boolean', 'bigint', 'symbol', 'undefined', 'object', 'null']),
+};
+
+/** Per CallError code: its catalogue id and the params it needs (besides `fn`). */
+const CALL_ERROR_IDS: Partial<Record<CallErrorCode, { id: MessageRef['id']; params: string[] }>> = {
+  'missing-file': { id: 'call.missing-file', params: ['file', 'name'] },
+  symlink: { id: 'call.symlink', params: ['file'] },
+  'file-too-large': { id: 'call.file-too-large', params: ['file', 'kb', 'limitKb'] },
+  'not-a-function': { id: 'call.not-a-function', params: ['file', 'type'] },
+  timeout: { id: 'call.timeout', params: ['seconds'] },
+  'out-of-memory': { id: 'call.out-of-memory', params: ['mb'] },
+  crashed: { id: 'call.crashed', params: ['signal'] },
+  'output-limit': { id: 'call.output-limit', params: ['mb'] },
+  'protocol-error': { id: 'call.protocol-error', params: ['reason', 'mb'] },
+};
+
+/**
+ * A CallError as a catalogue message naming the function (rendered by the caller in its
+ * language): one id per code, filled from the error's language-neutral params; `call.other`
+ * with the English message when the params are not all there (e.g. a report from an older grader).
+ */
 export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
   const file = `exercises/${STUDENT_FILES[fn]}`;
+  const other: MessageRef = { id: 'call.other', params: { fn, detail: e.message.startsWith(`${fn} `) ? e.message.slice(fn.length + 1) : e.message } };
   switch (e.code) {
     case 'not-implemented':
       return { id: 'call.not-implemented', params: { fn, file } };
@@ -101,8 +139,24 @@ export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
       return e.file && e.line
         ? { id: 'call.threw-at', params: { fn, detail: e.message, where: `${e.file}:${e.line}${e.column ? `:${e.column}` : ''}` } }
         : { id: 'call.threw', params: { fn, detail: e.message } };
-    default:
-      return { id: 'call.other', params: { fn, detail: e.message.startsWith(`${fn} `) ? e.message.slice(fn.length + 1) : e.message } };
+    case 'missing-export': {
+      const p = paramsOf(e, ['file', 'exported']);
+      if (!p) return other;
+      return p.exported === '' ? { id: 'call.missing-export-nothing', params: { fn, file: p.file } } : { id: 'call.missing-export', params: { fn, ...p } };
+    }
+    case 'exited': {
+      const called = paramsOf(e, ['file', 'how']);
+      const exitedWith = paramsOf(e, ['exitCode']);
+      if (called) return { id: 'call.exited-called', params: { fn, ...called } };
+      return exitedWith ? { id: 'call.exited', params: { fn, ...exitedWith } } : other;
+    }
+    default: {
+      const skipped = e.params?.skipped ? paramsOf(e, ['caseName', 'reason']) : undefined;
+      if (skipped) return { id: 'call.not-run', params: { fn, ...skipped } };
+      const known = CALL_ERROR_IDS[e.code];
+      const params = known && paramsOf(e, known.params);
+      return known && params ? { id: known.id, params: { fn, ...params } } : other;
+    }
   }
 }
 
@@ -272,6 +326,8 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       startedAt: startedAt.toISOString(),
       durationMs: 0,
     };
+    const notice = isolationNotice(sandbox, options.lang);
+    if (notice) report.notices = [...(report.notices ?? []), notice];
     const output = sandbox.output();
     if (output) report.submissionOutput = output;
     report.durationMs = round1(performance.now() - t0);
@@ -281,6 +337,12 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     sandbox ??= await opening.catch(() => undefined);
     await sandbox?.close();
   }
+}
+
+/** The report's notice when the sandbox ran without namespaces (and why), else undefined. */
+function isolationNotice(sandbox: Sandbox, lang: Lang): Message | undefined {
+  if (sandbox.isolation !== 'permission-model' || !sandbox.fallbackReason) return undefined;
+  return message('info', { id: 'sandbox.notice.permission-model', params: { reason: sandbox.fallbackReason } }, lang);
 }
 
 /**

@@ -13,7 +13,9 @@ GRADER_DIR=/autograder/grader
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends ca-certificates curl xz-utils
+# bubblewrap: the sandbox runs each submission in its own Linux namespaces where the container
+# allows them (otherwise the grader falls back to Node's permission model and says so).
+apt-get install -y -q --no-install-recommends ca-certificates curl xz-utils bubblewrap
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 

@@ -57,6 +57,15 @@ const EXPECTED: Record<string, { parts: Row; score: number }> = {
   'missing-export': { parts: [e, e, e, e, e, f, e], score: 0 },
   'imports-outside': { parts: [f, f, f, f, f, e, e], score: 0 },
   'uses-network': { parts: [f, f, e, f, f, f, f], score: 0 },
+  // The security review's attacks (sandbox v2; see each README.md), in whatever isolation this machine has.
+  'signals-parent-and-decoy': { parts: [f, f, e, f, f, e, e], score: 0 },
+  'kills-parent-then-spins': { parts: [f, f, e, f, f, f, f], score: 0 },
+  'ipc-internals-and-raw-bytes': { parts: [f, f, e, f, f, e, e], score: 0 },
+  'network-internal-handles': { parts: [f, f, e, f, f, f, f], score: 0 },
+  // RLIMIT_DATA is enforced by Linux (macOS accepts `ulimit -d` and ignores it).
+  ...(process.platform === 'linux' ? { 'memory-arraybuffers': { parts: [f, f, e, f, f, f, f] as Row, score: 0 } } : {}),
+  'huge-reply': { parts: [f, f, e, f, f, f, e], score: 0 },
+  'throws-huge-messages': { parts: [f, f, e, f, f, f, e], score: 0 },
 };
 
 /** Path -> size and content hash of every file under the folders grading might touch. */

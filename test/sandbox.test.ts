@@ -8,13 +8,15 @@ import { createServer, type AddressInfo } from 'node:net';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, it as itBase } from 'vitest';
 import { PACKAGE_ROOT } from '../grader/paths';
 import {
   evaluateKnownFunction,
   knownFunctionGradient,
   openSandbox,
   permissionFlag,
+  probeIsolation,
+  type IsolationPolicy,
   type CallOutcome,
   type KnownFunctionName,
   type Sandbox,
@@ -73,8 +75,13 @@ function gitStatus(paths: string[]): string {
 }
 
 /** Opens a sandbox, runs the requests in order, closes it. */
-async function runAll(dir: string, requests: SandboxRequest[], limits: Parameters<typeof openSandbox>[1] = {}): Promise<{ outcomes: CallOutcome[]; sb: Sandbox }> {
-  const sb = await openSandbox(dir, { timeoutMs: 5000, ...limits });
+async function runAllIn(
+  dir: string,
+  requests: SandboxRequest[],
+  limits: Parameters<typeof openSandbox>[1] = {},
+  isolation: IsolationPolicy = 'auto',
+): Promise<{ outcomes: CallOutcome[]; sb: Sandbox }> {
+  const sb = await openSandbox(dir, { timeoutMs: 5000, ...limits }, { isolation, trace: false });
   const outcomes: CallOutcome[] = [];
   try {
     for (const r of requests) outcomes.push(await sb.call(r));
@@ -213,7 +220,7 @@ describe('openSandbox on a correct submission', () => {
       '../node_modules/ml-matrix/package.json': '{"name":"ml-matrix","main":"index.js"}',
       '../node_modules/ml-matrix/index.js': 'throw new Error("the submission\'s ml-matrix was loaded")',
     });
-    const { outcomes, sb } = await runAll(dir, [SIGMOID, SIGMOID, RANDOM, RANDOM, NUMGRAD, COST]);
+    const { outcomes, sb } = await runAllIn(dir, [SIGMOID, SIGMOID, RANDOM, RANDOM, NUMGRAD, COST]);
     const expected = sigmoidGradientOf([[0, 1], [-2, 3]]);
     for (const o of outcomes.slice(0, 2)) {
       const v = valueOf(o);
@@ -241,17 +248,18 @@ describe('openSandbox on a correct submission', () => {
   it('accepts an exercises folder as well as a repository, and reports missing files', async () => {
     const ex = tempSubmission({ 'sigmoidGradient.ts': CORRECT_SIGMOID }, 'exercises');
     rmSync(join(ex, 'randInitializeWeights.ts'));
-    const { outcomes } = await runAll(ex, [SIGMOID, RANDOM]);
+    const { outcomes } = await runAllIn(ex, [SIGMOID, RANDOM]);
     expect(valueOf(outcomes[0]).kind).toBe('matrix');
     expect(errorOf(outcomes[1])).toEqual({
       code: 'missing-file',
       file: 'exercises/randInitializeWeights.ts',
       message: 'exercises/randInitializeWeights.ts is missing: the submission has no randInitializeWeights.ts, so randInitializeWeights cannot be graded',
+      params: { fn: 'randInitializeWeights', file: 'exercises/randInitializeWeights.ts', name: 'randInitializeWeights.ts' },
     });
   });
 
   it('grades a folder that does not exist as four missing files, without throwing', async () => {
-    const { outcomes } = await runAll(join(tmpdir(), 'bpg-no-such-submission'), [SIGMOID, COST]);
+    const { outcomes } = await runAllIn(join(tmpdir(), 'bpg-no-such-submission'), [SIGMOID, COST]);
     expect(outcomes.map((o) => errorOf(o).code)).toEqual(['missing-file', 'missing-file']);
   });
 
@@ -277,7 +285,7 @@ describe('openSandbox on a correct submission', () => {
 
   it('an async nnCostFunction returns a Promise, described (not awaited): the contract functions are synchronous', async () => {
     const dir = tempSubmission({ 'nnCostFunction.ts': `export async function nnCostFunction() { return { J: 1, grad: [1] }; }` });
-    const { outcomes } = await runAll(dir, [COST]);
+    const { outcomes } = await runAllIn(dir, [COST]);
     expect(valueOf(outcomes[0])).toEqual({ kind: 'other', description: 'a Promise: nnCostFunction must return its result directly (remove async)' });
   });
 
@@ -310,16 +318,16 @@ describe('prebuilt runtime (harness + ml-matrix + kit helpers, cached per proces
 
   it('is built once, reused by later openSandbox calls, and found on disk by a fresh process', async () => {
     const dir = tempSubmission({ 'sigmoidGradient.ts': CORRECT_SIGMOID });
-    expect(valueOf((await runAll(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
+    expect(valueOf((await runAllIn(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
     const first = await getRuntime();
     expect(first.built).toBe(true);
     expect(first.dir.startsWith(realpathSync(root))).toBe(true);
     const stamp = statSync(join(first.dir, 'manifest.json')).mtimeMs;
-    expect(valueOf((await runAll(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
+    expect(valueOf((await runAllIn(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
     expect(await getRuntime()).toBe(first);
     // A fresh grader process: nothing in memory, the disk cache is verified and reused, not rebuilt.
     resetRuntimeForTests();
-    expect(valueOf((await runAll(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
+    expect(valueOf((await runAllIn(dir, [SIGMOID])).outcomes[0]).kind).toBe('matrix');
     const again = await getRuntime();
     expect(again).not.toBe(first);
     expect(again).toMatchObject({ dir: first.dir, key: first.key, built: false });
@@ -336,7 +344,7 @@ describe('prebuilt runtime (harness + ml-matrix + kit helpers, cached per proces
     writeFileSync(matrixModule, 'export const sigmoid = () => { throw new Error("corrupted cache"); };\n');
     expect(verifyRuntime(rt.dir, rt.key)).toBeNull();
     resetRuntimeForTests();
-    const { outcomes } = await runAll(dir, [SIGMOID]);
+    const { outcomes } = await runAllIn(dir, [SIGMOID]);
     const v = valueOf(outcomes[0]);
     expect(v.kind === 'matrix' && v.data[0][0]).toBeCloseTo(0.25, 15);
     const rebuilt = await getRuntime();
@@ -377,7 +385,7 @@ describe('prebuilt runtime (harness + ml-matrix + kit helpers, cached per proces
       ].join('\n'),
       'util/twice.ts': "import type { Matrix } from 'ml-matrix';\n\nexport function twice(z: Matrix): Matrix {\n  if (z.rows === 1) throw new RangeError('one row');\n  return z.clone().mul(2);\n}\n",
     });
-    const { outcomes } = await runAll(dir, [SIGMOID, { fn: 'sigmoidGradient', z: [[1, 2]] }]);
+    const { outcomes } = await runAllIn(dir, [SIGMOID, { fn: 'sigmoidGradient', z: [[1, 2]] }]);
     const shape = errorOf(outcomes[0]);
     expect(shape.code).toBe('threw');
     expect(shape.message).toContain('mtimes: inner dimensions must agree');
@@ -425,7 +433,21 @@ describe('protocol validation', () => {
   });
 });
 
-describe('fixture submissions', () => {
+/** Both walls where this machine has namespaces (CI does); the permission-model fallback always. */
+const HAVE_NAMESPACES = (await probeIsolation()).mode === 'namespaces';
+const MODES = [
+  { mode: 'namespaces', policy: 'strict', skip: !HAVE_NAMESPACES },
+  { mode: 'permission-model', policy: 'permission-model', skip: false },
+] as const;
+
+describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, skip }) => {
+  const runAll = async (dir: string, requests: SandboxRequest[], limits: Parameters<typeof openSandbox>[1] = {}) => {
+    const result = await runAllIn(dir, requests, limits, policy);
+    expect(result.sb.isolation).toBe(mode);
+    return result;
+  };
+  const it = skip ? itBase.skip : itBase;
+
   it('stub: every function is not implemented', async () => {
     const { outcomes } = await runAll(fixture('stub'), [COST, SIGMOID, RANDOM, NUMGRAD]);
     expect(outcomes.map((o) => errorOf(o).code)).toEqual(['not-implemented', 'not-implemented', 'not-implemented', 'not-implemented']);
@@ -610,11 +632,13 @@ export function sigmoidGradient(z: Matrix): Matrix {
       code: 'missing-export',
       file: 'exercises/sigmoidGradient.ts',
       message: 'exercises/sigmoidGradient.ts does not export a function named sigmoidGradient (it exports: sigmoidGrad)',
+      params: { fn: 'sigmoidGradient', file: 'exercises/sigmoidGradient.ts', exported: 'sigmoidGrad' },
     });
     expect(errorOf(outcomes[1])).toEqual({
       code: 'not-a-function',
       file: 'exercises/randInitializeWeights.ts',
       message: 'exercises/randInitializeWeights.ts exports randInitializeWeights, but it is a number (0.12), not a function',
+      params: { fn: 'randInitializeWeights', file: 'exercises/randInitializeWeights.ts', type: 'number' },
     });
     expect(errorOf(outcomes[2])).toMatchObject({ code: 'compile-error', file: 'exercises/nnCostFunction.ts' });
     expect(errorOf(outcomes[3]).code).toBe('not-implemented');

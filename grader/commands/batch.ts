@@ -21,6 +21,8 @@ import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
 import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
+import type { IsolationPolicy } from '../sandbox/protocol';
+import { ISOLATION_FLAG, requireNamespaces } from './grade';
 
 /** `batch`'s arguments after parsing. */
 export interface BatchCliOptions {
@@ -48,6 +50,8 @@ export interface BatchCliOptions {
   similarity?: boolean;
   /** `--similarity-threshold`: the score from which a pair is flagged. */
   similarityThreshold?: number;
+  /** `--isolation`; default strict on Linux (a class is many hostile submissions at once), auto elsewhere. */
+  isolation?: IsolationPolicy;
 }
 
 /** `--similarity-threshold`: a number in (0, 1]. */
@@ -90,6 +94,7 @@ export const BATCH_FLAGS = {
     describe: 'Compare every pair of submissions (token fingerprints, as MOSS does; names, constants, layout and the stubs ignored): similarity.json/.csv, flags in the gradebook and report',
   },
   'similarity-threshold': { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
+  isolation: { ...ISOLATION_FLAG, defaultDescription: 'strict on Linux, else auto' },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -138,6 +143,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   if (args.find) out.find = true;
   if (args.similarity) out.similarity = true;
   if (args['similarity-threshold'] !== undefined) out.similarityThreshold = args['similarity-threshold'] as number;
+  if (args.isolation !== undefined) out.isolation = args.isolation as IsolationPolicy;
   return out;
 }
 
@@ -167,8 +173,27 @@ async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise
   if (cli.reference !== undefined) flags.reference = cli.reference;
   if (cli.partialCredit !== undefined) flags.partialCredit = cli.partialCredit;
   flags.lang = resolveLang({ flag: cli.lang, config: configLayer.lang, env: ctx.io.env });
+  flags.isolation = cli.isolation ?? defaultBatchIsolation();
   const { submission: _s, seed: _seed, ...rest } = mergeOptions<Partial<GradeOptions>>(configLayer, flags);
   return rest;
+}
+
+/** A batch is strict on Linux (bubblewrap is one package away), auto where namespaces cannot exist. */
+export function defaultBatchIsolation(platform: NodeJS.Platform = process.platform): IsolationPolicy {
+  return platform === 'linux' ? 'strict' : 'auto';
+}
+
+/**
+ * Before a batch: strict without namespaces is a usage error (exit 2, how to enable them); a
+ * fallback is said once here, not per submission.
+ */
+async function checkIsolation(policy: IsolationPolicy | undefined, ctx: CliContext, lang?: Lang): Promise<void> {
+  if (policy === 'strict') return requireNamespaces(lang);
+  const { probeIsolation } = await import('../sandbox/isolation');
+  const probe = policy === 'permission-model' ? { mode: 'permission-model', reason: 'requested' as const } : await probeIsolation();
+  if (probe.mode === 'namespaces') return;
+  const { t } = await import('../messages/index');
+  ctx.io.stderr(`${t('sandbox.batch-fallback', { reason: probe.reason ?? 'bwrap-failed' }, lang)}\n`);
 }
 
 /**
@@ -180,6 +205,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   const { io } = ctx;
   if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
   const gradeOptions = await batchGradeOptions(cli, ctx);
+  await checkIsolation(gradeOptions.isolation, ctx, gradeOptions.lang);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.

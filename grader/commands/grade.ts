@@ -14,6 +14,7 @@ import type { PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
 import { cliContext, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
+import type { FallbackReason, IsolationPolicy } from '../sandbox/protocol';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
 export type GradeFn = (options: Partial<GradeOptions> & { submission: string }) => Promise<GradeReport>;
@@ -44,6 +45,8 @@ export interface GradeCliOptions {
   lang?: Lang;
   /** `--find`: DIR is an upload; grade the one folder in it that holds the student's files. */
   find?: boolean;
+  /** `--isolation`: how hard the sandbox walls must be. */
+  isolation?: IsolationPolicy;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -71,6 +74,14 @@ function singleString(flag: string) {
   };
 }
 
+/** `--isolation` (grade and batch share it). */
+export const ISOLATION_FLAG = {
+  choices: ['auto', 'strict', 'permission-model'] as const,
+  describe: 'Sandbox walls: OS namespaces (bubblewrap) when available (auto), always (strict: exit 2 without them), or Node\'s permission model only',
+  defaultDescription: 'auto',
+  requiresArg: true,
+} satisfies Options;
+
 /** The flags of `grade`; no yargs defaults, so "not given" stays distinguishable from a default. */
 export const GRADE_FLAGS = {
   format: {
@@ -92,6 +103,7 @@ export const GRADE_FLAGS = {
     type: 'boolean',
     describe: 'DIR is an upload (Gradescope, an LMS export): grade the one folder at any depth holding the four files; several copies or scattered files are refused with a message to the student',
   },
+  isolation: ISOLATION_FLAG,
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -132,6 +144,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
   if (args.lang !== undefined) out.lang = args.lang as Lang;
   if (args.find) out.find = true;
+  if (args.isolation !== undefined) out.isolation = args.isolation as IsolationPolicy;
   return out;
 }
 
@@ -153,6 +166,7 @@ export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
   if (cli.reference !== undefined) o.reference = cli.reference;
   if (cli.partialCredit !== undefined) o.partialCredit = cli.partialCredit;
   if (cli.lang !== undefined) o.lang = cli.lang;
+  if (cli.isolation !== undefined) o.isolation = cli.isolation;
   return o;
 }
 
@@ -206,6 +220,32 @@ async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, 
 }
 
 /**
+ * The config file to read: `--config FILE`, none with `--no-config`, else the working directory's
+ * backprop-grader.config.json, except with `--format github` or `gradescope`: there the working
+ * directory is the student's repository (GitHub Classroom), so a config is read only when
+ * `--config` names it (the instructor's, shipped with the release).
+ */
+async function configFileFor(cli: GradeCliOptions, cwd: string): Promise<string | undefined> {
+  if (cli.config === false) return undefined;
+  if (cli.config !== undefined) return cli.config;
+  if (cli.format === 'github' || cli.format === 'gradescope') return undefined;
+  return (await import('../config')).findConfig(cwd);
+}
+
+/** `--isolation strict`: a usage error (exit 2, saying how to enable namespaces) when they are unavailable. */
+export async function requireNamespaces(lang?: Lang): Promise<void> {
+  const { probeIsolation } = await import('../sandbox/isolation');
+  const probe = await probeIsolation();
+  if (probe.mode === 'namespaces') return;
+  throw await strictUnavailable(probe.reason ?? 'bwrap-failed', lang);
+}
+
+async function strictUnavailable(reason: FallbackReason, lang?: Lang): Promise<UsageError> {
+  const { t } = await import('../messages/index');
+  return new UsageError(t('sandbox.strict-unavailable', { reason }, lang));
+}
+
+/**
  * Runs `grade` with parsed options: config, engine, report, exit code. Returns the exit code:
  * 0 graded (whatever the score), 1 below `--min-score` or an internal failure (a complete
  * all-errored report is still written), 2 for a usage error (missing folder, invalid config).
@@ -226,7 +266,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   }
 
   let configLayer: Partial<GradeOptions> = {};
-  const configFile = cli.config === false ? undefined : (cli.config ?? (await import('../config')).findConfig(io.cwd));
+  const configFile = await configFileFor(cli, io.cwd);
   if (configFile) {
     const { loadConfig, ConfigError } = await import('../config');
     try {
@@ -258,6 +298,9 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     const grade = gradeImpl ?? (await import('../api')).grade;
     report = await grade(options);
   } catch (err) {
+    // `--isolation strict` without namespaces: the sandbox refused before running anything (no
+    // separate probe, so strict costs a grade nothing). The operator's to fix: a usage error.
+    if ((err as { code?: unknown })?.code === 'isolation-unavailable') throw await strictUnavailable((err as { reason: FallbackReason }).reason, options.lang);
     failed = true;
     io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
     report = internalFailureReport(options, err);

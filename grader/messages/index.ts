@@ -21,6 +21,7 @@ import enGithub from './en/github.json';
 import enGuide from './en/guide.json';
 import enPart from './en/part.json';
 import enReport from './en/report.json';
+import enSandbox from './en/sandbox.json';
 import enUpload from './en/upload.json';
 import zhBatch from './zh-CN/batch.json';
 import zhCall from './zh-CN/call.json';
@@ -29,6 +30,7 @@ import zhGithub from './zh-CN/github.json';
 import zhGuide from './zh-CN/guide.json';
 import zhPart from './zh-CN/part.json';
 import zhReport from './zh-CN/report.json';
+import zhSandbox from './zh-CN/sandbox.json';
 import zhUpload from './zh-CN/upload.json';
 
 /** The languages a student can read the grader in. */
@@ -37,8 +39,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enUpload };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhUpload };
+const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enSandbox, ...enUpload };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhSandbox, ...zhUpload };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };

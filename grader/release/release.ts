@@ -10,11 +10,14 @@
  * package.json (lean: the runtime dependencies, no test framework, compiler or instructor tools),
  * package-lock.json (the project's lock pruned to that package.json by npm itself, so the student
  * installs exactly the versions this project tested), tsconfig.json (adjusted),
- * .github/workflows/classroom.yml, README.md (for students), .gitignore.
+ * .github/workflows/classroom.yml, README.md (for students), .gitignore, and the instructor's
+ * grading options (points, tolerances, limits) as .github/backprop-grader.config.json, which the classroom workflow passes to `grade --config`
+ * (with `--format github` no other config file is read, so a student's own one changes nothing).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { CONFIG_FILE_NAME, ConfigError, parseConfig } from '../config';
 import { PACKAGE_ROOT } from '../paths';
 import { studentReadme } from './readme';
 import { fingerprintSolutions, FORBIDDEN_PATHS, listFiles, scanRelease, type ScanResult } from './scan';
@@ -54,8 +57,28 @@ export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-leve
   { path: 'LICENSE', kind: 'file', required: false },
 ];
 
+/** The instructor's grading options in the release; the classroom workflow passes it to `grade --config`. */
+export const RELEASED_CONFIG = '.github/backprop-grader.config.json';
+
+/**
+ * The released config's text: the instructor's config (validated; `configPath`, else the
+ * project's backprop-grader.config.json when there is one), or an empty one (the defaults).
+ */
+export function releasedConfig(root: string, configPath?: string): string {
+  const path = configPath ?? join(root, CONFIG_FILE_NAME);
+  if (!configPath && !existsSync(path)) return `${JSON.stringify({ $schema: '../grader/config.schema.json' }, null, 2)}\n`;
+  let config: Record<string, unknown>;
+  try {
+    config = { ...parseConfig(readFileSync(path, 'utf8'), path) };
+  } catch (error) {
+    const why = error instanceof ConfigError ? error.message : `${path}: ${(error as Error).message}`;
+    throw new ReleaseError('release-usage', `release: the instructor's config cannot be released: ${why}`);
+  }
+  return `${JSON.stringify({ ...config, $schema: '../grader/config.schema.json' }, null, 2)}\n`;
+}
+
 /** Files generated rather than copied (package.json, its lock and tsconfig.json are adjusted copies). */
-const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER];
+const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER, RELEASED_CONFIG];
 
 /**
  * The only devDependencies a student installs: Node's types, for their editor. No test framework
@@ -141,6 +164,8 @@ export interface ReleaseOptions {
   root?: string;
   /** Replace an earlier release at `out` (only a folder carrying the release marker). */
   force?: boolean;
+  /** The instructor's config to release. Default: the project's backprop-grader.config.json, if any. */
+  config?: string;
 }
 
 export interface ReleaseResult {
@@ -174,6 +199,7 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
   }
 
   const { files, warnings } = releaseFileList(root);
+  const configText = releasedConfig(root, options.config);
   mkdirSync(dirname(outDir), { recursive: true });
   const staging = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.staging-`));
   try {
@@ -187,6 +213,8 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
     writeFileSync(join(staging, 'tsconfig.json'), releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8')));
     writeFileSync(join(staging, 'README.md'), studentReadme());
     writeFileSync(join(staging, '.gitignore'), GITIGNORE);
+    mkdirSync(join(staging, dirname(RELEASED_CONFIG)), { recursive: true });
+    writeFileSync(join(staging, RELEASED_CONFIG), configText);
     writeFileSync(join(staging, RELEASE_MARKER), 'Written by `backprop-grader release`; `release --force` may replace this folder.\n');
 
     const fp = fingerprintSolutions(solutionsDir, [join(root, 'exercises')]);

@@ -32,7 +32,7 @@ table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid var(--line)
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .passed{color:var(--pass)}.failed{color:var(--fail)}.errored{color:var(--err)}.not-implemented{color:var(--todo)}
 .icon{font-weight:700;display:inline-block;min-width:1.1em;text-align:center}
-.muted{color:var(--muted)}svg{max-width:100%;height:auto}svg text{fill:var(--fg);font:12px system-ui,sans-serif}
+.muted,.isolation{color:var(--muted)}svg{max-width:100%;height:auto}svg text{fill:var(--fg);font:12px system-ui,sans-serif}
 svg .bar{fill:var(--bar)}svg .track{fill:var(--line)}
 .chart{overflow-x:auto}.chart svg.hist{min-width:26rem}.chart svg.rates{min-width:38rem}
 code,pre,.diff{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
@@ -195,7 +195,7 @@ function studentDetails(anchor: string, st: StudentSummary, report: GradeReport,
   const flags = st.flags.length ? `<p>${st.flags.map((f) => flagBadge(f, st.id, pairAnchor, lang)).join(' ')}</p>` : '';
   const head = t('batch.html.student-head', { score: formatPoints(report.score), maxScore: formatPoints(report.maxScore) }, lang);
   return (
-    `<section class="student" id="${anchor}" data-id="${escapeHtml(st.id)}"><h3><a href="#${anchor}">${bdi(st.id)}</a> <span class="muted">${escapeHtml(head)}</span></h3>` +
+    `<section class="student" id="${anchor}" data-id="${escapeHtml(st.id)}"><h3><a href="#${anchor}">${bdi(st.id)}</a> <span class="muted">${escapeHtml(head)}</span> <span class="isolation">${escapeHtml(t('batch.html.isolation-of', { isolation: report.isolation }, lang))}</span></h3>` +
     `<div class="body">${flags}${notices}${parts}${output}</div></section>`
   );
 }
@@ -284,6 +284,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
     stat(tt('batch.html.preset'), e(summary.presets.join(', ') || '—')) +
     stat(tt('batch.html.seed'), e(summary.seeds.join(', ') || '—')) +
     stat(tt('batch.html.reference'), e(summary.references.join(', ') || '—')) +
+    stat(tt('batch.html.isolation'), e([...new Set(entries.map((x) => x.report.isolation))].sort().join(', ') || '—')) +
     stat(tt('batch.html.mean'), s ? formatPoints(s.mean) : '—') +
     stat(tt('batch.html.median'), s ? formatPoints(s.median) : '—') +
     stat(tt('batch.html.min-max'), s ? `${formatPoints(s.min)} – ${formatPoints(s.max)}` : '—') +

@@ -60,10 +60,16 @@ export function formatPosition(w: WorstElement): string {
   return `at index ${w.index}`;
 }
 
+/** `text` without its trailing newlines (a loop: /\n+$/ is quadratic on a run of newlines). */
+function trimTrailingNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end);
+}
+
 /** Student-controlled text, sanitized and indented on every line. */
 function block(text: string, indent: string): string[] {
-  return sanitizeText(text)
-    .replace(/\n+$/, '')
+  return trimTrailingNewlines(sanitizeText(text))
     .split('\n')
     .map((l) => (l.length ? indent + l : ''));
 }
@@ -149,7 +155,7 @@ export function renderText(report: GradeReport, options: TextReporterOptions = {
   lines.push(p.bold(`backprop-grader ${report.grader.version}`) + `  ${sanitizeText(report.submission)}`);
   lines.push(
     p.dim(
-      `seed ${report.seed} (rerun with --seed ${report.seed}) · preset ${sanitizeText(report.preset)} · reference ${report.reference}`,
+      `seed ${report.seed} (rerun with --seed ${report.seed}) · preset ${sanitizeText(report.preset)} · reference ${report.reference} · isolation ${report.isolation}`,
     ),
   );
   lines.push('');

@@ -1,5 +1,5 @@
 /**
- * Locating a submission and bundling it for the sandbox's child process.
+ * Bundling a staged submission (staging.ts) for the sandbox's child process.
  *
  * Only the student's own files are bundled per submission (esbuild, code splitting, the four files
  * as entries). The harness, ml-matrix and the kit's helpers are the prebuilt runtime (runtime.ts):
@@ -10,7 +10,7 @@
  * does not hide the other functions, and the rest are rebuilt.
  */
 import { build, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,26 +18,9 @@ import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
 import type { CallError, FunctionLocation } from './protocol';
 import { getRuntime, type Runtime } from './runtime';
+import { displayPath, type LocatedSubmission } from './staging';
 
-/** Where a submission's files are. All paths absolute and real (symlinks resolved). */
-export interface LocatedSubmission {
-  /** The folder holding the four student files. */
-  exercisesDir: string;
-  /** Imports may not resolve outside this folder (the repository, or the exercises folder itself). */
-  boundary: string;
-  /** Student-facing file names are relative to this folder (so they read `exercises/nnCostFunction.ts`). */
-  displayRoot: string;
-  /** Per function: its file (absolute) and its display name, or why it cannot be used. */
-  files: Record<StudentFunction, { path: string; file: string; problem?: CallError }>;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
+export type { LocatedSubmission } from './staging';
 
 function realOrSelf(path: string): string {
   try {
@@ -51,38 +34,6 @@ function realOrSelf(path: string): string {
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function display(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/');
-}
-
-/**
- * Finds the four student files. `submissionPath` is an exercises folder, or a repository that
- * contains `exercises/`. Never throws: a missing file becomes a 'missing-file' problem.
- */
-export function locateSubmission(submissionPath: string): LocatedSubmission {
-  const given = realOrSelf(resolve(submissionPath));
-  const repo = isDirectory(join(given, 'exercises'));
-  const exercisesDir = repo ? join(given, 'exercises') : given;
-  const boundary = given;
-  const displayRoot = repo ? given : dirname(given);
-  const files = {} as LocatedSubmission['files'];
-  for (const [fn, name] of Object.entries(STUDENT_FILES) as [StudentFunction, string][]) {
-    const path = join(exercisesDir, name);
-    const file = display(displayRoot, path);
-    let problem: CallError | undefined;
-    if (!existsSync(path)) {
-      problem = { code: 'missing-file', file, message: `${file} is missing: the submission has no ${name}, so ${fn} cannot be graded` };
-    } else if (!isInside(realOrSelf(path), boundary)) {
-      // A link to a file outside the submission (e.g. the grader's own fixtures) is not the student's work.
-      problem = { code: 'missing-file', file, message: `${file} is a link to a file outside the submission; submit the file itself` };
-    } else if (!statSync(path).isFile()) {
-      problem = { code: 'missing-file', file, message: `${file} is not a file` };
-    }
-    files[fn] = problem ? { path, file, problem } : { path: realOrSelf(path), file };
-  }
-  return { exercisesDir, boundary, displayRoot, files };
 }
 
 const BUILTINS = new Set(builtinModules);
@@ -151,12 +102,15 @@ function sandboxPlugin(sub: LocatedSubmission, runtime: Runtime): Plugin {
           if (r.errors.length) return { errors: [{ text: `cannot import "${spec}": the kit provides no lib/${inKit.slice(2)}` }] };
           return { path: r.path, sideEffects: r.sideEffects };
         }
+        const outside = { errors: [{ text: `cannot import "${spec}": it is outside the submission; import only files inside it` }] };
+        // The staged copy holds only the exercises folder: a path out of it is refused before resolving.
+        if (!isInside(target, sub.boundary)) return outside;
         const r = await pb.resolve(spec, { resolveDir: args.resolveDir, kind: args.kind, pluginData: inner });
         if (r.errors.length) return { errors: r.errors };
-        // Checked after resolution, on the real path, so a symlink cannot smuggle in an outside file.
-        if (!r.external && !isInside(realOrSelf(r.path), sub.boundary)) {
-          return { errors: [{ text: `cannot import "${spec}": it is outside the submission; import only files inside it` }] };
-        }
+        // Checked after resolution too, on the real path, so nothing can smuggle in an outside file.
+        if (!r.external && !isInside(realOrSelf(r.path), sub.boundary)) return outside;
+        const refused = sub.refused.get(r.path);
+        if (refused) return { errors: [{ text: refused.message }] };
         return { path: r.path, sideEffects: r.sideEffects };
       });
     },
@@ -183,7 +137,7 @@ function options(sub: LocatedSubmission, runtime: Runtime): BuildOptions {
 function compileError(sub: LocatedSubmission, fn: StudentFunction, errors: Message[]): CallError {
   const first = errors[0];
   const loc = first?.location;
-  const file = loc ? display(sub.displayRoot, resolve(sub.displayRoot, loc.file)) : sub.files[fn].file;
+  const file = loc ? displayPath(sub.displayRoot, resolve(sub.displayRoot, loc.file)) : sub.files[fn].file;
   const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : file;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   return {
@@ -291,19 +245,75 @@ export function findLocations(sub: LocatedSubmission): Partial<Record<StudentFun
   const out: Partial<Record<StudentFunction, FunctionLocation>> = {};
   for (const fn of Object.keys(STUDENT_FILES) as StudentFunction[]) {
     const { path, file, problem } = sub.files[fn];
-    if (problem?.code === 'missing-file') continue;
+    if (problem && problem.code !== 'compile-error') continue;
     let text: string;
     try {
+      // Staged files are capped (staging.ts), so this read is bounded too.
       text = readFileSync(path, 'utf8');
     } catch {
       continue;
     }
-    const re = new RegExp(`export\\s+(?:async\\s+)?(?:function\\s*\\*?\\s*|const\\s+|let\\s+|var\\s+)(${fn})\\b`);
-    const m = re.exec(text);
-    if (!m) continue;
-    const index = m.index + m[0].length - fn.length;
-    const before = text.slice(0, index).split('\n');
-    out[fn] = { fn, file, line: before.length, column: before[before.length - 1].length + 1 };
+    const at = findExport(text, fn);
+    if (at !== undefined) out[fn] = { fn, file, ...lineAndColumn(text, at) };
   }
   return out;
+}
+
+function isIdentifierCode(c: number): boolean {
+  // A-Z a-z 0-9 _ $, and anything non-ASCII (identifiers may contain it)
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127;
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
+
+function skipSpaces(text: string, i: number): number {
+  while (i < text.length && isSpaceCode(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** `word` at `i`, as a whole word: the index after it, or -1. */
+function keyword(text: string, i: number, word: string): number {
+  return text.startsWith(word, i) && !isIdentifierCode(text.charCodeAt(i + word.length)) ? i + word.length : -1;
+}
+
+/**
+ * The index of `name` in the first `export [async] function [*] name` or `export const|let|var
+ * name` of `text`, or undefined. One pass, linear in the text's length (a regex with two `\s*`
+ * around an optional `*` was quadratic on a comment of spaces: 15 minutes for 1.2 MB).
+ */
+export function findExport(text: string, name: string): number | undefined {
+  for (let at = text.indexOf('export'); at >= 0; at = text.indexOf('export', at + 6)) {
+    if (at > 0 && isIdentifierCode(text.charCodeAt(at - 1))) continue;
+    let i = keyword(text, at, 'export');
+    if (i < 0 || !isSpaceCode(text.charCodeAt(i))) continue;
+    i = skipSpaces(text, i);
+    const afterAsync = keyword(text, i, 'async');
+    if (afterAsync >= 0) i = skipSpaces(text, afterAsync);
+    const afterFunction = keyword(text, i, 'function');
+    if (afterFunction >= 0) {
+      i = skipSpaces(text, afterFunction);
+      if (text.charCodeAt(i) === 42 /* * */) i = skipSpaces(text, i + 1);
+    } else if (afterAsync >= 0) {
+      continue;
+    } else {
+      const afterDeclaration = Math.max(keyword(text, i, 'const'), keyword(text, i, 'let'), keyword(text, i, 'var'));
+      if (afterDeclaration < 0 || !isSpaceCode(text.charCodeAt(afterDeclaration))) continue;
+      i = skipSpaces(text, afterDeclaration);
+    }
+    if (keyword(text, i, name) >= 0) return i;
+  }
+  return undefined;
+}
+
+/** 1-based line and column of index `at`. */
+function lineAndColumn(text: string, at: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: at - lineStart + 1 };
 }

@@ -10,14 +10,13 @@
  * student could monkeypatch is captured here, at load time.
  */
 import { Matrix } from 'ml-matrix';
-import dgram from 'node:dgram';
-import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../exercises/lib/random';
 import { evaluateKnownFunction } from './functions';
-import type { CallError, CallObservations, CallOutcome, SandboxRequest, WireValue } from './protocol';
+import { blockHeapSnapshots, disableNetwork, hardenInternals } from './walls';
+import { TEXT_CAPS, truncateText } from './limits';
+import type { CallError, CallObservations, CallOutcome, IsolationMode, SandboxRequest, WireValue } from './protocol';
 import type { StudentFunction } from '../parts/ids';
 
 /** What the grader tells the harness about the bundle (sent once, with the 'init' message). */
@@ -30,6 +29,15 @@ export interface HarnessConfig {
   displayRoot: string;
   /** Absolute real path of the kit's provided helpers (never the student's frames). */
   kitLibDir: string;
+  /** Record the matrices nnCostFunction builds (CallObservations.trace); from SandboxOptions.trace. */
+  trace: boolean;
+  /**
+   * The walls around this process. Under 'permission-model' alone the harness also takes away
+   * signals, raw socket handles and the like itself (walls.ts); under 'namespaces' the kernel does.
+   */
+  isolation: IsolationMode;
+  /** The process's memory limit (MB, RLIMIT_DATA), for out-of-memory messages. */
+  memoryMb: number;
 }
 
 /** The harness as the boot script sees it. */
@@ -142,7 +150,7 @@ export function toWire(value: unknown, fn: StudentFunction | undefined): WireVal
     const v = value as { J: unknown; grad: unknown };
     return { kind: 'cost-and-gradient', J: toWire(v.J, undefined), grad: toWire(v.grad, undefined) };
   }
-  return { kind: 'other', description: describeKind(value, fn) };
+  return { kind: 'other', description: truncateText(describeKind(value, fn)) };
 }
 
 function safeString(get: () => unknown, fallback: string): string {
@@ -193,7 +201,9 @@ function threwError(error: unknown, config: HarnessConfig, context: string): Cal
   }
   const frames: string[] = [];
   let first: { file: string; line: number; column: number } | undefined;
-  for (const line of stack.split('\n')) {
+  // The stack repeats the message (up to megabytes): only lines short enough to be frames are parsed.
+  for (const line of stack.slice(0, 256 * 1024).split('\n')) {
+    if (line.length > 2000) continue;
     const m = FRAME.exec(line);
     if (!m) continue;
     const path = toPath(m[2]);
@@ -204,62 +214,38 @@ function threwError(error: unknown, config: HarnessConfig, context: string): Cal
     first ??= { file, line: Number(m[3]), column: Number(m[4]) };
     if (frames.length >= 20) break;
   }
-  return { code: 'threw', message: `${context}${message}`, stack: frames, ...first };
+  return { code: 'threw', message: truncateText(`${context}${message}`), stack: frames.slice(0, TEXT_CAPS.stackFrames), ...first };
 }
 
-/** What a student sees when their code touches the network. */
-export const NO_NETWORK_MESSAGE = "the grader's sandbox has no network";
+/** V8's and Node's words when an allocation fails for want of memory (RLIMIT_DATA), not for a bad size. */
+const ALLOCATION_FAILED = /Array buffer allocation failed|ERR_MEMORY_ALLOCATION_FAILED|Unable to grow instance memory|Out of memory/i;
 
-/**
- * Takes the network away from student code. Node 20's permission model restricts files, child
- * processes and workers, not sockets, so the entry points are replaced here, before any student
- * module loads, with functions that throw. The originals are not kept anywhere (no closure refers
- * to them), so student code has nothing to restore. Everything that opens a connection goes
- * through these: net.connect/createConnection and tls/http/https/http2 (net.Socket.prototype.connect),
- * fetch (undici builds its sockets with net.connect), UDP (dgram), DNS lookups (a query is itself
- * a way out), and servers (listen).
- */
-function disableNetwork(): void {
-  const refuse = function noNetwork(): never {
-    const error = new Error(NO_NETWORK_MESSAGE) as Error & { code: string };
-    error.code = 'ERR_SANDBOX_NO_NETWORK';
-    throw error;
+/** The out-of-memory CallError when `error` is a failed allocation, else undefined. */
+function outOfMemory(error: unknown, fn: StudentFunction, config: HarnessConfig): CallError | undefined {
+  if (!(error instanceof RangeError) && safeString(() => (error as { code?: unknown }).code, '') !== 'ERR_MEMORY_ALLOCATION_FAILED') return undefined;
+  const text = `${safeString(() => (error as Error).message, '')} ${safeString(() => (error as { code?: unknown }).code, '')}`;
+  if (!ALLOCATION_FAILED.test(text)) return undefined;
+  return {
+    code: 'out-of-memory',
+    message: `ran out of memory (the limit is ${config.memoryMb} MB); look for an array or matrix that grows without bound`,
+    params: { fn, mb: config.memoryMb },
   };
-  const replace = (target: object, keys: string[]): void => {
-    for (const key of keys) {
-      try {
-        Object.defineProperty(target, key, { value: refuse, writable: false, configurable: false, enumerable: false });
-      } catch {
-        // already non-configurable: nothing reachable to replace
-      }
-    }
-  };
-  replace(net.Socket.prototype, ['connect']);
-  replace(net.Server.prototype, ['listen']);
-  replace(net, ['connect', 'createConnection']);
-  replace(dgram.Socket.prototype, ['send', 'bind', 'connect', 'addMembership', 'addSourceSpecificMembership']);
-  replace(dns, ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveTxt', 'resolveSrv', 'resolvePtr', 'resolveNaptr', 'resolveSoa', 'resolveCaa', 'reverse']);
-  replace(dns.promises, ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveTxt', 'resolveSrv', 'resolvePtr', 'resolveNaptr', 'resolveSoa', 'resolveCaa', 'reverse']);
-  replace(dns.Resolver.prototype, ['resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse']);
-  replace(dns.promises.Resolver.prototype, ['resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse']);
-  // fetch and WebSocket (when present) would reach the network through undici's own paths; as
-  // globals they are replaced outright (the getter Node installs loads undici lazily).
-  for (const key of ['fetch', 'WebSocket', 'EventSource']) {
-    try {
-      Object.defineProperty(globalThis, key, { value: refuse, writable: false, configurable: false, enumerable: false });
-    } catch {
-      // not configurable in this Node: the socket-level replacements above still apply
-    }
-  }
-  // ESM imports of builtins (`import { lookup } from 'node:dns'`) are copies of the exports made
-  // when the module loaded; this updates them to the replacements.
-  syncBuiltinESMExports();
+}
+
+function exitedError(fn: StudentFunction, file: string, how: string): CallError {
+  return { code: 'exited', file, message: `${file} called ${how}; a graded function must return its result`, params: { fn, file, how } };
 }
 
 /** Creates the harness for one bundle. Called by the boot script with the grader's config. */
 export function createHarness(config: HarnessConfig): Harness {
   interceptExits();
+  // hardenInternals first: it borrows net.Socket.prototype.connect once, before disableNetwork replaces it.
+  if (config.isolation === 'permission-model') hardenInternals();
   disableNetwork();
+  blockHeapSnapshots();
+  // ESM imports of builtins (`import { lookup } from 'node:dns'`) are copies of the exports made
+  // when the module loaded; this updates them to the replacements.
+  syncBuiltinESMExports();
   const modules = new Map<StudentFunction, Promise<Record<string, unknown>>>();
 
   function load(fn: StudentFunction): Promise<Record<string, unknown>> {
@@ -287,16 +273,18 @@ export function createHarness(config: HarnessConfig): Harness {
       const mod = await load(fn);
       loading = false;
       if (!(fn in mod)) {
-        const exported = objectKeys(mod);
+        const exported = truncateText(objectKeys(mod).join(', '), 300, 1);
         return fail({
           code: 'missing-export',
           file,
-          message: `${file} does not export a function named ${fn} (it exports: ${exported.length ? exported.join(', ') : 'nothing'})`,
+          message: `${file} does not export a function named ${fn} (it exports: ${exported || 'nothing'})`,
+          params: { fn, file, exported },
         });
       }
       const f = mod[fn];
       if (typeof f !== 'function') {
-        return fail({ code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function` });
+        // `type` is JavaScript's own word for it (typeof), the same in every language.
+        return fail({ code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function`, params: { fn, file, type: f === null ? 'null' : typeof f } });
       }
       let result: unknown;
       switch (request.fn) {
@@ -356,18 +344,16 @@ export function createHarness(config: HarnessConfig): Harness {
         default:
           return fail({ code: 'crashed', message: `unknown function ${String((request as { fn: unknown }).fn)}` });
       }
-      if (exitRequested) return fail({ code: 'exited', file, message: `${file} called ${exitRequested}; a graded function must return its result` });
+      if (exitRequested) return fail(exitedError(fn, file, exitRequested));
       const value = toWire(result, fn);
       return { ok: true, value, observations, durationMs: now() - start };
     } catch (error) {
-      if (exitRequested || error instanceof ExitSignal) {
-        return fail({ code: 'exited', file, message: `${file} called ${exitRequested ?? 'process.exit()'}; a graded function must return its result` });
-      }
+      if (exitRequested || error instanceof ExitSignal) return fail(exitedError(fn, file, exitRequested ?? 'process.exit()'));
       // The kit's errors are recognised by their code (not instanceof), so any copy works.
       if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NOT_IMPLEMENTED') {
-        return fail({ code: 'not-implemented', file, message: safeString(() => (error as Error).message, `${fn} is not implemented yet`) });
+        return fail({ code: 'not-implemented', file, message: truncateText(safeString(() => (error as Error).message, `${fn} is not implemented yet`)), params: { fn, file } });
       }
-      return fail(threwError(error, config, loading ? `loading ${file} threw ` : ''));
+      return fail(outOfMemory(error, fn, config) ?? threwError(error, config, loading ? `loading ${file} threw ` : ''));
     } finally {
       inCall = false;
     }

@@ -1,6 +1,6 @@
 /**
  * The sandbox's wire protocol: what the grader asks a submission to compute and what comes back.
- * Everything here is plain data (structured-clone safe: NaN, Infinity and typed arrays survive),
+ * Everything here is plain data (the channel's codec keeps NaN, ±Infinity, -0 and Float64Arrays exact),
  * so nothing the submission does to its own globals can reach the grader's comparisons.
  */
 import type { MessageParams } from '../messages/index';
@@ -138,6 +138,18 @@ export interface SandboxLimits {
   heapMb: number;
   /** Captured stdout+stderr kept per submission; beyond it output is dropped (and noted). */
   outputCapBytes: number;
+  /**
+   * The child's whole memory: a data-segment rlimit (RLIMIT_DATA) that counts the V8 heap,
+   * ArrayBuffers and Buffers (WebAssembly keeps working). Raised to heapMb + 256 when smaller.
+   * Default 1024 MB. Linux and macOS; not enforced on Windows.
+   */
+  memoryMb?: number;
+  /** Largest packet the grader sends the child (bytes). Default 64 MB (a 5000×400 matrix is 16 MB). */
+  maxRequestBytes?: number;
+  /** Largest packet the child may send (bytes); a larger result is the call's `protocol-error`. Default 8 MB. */
+  maxReplyBytes?: number;
+  /** Most bytes the child may send during one call, all packets together. Default 16 MB. */
+  maxReplyBytesPerCall?: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 10_000, heapMb: 512, outputCapBytes: 64 * 1024 };
@@ -148,6 +160,13 @@ export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 10_000, heapMb: 512, o
  * `permission-model` never uses namespaces (for platforms without them, and for comparison).
  */
 export type IsolationPolicy = 'auto' | 'strict' | 'permission-model';
+
+/**
+ * Why a sandbox runs without namespaces: asked for (`--isolation permission-model`), not Linux,
+ * no `bwrap` on PATH, user namespaces refused (e.g. Ubuntu 24.04's AppArmor restriction, or a
+ * container without them), or bwrap failed for another reason.
+ */
+export type FallbackReason = 'requested' | 'not-linux' | 'bwrap-missing' | 'userns-unavailable' | 'bwrap-failed';
 
 /** Per-call settings. */
 export interface CallOptions {
@@ -174,7 +193,7 @@ export interface FunctionLocation {
 }
 
 /**
- * The sandbox as the rest of the grader sees it (implemented in grader/sandbox/index.ts):
+ * The sandbox as the rest of the grader sees it (implemented in grader/sandbox/sandbox.ts):
  *
  *   const sb = await openSandbox(submissionDir, limits);
  *   const outcome = await sb.call({ fn: 'sigmoidGradient', z: [[0]] });
@@ -182,12 +201,14 @@ export interface FunctionLocation {
  *   await sb.close();
  *
  * openSandbox never throws for a bad submission: compile errors surface as CallError
- * ('compile-error') on every call to the affected function. A timeout, OOM, crash or
- * process.exit ends only that call; the next call starts a fresh process.
+ * ('compile-error') on every call to the affected function. A timeout, OOM, crash,
+ * process.exit or protocol error ends only that call; the next call starts a fresh process.
  */
 export interface Sandbox {
   /** The walls this sandbox actually has (decided when it opened). */
   readonly isolation: IsolationMode;
+  /** Why it runs without namespaces (isolation 'permission-model'); see grader/sandbox/isolation.ts. */
+  readonly fallbackReason?: FallbackReason;
   call(request: SandboxRequest, options?: CallOptions): Promise<CallOutcome>;
   /** Per student function: where it is defined (when found), for annotations. */
   locations(): Partial<Record<StudentFunction, FunctionLocation>>;

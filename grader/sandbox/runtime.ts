@@ -1,6 +1,7 @@
 /**
- * The sandbox runtime: the submission-independent code every sandbox child loads (the harness,
- * ml-matrix and the kit's helpers in exercises/lib), prebuilt once and shared by every submission.
+ * The sandbox runtime: the submission-independent code every sandbox child loads (the boot
+ * script with the channel's child end, the harness, ml-matrix and the kit's helpers in
+ * exercises/lib), prebuilt once and shared by every submission.
  *
  * Why: bundling ml-matrix and the harness again for each submission was most of esbuild's work per
  * grade. Now a submission's bundle holds only the student's own files, and their imports of
@@ -25,7 +26,6 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSy
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT, graderVersion } from '../paths';
-import { BOOT_SOURCE } from './boot';
 import { CALL_OUTCOME_SCHEMA, callOutcomeAjv } from './validate';
 
 /** The prebuilt runtime on disk. All paths absolute and real. */
@@ -51,6 +51,7 @@ export interface Runtime {
 const MANIFEST = 'manifest.json';
 const PREFIX = 'backprop-grader-runtime-';
 const HARNESS_ENTRY = join(GRADER_DIR, 'sandbox', 'harness.ts');
+const BOOT_ENTRY = join(GRADER_DIR, 'sandbox', 'boot.ts');
 
 interface Manifest {
   key: string;
@@ -133,6 +134,8 @@ async function buildInto(dir: string, key: string): Promise<Manifest> {
   const result = await build({
     entryPoints: [
       { in: HARNESS_ENTRY, out: 'harness' },
+      // The child's entry point: the channel's end, before the harness and any student code.
+      { in: BOOT_ENTRY, out: 'boot' },
       { in: 'bpg-runtime:ml-matrix', out: 'ml-matrix' },
       ...lib.map((name) => ({ in: join(KIT_LIB_DIR, `${name}.ts`), out: `lib/${name}` })),
     ],
@@ -158,7 +161,6 @@ async function buildInto(dir: string, key: string): Promise<Manifest> {
     files[relative(dir, path).split(sep).join('/')] = sha256(Buffer.from(text));
   };
   for (const file of result.outputFiles) write(file.path, file.contents);
-  write(join(dir, 'boot.mjs'), BOOT_SOURCE);
   write(join(dir, 'validate-call-outcome.mjs'), await standaloneValidator());
   const manifest: Manifest = { key, lib, files };
   // Written last: a folder without a manifest is never taken for a complete runtime.

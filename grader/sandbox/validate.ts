@@ -27,6 +27,9 @@ const ERROR_CODES = [
   'exited',
   'crashed',
   'output-limit',
+  'protocol-error',
+  'file-too-large',
+  'symlink',
 ];
 
 // JSON Schema's "number" rejects NaN and ±Infinity, which are legitimate (wrong) student answers:
@@ -78,6 +81,8 @@ export const CALL_OUTCOME_SCHEMA = {
         line: { type: 'integer' },
         column: { type: 'integer' },
         stack: { type: 'array', items: { type: 'string' } },
+        // Language-neutral values for the catalogue message (grader/messages): strings and numbers only.
+        params: { type: 'object', maxProperties: 16, additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }] } },
       },
       required: ['code', 'message'],
       additionalProperties: false,
@@ -96,6 +101,24 @@ export const CALL_OUTCOME_SCHEMA = {
             jCalls: { type: 'integer', minimum: 0 },
             randomDraws: { type: 'integer', minimum: 0 },
             mathRandomCalls: { type: 'integer', minimum: 0 },
+            mutated: { type: 'array', maxItems: 16, items: { type: 'string' } },
+            trace: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  op: { type: 'string' },
+                  rows: { type: 'integer', minimum: 0 },
+                  columns: { type: 'integer', minimum: 0 },
+                  file: { type: 'string' },
+                  line: { type: 'integer' },
+                  column: { type: 'integer' },
+                  values: { type: 'array', items: num },
+                },
+                required: ['op', 'rows', 'columns', 'file', 'line', 'column'],
+                additionalProperties: false,
+              },
+            },
           },
           additionalProperties: false,
         },

@@ -3,11 +3,10 @@
  * base the comparison ignores, both from the grader's own copy of the exercise (the stubs and the
  * kit's API names), never from a submission.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STUDENT_FILES } from '../parts/ids';
 import { KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
-import { locateSubmission } from '../sandbox/bundle';
 import { allGramHashes, exportedNames, fingerprintSources, normalizedTokens, type SourceFingerprints } from './fingerprint';
 
 /** A student file larger than this is compared on its first MAX_FILE_BYTES only. */
@@ -16,21 +15,32 @@ export const MAX_FILE_BYTES = 256 * 1024;
 /** A submission's student files: file name (e.g. "nnCostFunction.ts") -> text. Missing files are absent. */
 export type SubmissionSources = Record<string, string>;
 
-/** Reads the four student files of a submission (an exercises folder or a repository with exercises/). */
+/**
+ * Reads the four student files of a submission (an exercises folder or a repository with
+ * exercises/), as the sandbox's staging would see them: links are never followed.
+ */
 export function readSubmissionSources(submissionDir: string): SubmissionSources {
-  const located = locateSubmission(submissionDir);
+  const inner = join(submissionDir, 'exercises');
+  const exercises = isRealDirectory(inner) ? inner : submissionDir;
   const out: SubmissionSources = {};
-  for (const [fn, name] of Object.entries(STUDENT_FILES)) {
-    const f = located.files[fn as keyof typeof STUDENT_FILES];
-    if (f.problem) continue;
+  for (const name of Object.values(STUDENT_FILES)) {
+    const path = join(exercises, name);
     try {
-      if (!statSync(f.path).isFile()) continue;
-      out[name] = readFileSync(f.path).subarray(0, MAX_FILE_BYTES).toString('utf8');
+      if (!lstatSync(path).isFile()) continue;
+      out[name] = readFileSync(path).subarray(0, MAX_FILE_BYTES).toString('utf8');
     } catch {
-      // unreadable: nothing to compare for this file
+      // missing or unreadable: nothing to compare for this file
     }
   }
   return out;
+}
+
+function isRealDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The names kept as written: what the kit's modules export, and what the stubs export and import. */

@@ -26,8 +26,10 @@ export type FoundUpload =
   | { ok: false; messageId: MessageId; params: MessageParams };
 
 /** Folder (relative to the upload, '/'-separated, '.' for the upload itself) -> the student file names in it. */
-function scan(root: string): { byDir: Map<string, string[]>; truncated: boolean } {
+function scan(root: string): { byDir: Map<string, string[]>; links: string[]; truncated: boolean } {
   const byDir = new Map<string, string[]>();
+  /** Links the walk did not follow that could have held the student's work (a folder, or one of the four names). */
+  const links: string[] = [];
   let entries = 0;
   let truncated = false;
   const walk = (dir: string, depth: number) => {
@@ -49,7 +51,9 @@ function scan(root: string): { byDir: Map<string, string[]>; truncated: boolean 
       } catch {
         continue;
       }
-      if (st.isDirectory()) {
+      if (st.isSymbolicLink()) {
+        if (links.length < 5) links.push(relative(root, abs).split(sep).join('/'));
+      } else if (st.isDirectory()) {
         if (depth < MAX_DEPTH && !SKIPPED.has(name) && !name.startsWith('.')) walk(abs, depth + 1);
       } else if (st.isFile() && NAMES.includes(name)) {
         const rel = relative(root, dir).split(sep).join('/') || '.';
@@ -58,7 +62,7 @@ function scan(root: string): { byDir: Map<string, string[]>; truncated: boolean 
     }
   };
   walk(root, 0);
-  return { byDir, truncated };
+  return { byDir, links, truncated };
 }
 
 /** "a/, b/" for a message (the upload's own folder shows as "./"). */
@@ -72,12 +76,15 @@ function folders(dirs: string[]): string {
  *   no file it lacks is elsewhere (a missing file is then reported by the grader, per part).
  * - Two folders with equally many: `upload.ambiguous` (two copies, or old and new versions).
  * - Files split over folders: `upload.scattered`.
- * - None at all: `upload.none`; too many entries to search: `upload.too-many-files`.
+ * - None at all: `upload.links` when the upload has symbolic links (never followed), else
+ *   `upload.none`; too many entries to search: `upload.too-many-files`.
  */
 export function findUploadedSubmission(upload: string): FoundUpload {
   const root = resolve(upload);
-  const { byDir, truncated } = scan(root);
+  const { byDir, links, truncated } = scan(root);
   if (truncated && byDir.size === 0) return { ok: false, messageId: 'upload.too-many-files', params: { count: MAX_ENTRIES } };
+  // A link is never followed (it could point at anything on the grader's machine, e.g. its solutions).
+  if (byDir.size === 0 && links.length > 0) return { ok: false, messageId: 'upload.links', params: { links: links.join(', ') } };
   if (byDir.size === 0) return { ok: false, messageId: 'upload.none', params: {} };
   const best = Math.max(...[...byDir.values()].map((n) => n.length));
   const top = [...byDir.keys()].filter((d) => byDir.get(d)!.length === best).sort();
