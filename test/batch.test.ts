@@ -135,7 +135,7 @@ describe('summarizeBatch', () => {
     const ff = summary.parts.find((p) => p.id === 'feedforward-cost')!;
     expect(ff).toMatchObject({ graded: 6, passed: 4, failed: 1, errored: 1, passRate: 4 / 6, meanScore: 100 / 6 });
     expect(summary.diagnoses.map((d) => [d.id, d.submissions, d.occurrences, d.parts])).toEqual([
-      ['reg-includes-bias', 2, 3, ['regularized-cost', 'regularized-gradient', 'random-init']],
+      ['reg-includes-bias', 2, 3, ['regularized-cost', 'random-init', 'regularized-gradient']],
       ['missing-1-over-m', 1, 1, ['feedforward-cost']],
     ]);
     expect(summary.seeds).toEqual([7]);
@@ -150,12 +150,12 @@ describe('summarizeBatch', () => {
     expect(renderGradebookCsv(summary)).toBe(
       [
         `id,total,${PART_IDS.join(',')}`,
-        'alice,100,25,10,5,35,10,10,5',
-        'bob,80,25,0,5,35,0,10,5',
-        'carol,65,0,0,5,35,10,10,5',
+        'alice,100,25,10,5,5,35,10,10',
+        'bob,80,25,0,5,5,35,0,10',
+        'carol,65,0,0,5,5,35,10,10',
         'dave,0,0,0,0,0,0,0,0',
-        'eve<img src=x onerror=alert(1)>|*x*,95,25,10,5,35,10,10,0',
-        'zed,100,25,10,5,35,10,10,5',
+        'eve<img src=x onerror=alert(1)>|*x*,95,25,10,5,0,35,10,10',
+        'zed,100,25,10,5,5,35,10,10',
         '',
       ].join('\n'),
     );
@@ -361,7 +361,7 @@ describe('runBatch with the real engine', () => {
       expect(rep.seed).toBe(123);
       expect(rep.parts).toHaveLength(7);
     }
-    expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,35,10,10,5');
+    expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,5,35,10,10');
     expect(lines[0]).toMatch(/^batch: 8 submission\(s\); grading 8 on 2 job\(s\), seed 123\n$/);
     expect(lines.filter((l) => /^\[\d\/8\] /.test(l))).toHaveLength(8);
   });

@@ -37,7 +37,7 @@ describe('GradeReport schema', () => {
 
   it.each([
     ['an unknown top-level key', (r: any) => (r.extra = 1), '(root): must NOT have additional properties "extra"'],
-    ['an unknown part id', (r: any) => (r.parts[0].id = 'cost'), '/parts/0/id: must be equal to one of the allowed values (feedforward-cost, regularized-cost, sigmoid-gradient, backprop-gradient, regularized-gradient, numerical-gradient, random-init)'],
+    ['an unknown part id', (r: any) => (r.parts[0].id = 'cost'), '/parts/0/id: must be equal to one of the allowed values (feedforward-cost, regularized-cost, sigmoid-gradient, random-init, backprop-gradient, regularized-gradient, numerical-gradient)'],
     ['a bad status', (r: any) => (r.parts[1].status = 'skipped'), '/parts/1/status: must be equal to one of the allowed values (passed, failed, errored)'],
     ['a missing durationMs', (r: any) => delete r.parts[2].durationMs, "/parts/2: must have required property 'durationMs'"],
     ['an unknown case key', (r: any) => (r.parts[1].cases[0].expected = 1), '/parts/1/cases/0: must NOT have additional properties "expected"'],
