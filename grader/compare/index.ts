@@ -56,6 +56,9 @@ export function describeWire(v: WireValue): string {
       return `an array of length ${v.data.length}`;
     case 'cost-and-gradient':
       return 'an object { J, grad }';
+    case 'training':
+    case 'gradient-check':
+      return `the walkthrough's ${v.kind} result`;
     case 'other':
       return v.description;
   }

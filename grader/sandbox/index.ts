@@ -270,7 +270,7 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   for (const [fn, chunk] of Object.entries(bundle.chunks) as [StudentFunction, string][]) {
     functions[fn] = { chunk, file: sub.files[fn].file };
   }
-  config = { functions, submissionRoot: sub.boundary, displayRoot: sub.displayRoot, kitLibDir: KIT_LIB_DIR };
+  config = { functions, submissionRoot: sub.boundary, displayRoot: sub.displayRoot, kitLibDir: KIT_LIB_DIR, trace: opts.trace };
   if (Object.keys(functions).length === 0) {
     if (child) kill(child);
   } else if (child?.alive) {
