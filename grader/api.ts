@@ -320,13 +320,16 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
         score: scorePart(ev.maxScore, verdicts, options.partialCredit),
         maxScore: ev.maxScore,
         status,
-        messages: partMessages(ev, status, options.lang, { blockedBy: blockedBy(ev, origin), traceSilent: traceSilent.has(ev.id) }),
+        messages: [],
         cases: ev.cases.map(caseResult),
         diagnoses: partDiagnoses,
         durationMs: round1(ev.cases.reduce((s, c) => s + c.durationMs, 0)),
       };
       const where = status === 'passed' ? undefined : partLocation(ev, partDiagnoses, sources, locations[ev.definition.info.fn]);
       if (where) result.location = where;
+      // "The trace could not tell" only where nothing better than the part's block is known.
+      const vague = !where || where.source === 'block' || where.source === 'signature';
+      result.messages = partMessages(ev, status, options.lang, { blockedBy: blockedBy(ev, origin), traceSilent: vague && traceSilent.has(ev.id) });
       return result;
     });
     const total = totalScore(partResults);

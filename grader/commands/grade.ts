@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
 import type { GradeOptions } from '../options';
-import type { PresetName } from '../parts/ids';
+import { PART_IDS, type PartId, type PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
 import { cliContext, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
@@ -39,6 +39,12 @@ export interface GradeCliOptions {
   timeoutMs?: number;
   reference?: GradeOptions['reference'];
   partialCredit?: boolean;
+  /** `--part ID…`: grade only these parts. */
+  parts?: PartId[];
+  /** `--verbose`: the text report in full (every case, worst elements, diffs). */
+  verbose?: boolean;
+  /** `--watch`: grade again whenever a file of the submission is saved, until interrupted. */
+  watch?: boolean;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -82,6 +88,9 @@ export const GRADE_FLAGS = {
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
   reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
+  part: { type: 'string', array: true, choices: PART_IDS, describe: 'Grade only these parts (repeat or list them)', defaultDescription: 'every part of the preset', requiresArg: true },
+  verbose: { type: 'boolean', describe: 'Text report in full: every failed case with its worst element and diff', defaultDescription: 'false (a concise report)' },
+  watch: { type: 'boolean', describe: 'Grade again whenever a file of the submission is saved, and show what changed (Ctrl-C stops)', defaultDescription: 'false' },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -89,6 +98,7 @@ const EXAMPLES: [string, string][] = [
   ['$0 grade path/to/student-repo --format json --out report.json', 'Write a JSON report'],
   ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
   ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
+  ['$0 grade --part backprop-gradient --watch', 'Regrade one part on every save'],
 ];
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
@@ -118,6 +128,12 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   }
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
   if (args['partial-credit'] !== undefined) out.partialCredit = args['partial-credit'] as boolean;
+  if (args.part !== undefined) out.parts = [...new Set(args.part as PartId[])];
+  if (args.verbose !== undefined) out.verbose = args.verbose as boolean;
+  if (args.watch !== undefined) {
+    out.watch = args.watch as boolean;
+    if (out.watch && (format !== 'text' || out.out)) throw new UsageError('--watch prints text reports to the terminal: it cannot be combined with --format other than text or with --out', true);
+  }
   return out;
 }
 
@@ -138,6 +154,7 @@ export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
   if (cli.timeoutMs !== undefined) o.limits = { timeoutMs: cli.timeoutMs } as GradeOptions['limits'];
   if (cli.reference !== undefined) o.reference = cli.reference;
   if (cli.partialCredit !== undefined) o.partialCredit = cli.partialCredit;
+  if (cli.parts !== undefined) o.parts = cli.parts;
   return o;
 }
 
@@ -160,8 +177,9 @@ async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, 
   switch (cli.format) {
     case 'text': {
       const { renderText } = await import('../reporters/text');
-      if (cli.out) writeOut(cli.out, renderText(report, { color: false }));
-      else io.stdout(renderText(report, { color: wantsColor(io) }));
+      const verbose = cli.verbose === true;
+      if (cli.out) writeOut(cli.out, renderText(report, { color: false, verbose }));
+      else io.stdout(renderText(report, { color: wantsColor(io), verbose, ...(io.columns ? { width: io.columns } : {}) }));
       return;
     }
     case 'json': {
@@ -224,6 +242,27 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
 
+  if (cli.watch) {
+    const { watchGrade } = await import('./watch');
+    await watchGrade(options, (o) => gradeOnce(o, cli, ctx, gradeImpl), { signal: ctx.signal, io });
+    return 0;
+  }
+  const { report, failed } = await gradeOnce(options, cli, ctx, gradeImpl);
+  if (failed) return 1;
+  if (cli.minScore !== undefined && report.score < cli.minScore) {
+    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Grades once and writes the report; an internal failure still writes a complete (all-errored) report. */
+async function gradeOnce(
+  options: Partial<GradeOptions> & { submission: string },
+  cli: GradeCliOptions,
+  ctx: CliContext,
+  gradeImpl?: GradeFn,
+): Promise<{ report: GradeReport; failed: boolean }> {
   let report: GradeReport;
   let failed = false;
   try {
@@ -231,17 +270,11 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     report = await grade(options);
   } catch (err) {
     failed = true;
-    io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
+    ctx.io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
     report = internalFailureReport(options, err);
   }
-
   await emit(report, cli, ctx, failed);
-  if (failed) return 1;
-  if (cli.minScore !== undefined && report.score < cli.minScore) {
-    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
-    return 1;
-  }
-  return 0;
+  return { report, failed };
 }
 
 /** The `grade` command module (registered in cli.ts COMMANDS). */

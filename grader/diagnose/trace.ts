@@ -411,11 +411,13 @@ export function inPlaceHazard(entries: readonly TraceEntry[], inputIds: readonly
     let before = false;
     for (let j = 0; j < k && !before; j++) before = reads(j);
     if (!before) continue;
-    for (let j = k + 1; j < entries.length; j++) {
-      if (!reads(j)) continue;
-      const built = entries.find((x, i) => i < k && x.id === target && !x.inPlace);
-      return built ? { change: e, built, use: entries[j] } : { change: e, use: entries[j] };
-    }
+    // The last use after the change: the first ones usually take the changed values on purpose
+    // (`const notY = Y.neg().add(1)` then `times(notY, …)`); a later step reads the old name.
+    let use = -1;
+    for (let j = k + 1; j < entries.length; j++) if (reads(j)) use = j;
+    if (use < 0) continue;
+    const built = entries.find((x, i) => i < k && x.id === target && !x.inPlace);
+    return built ? { change: e, built, use: entries[use] } : { change: e, use: entries[use] };
   }
   return null;
 }
