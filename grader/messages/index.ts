@@ -19,11 +19,13 @@ import enDiagnose from './en/diagnose.json';
 import enGuide from './en/guide.json';
 import enReport from './en/report.json';
 import enTrace from './en/trace.json';
+import enWalkthrough from './en/walkthrough.json';
 import zhCall from './zh-CN/call.json';
 import zhDiagnose from './zh-CN/diagnose.json';
 import zhGuide from './zh-CN/guide.json';
 import zhReport from './zh-CN/report.json';
 import zhTrace from './zh-CN/trace.json';
+import zhWalkthrough from './zh-CN/walkthrough.json';
 
 /** The languages a student can read the grader in. */
 export const LANGS = ['en', 'zh-CN'] as const;
@@ -32,11 +34,11 @@ export const DEFAULT_LANG: Lang = 'en';
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
-  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide, ...enTrace },
-  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide, ...zhTrace },
+  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide, ...enTrace, ...enWalkthrough },
+  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide, ...zhTrace, ...zhWalkthrough },
 };
 
-type EnglishKey = keyof typeof enReport | keyof typeof enCall | keyof typeof enDiagnose | keyof typeof enGuide | keyof typeof enTrace;
+type EnglishKey = keyof typeof enReport | keyof typeof enCall | keyof typeof enDiagnose | keyof typeof enGuide | keyof typeof enTrace | keyof typeof enWalkthrough;
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
 /** A message id: a key of the English catalogue, without its plural suffix. */
 export type MessageId = EnglishKey extends infer K ? (K extends `${infer Base}_${PluralSuffix}` ? Base : K) : never;
