@@ -28,7 +28,7 @@ import { PART_SECTION } from './messages/guide';
 import { render, t, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, FailureKind, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
-import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions } from './sandbox/protocol';
+import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions, SandboxRequest } from './sandbox/protocol';
 import { partStatus, scorePart, totalScore } from './scoring';
 
 export type { CaseEvaluation, PartEvaluation } from './parts/types';
@@ -62,6 +62,17 @@ const STICKY: ReadonlySet<CallErrorCode> = new Set<CallErrorCode>([
   'out-of-memory',
 ]);
 
+/**
+ * The trace is recorded on the two public cases (λ = 0 and λ > 0) and one small hidden case (for a
+ * submission that answers the public cases by heart): enough to locate a mistake, and it keeps the
+ * trace's cost to a fraction of a grade (bench/trace.bench.ts).
+ */
+function traced(c: GradingCase, request: SandboxRequest): SandboxRequest {
+  if (request.fn !== 'nnCostFunction' || 'op' in request) return request;
+  const traceable = (c.family === 'nn-unreg' || c.family === 'nn-reg') && (!c.hidden || c.id === 'nn-unreg/hidden-1');
+  return traceable ? { ...request, trace: true } : request;
+}
+
 /** Runs each case's requests once (cases shared by two parts are not called twice), in order. */
 async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<string, CallOutcome[]>> {
   const results = new Map<string, CallOutcome[]>();
@@ -81,7 +92,7 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
         });
         continue;
       }
-      const outcome = await sandbox.call(request);
+      const outcome = await sandbox.call(traced(c, request));
       outcomes.push(outcome);
       if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
       if (!outcome.ok) break; // the case has no answer; its other calls would tell nothing new

@@ -357,11 +357,11 @@ async function diagnosePart(ev: PartEvaluation, evaluations: readonly PartEvalua
   const finding = options.trace === false ? undefined : await traceFinding(ev, ctx.reference, passed, options.lang);
   // A matrix changed in place explains the wrong values; naming a catalogue mistake would mislead.
   if (finding?.inPlace && finding.diagnosis) return [finding.diagnosis];
+  if (finding?.silent) ctx.traceSilent?.add(ev.id);
   const found = await namedOrBlamed(ev, evaluations, source, options);
   if (found.length === 0 && !finding?.diagnosis) return [];
   locate(found, ev.id, ctx.sources, finding?.diagnosis);
   if (finding?.diagnosis) found.push(finding.diagnosis);
-  else if (finding?.silent) ctx.traceSilent?.add(ev.id);
   return found;
 }
 

@@ -140,6 +140,7 @@ const SQUARES = /\*\*\s*2|\bpower\(|\.pow\(|Math\.pow\(/;
 const DRAW = /\brandom\s*\(\s*\)/;
 const EPSILON = /0\.12|\bepsilon\w*\b|\beps\w*\b/i;
 const J_LINE = [/\bJ\s*(?:[+\-*/]?=)(?!=)/];
+const J_COMPUTED = /\bJ\s*(?:[+\-*/]?=)(?!=)(?!\s*0\s*;)/;
 const GRAD_BUILD = [/\.to1DArray\(|\.flat\(|\.to2DArray\(|\bunroll\(|\bgrad\s*(?:\[[^\]]*\])?\s*=(?!=)/];
 
 /** Per diagnosis id (and, for a few, per detail): the line that writes it. */
@@ -149,12 +150,14 @@ function patternFor(id: string, part: PartId, detail: string | undefined): LineP
     case 'reg-includes-bias':
     case 'reg-wrong-scale':
     case 'reg-missing':
-      return { part: cost ? 'regularized-cost' : 'regularized-gradient', patterns: LAMBDA };
+      // The gradient's regularization is on a line that writes a gradient; the cost's on one that writes J.
+      return { part: cost ? 'regularized-cost' : 'regularized-gradient', patterns: cost ? [/\bJ\b.*\blambda\b/, ...LAMBDA] : [/(?:Grad|grad)\w*.*\blambda\b|\blambda\b.*(?:Grad|grad)/, ...LAMBDA] };
     case 'blame:regularization-only':
       // Not a wrong factor (that would be reg-wrong-scale): most likely the sum of squares itself.
       return cost ? { part: 'regularized-cost', patterns: [SQUARES, ...LAMBDA] } : { part: 'regularized-gradient', patterns: LAMBDA };
     case 'missing-average':
-      return cost ? { part: 'feedforward-cost', patterns: [/\/\s*m\b/, ...J_LINE], last: true } : { part: 'backprop-gradient', patterns: [/\/\s*m\b/, /Grad\w*\s*=(?!=)|Delta\w*\s*=(?!=)/] };
+      // The cost: the line that computes J (not its `= 0` start); the gradient: where Δ becomes the gradient.
+      return cost ? { part: 'feedforward-cost', patterns: [J_COMPUTED] } : { part: 'backprop-gradient', patterns: [/\/\s*m\b/, /Grad\w*\s*=(?!=)|Delta\w*\s*=(?!=)/] };
     case 'labels-not-one-hot':
     case 'labels-off-by-one':
       return { part: 'feedforward-cost', patterns: [/\boneHot\s*\(/, /%\s*(?:K|numLabels)\b/, /\by\s*\[[^\]]*\]\s*(?:-\s*1\s*)?\]?\s*[,\]=)]/, /===?\s*\w+\s*\+\s*1|y\w*\s*\[\s*\w+\s*\]\s*===?/] };

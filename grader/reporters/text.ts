@@ -258,7 +258,7 @@ function groupDiagnoses(report: GradeReport): { d: Diagnosis; parts: string[]; l
 function conciseDiagnoses(report: GradeReport, width: number, p: Palette): string[] {
   const out: string[] = [];
   for (const { d, parts, loc } of groupDiagnoses(report)) {
-    out.push('', p.yellow(t('report.text.cause', { id: d.id, parts: parts.join(', ') }, report.lang)));
+    out.push('', ...wrap(t('report.text.cause', { id: d.id, parts: parts.join(', ') }, report.lang), '', width).map(p.yellow));
     out.push(...wrap(loc ? `${loc.file}:${loc.line}: ${d.message}` : d.message, '    ', width));
     if (d.hint) out.push(...wrap(t('report.text.hint', { hint: d.hint }, report.lang), '    ', width).map(p.dim));
   }
@@ -282,7 +282,7 @@ function renderConcise(report: GradeReport, options: TextReporterOptions, p: Pal
   lines.push(...conciseDiagnoses(report, width, p));
   lines.push(...submissionOutput(report, options, p));
   lines.push('', scoreLine(report, p));
-  if (failed.length > 0) lines.push(p.dim(t('report.text.verbose', {}, report.lang)));
+  if (failed.length > 0) lines.push(...wrap(t('report.text.verbose', {}, report.lang), '', width).map(p.dim));
   return lines.join('\n') + '\n';
 }
 

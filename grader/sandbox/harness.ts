@@ -293,7 +293,7 @@ export function createHarness(config: HarnessConfig): Harness {
     const invocation = gradingInvocation(request);
     const watched = new Map<object, string>();
     for (const [name, value] of Object.entries(invocation.inputs)) if (typeof value === 'object' && value !== null) watched.set(value, name);
-    const recorder = new Recorder(config, file, config.trace === true && request.fn === 'nnCostFunction', watched);
+    const recorder = new Recorder(config, file, config.trace === true && request.fn === 'nnCostFunction' && request.trace === true, watched);
     const traceInputs: Record<string, number> = {};
     if (recorder.full) for (const [name, value] of Object.entries(invocation.inputs)) if (recorder.idOf(value)) traceInputs[name] = recorder.idOf(value);
     const before = snapshotInputs(invocation.inputs);

@@ -27,7 +27,11 @@ export interface NnCostFunctionArgs {
 }
 
 export type SandboxRequest =
-  | ({ fn: 'nnCostFunction' } & NnCostFunctionArgs)
+  | ({
+      fn: 'nnCostFunction';
+      /** Record this call's trace (when the sandbox was opened with `trace: true`); a few calls per grade are enough. */
+      trace?: boolean;
+    } & NnCostFunctionArgs)
   | { fn: 'sigmoidGradient'; z: PlainMatrix }
   | {
       fn: 'randInitializeWeights';

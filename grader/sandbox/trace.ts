@@ -161,6 +161,8 @@ export class Recorder {
   private readonly locator: Locator;
   /** In-place entries whose values are read when the next other op is recorded (or at the end). */
   private pending = new Map<string, { entry: TraceEntry; target: object }>();
+  /** The in-place entry recorded last, while nothing else was recorded after it. */
+  private lastInPlace: { target: object; op: string; entry: TraceEntry } | null = null;
 
   constructor(
     paths: TracePaths,
@@ -194,6 +196,7 @@ export class Recorder {
       return;
     }
     this.flush();
+    this.lastInPlace = null;
     const described = describeValue(result, TRACE_BUDGET.valuesPerEntry);
     if (!described) return;
     const where = this.locate(caller);
@@ -222,6 +225,13 @@ export class Recorder {
   }
 
   private recordInPlace(op: string, target: object, args: readonly unknown[], caller: (...a: never[]) => unknown): void {
+    // A loop calling the same in-place method on the same matrix (`Delta.set(i, j, …)`): one entry,
+    // counted, without reading the stack again for every call.
+    const last = this.lastInPlace;
+    if (last && last.target === target && last.op === op) {
+      last.entry.count = (last.entry.count ?? 1) + 1;
+      return;
+    }
     const where = this.locate(caller);
     if (!where) return;
     const id = this.idOf(target);
@@ -229,11 +239,15 @@ export class Recorder {
     const seen = this.pending.get(key);
     if (seen) {
       seen.entry.count = (seen.entry.count ?? 1) + 1;
+      this.lastInPlace = { target, op, entry: seen.entry };
       return;
     }
     const entry: TraceEntry = { op, kind: 'matrix', rows: 0, columns: 0, ...where.pos, id, args: [id, ...args.map((a) => this.idOf(a))], inPlace: true };
     if (where.inner) entry.inner = where.inner;
-    if (this.push(entry)) this.pending.set(key, { entry, target });
+    if (this.push(entry)) {
+      this.pending.set(key, { entry, target });
+      this.lastInPlace = { target, op, entry };
+    }
   }
 
   private push(entry: TraceEntry): boolean {
@@ -287,7 +301,8 @@ function callSites(caller: (...a: never[]) => unknown): CallSiteLike[] {
   const limit = E.stackTraceLimit;
   try {
     E.prepareStackTrace = (_: unknown, sites: CallSiteLike[]) => sites;
-    E.stackTraceLimit = 40;
+    // Enough for the student's calls (a few frames of their own helpers); each frame costs time.
+    E.stackTraceLimit = 16;
     const holder: { stack?: unknown } = {};
     captureStackTrace(holder, caller);
     return isArray(holder.stack) ? (holder.stack as CallSiteLike[]) : [];
