@@ -343,6 +343,21 @@ describe('the concise text report', () => {
   });
 });
 
+describe('the catalogue areas this work added', () => {
+  it('trace and walkthrough have the same ids in English and Chinese, and render without missing keys', async () => {
+    const { CATALOGUES, t } = await import('../grader/messages/index');
+    for (const area of ['trace.', 'walkthrough.']) {
+      const en = Object.keys(CATALOGUES.en).filter((k) => k.startsWith(area)).sort();
+      const zh = Object.keys(CATALOGUES['zh-CN']).filter((k) => k.startsWith(area)).sort();
+      expect(zh).toEqual(en);
+      expect(en.length).toBeGreaterThan(20);
+    }
+    const params = { n: 3, name: 'feedforward-cost', fn: 'nnCostFunction', file: 'exercises/nnCostFunction.ts', seconds: 2 };
+    expect(t('walkthrough.stopped', params, 'zh-CN')).toBe('在第 3 步（前向传播代价（nnCostFunction.ts 第 1 部分））停止：');
+    expect(t('walkthrough.timeout', params, 'zh-CN')).toBe('  exercises/nnCostFunction.ts 中的 `nnCostFunction` 在 2 秒内没有结束：是不是有死循环？');
+  });
+});
+
 describe('the stubs import what their comments mention', () => {
   for (const file of ['nnCostFunction.ts', 'sigmoidGradient.ts', 'randInitializeWeights.ts', 'computeNumericalGradient.ts']) {
     it(file, () => {

@@ -4,7 +4,7 @@
  *
  * - the text report in the log, inside a stop-commands block, every line neutralized;
  * - a job summary (GITHUB_STEP_SUMMARY): a table of parts, then each failure's details;
- * - an error annotation per failed part at the student's function;
+ * - an error annotation per failed part at the most specific line known (the part's location);
  * - outputs `score`, `max-score` and `result` (base64 of the Classroom runner JSON, read by
  *   classroom-resources/autograding-grading-reporter from env `<ID>_RESULTS`);
  * - the notices `Autograding complete` (Points N/M) and `Autograding report`
@@ -212,9 +212,11 @@ export async function publishToGitHub(report: GradeReport, options: GitHubReport
   for (const part of report.parts) {
     if (part.status === 'passed') continue;
     const props: Parameters<ActionsCore['error']>[1] = { title: `${part.title}: ${part.score}/${part.maxScore} (${part.status})` };
-    if (part.location) {
-      props.file = annotationFile(report, part.location.file, workspace);
-      props.startLine = part.location.line;
+    // The most specific line known: the part's (trace > diagnosis > error > block), else a diagnosis's.
+    const where = part.location ?? part.diagnoses.find((d) => d.location)?.location;
+    if (where) {
+      props.file = annotationFile(report, where.file, workspace);
+      props.startLine = where.line;
     }
     // core escapes %, CR and LF in the message and ':' ',' in properties: it stays one command.
     // Neutralized too, so the message shows no command-looking line even once the runner unescapes it.
