@@ -370,3 +370,38 @@ describe('the stubs import what their comments mention', () => {
     });
   }
 });
+
+describe('a forged trace only explains, and only with submission paths', () => {
+  it('ignores entries whose file is not a path of the submission, and never changes a verdict', async () => {
+    const { isSubmissionFile } = await import('../grader/diagnose/trace');
+    expect(['exercises/nnCostFunction.ts', 'nnCostFunction.ts', 'exercises/sub/helper.mts'].every(isSubmissionFile)).toBe(true);
+    expect(['../../etc/passwd.ts', '/abs/file.ts', 'exercises/../x.ts', 'x.ts\n::error::', '::warning file=a.ts::x', 'a b.ts'].some(isSubmissionFile)).toBe(false);
+    // Forged entries (an in-place "hazard" at a path outside the submission) are dropped before use.
+    const { traceFinding } = await import('../grader/diagnose/trace');
+    const { PART_DEFINITIONS } = await import('../grader/parts/index');
+    const forged = (file: string): TraceEntry[] => [
+      { op: 'oneHot', rows: 2, columns: 2, file, line: 1, column: 1, id: 5, args: [], values: [1, 0, 0, 1] },
+      { op: 'times', rows: 2, columns: 2, file, line: 2, column: 1, id: 6, args: [5], values: [1, 0, 0, 1] },
+      { op: 'neg', rows: 2, columns: 2, file, line: 3, column: 1, id: 5, args: [5], inPlace: true },
+      { op: 'minus', rows: 2, columns: 2, file, line: 4, column: 1, id: 7, args: [5], values: [0, 0, 0, 0] },
+    ];
+    const evaluation = (file: string) => ({
+      id: 'backprop-gradient' as const,
+      definition: PART_DEFINITIONS['backprop-gradient'],
+      maxScore: 35,
+      cases: [
+        {
+          case: publicNnCase(false),
+          outcomes: [{ ok: true as const, value: { kind: 'number' as const, value: 0 }, observations: { trace: forged(file), traceInputs: {} }, durationMs: 0 }],
+          verdict: 'failed' as const,
+          comparison: { passed: false },
+          durationMs: 0,
+        },
+      ],
+    });
+    const outside = await traceFinding(evaluation('../../etc/passwd.ts'), null, new Set(), 'en');
+    expect(outside).toEqual({ silent: true });
+    const inside = await traceFinding(evaluation('exercises/nnCostFunction.ts'), null, new Set(), 'en');
+    expect(inside?.diagnosis?.location).toEqual({ file: 'exercises/nnCostFunction.ts', line: 3, column: 1, source: 'trace' });
+  });
+});

@@ -29,7 +29,7 @@ import type { Lang, MessageId } from '../messages/index';
 import { diagnoseRandInit } from './randinit';
 import { liveSource, storedSource, type VariantSource } from './source';
 import { blockLocation, diagnosisLocation, functionOf, type SourceReader } from './sources';
-import { exactTrace, traceFinding } from './trace';
+import { exactTrace, isSubmissionFile, traceFinding } from './trace';
 import { quantityOf, stepVariant, variantsFor, type Variant, type VariantQuantity } from './variants';
 
 export { CATALOGUE_IDS, type CatalogueId } from './catalogue';
@@ -291,7 +291,7 @@ function mutatedArgument(ev: PartEvaluation, lang: Lang): Diagnosis | null {
       const by = o.observations.mutatedBy?.find((c) => c.argument === argument);
       const params = { fn: PARTS[ev.id].fn, argument, by: by ? 'method' : 'none', method: by?.method ?? '', line: by?.line ?? 0, section: 'octave-to-typescript' };
       const d = makeDiagnosis('blame:mutated-argument', 'diagnose.blame:mutated-argument.message' as MessageId, 'diagnose.blame:mutated-argument.hint' as MessageId, params, lang);
-      if (by && by.line > 0) d.location = { file: by.file, line: by.line, column: by.column, source: 'trace' };
+      if (by && by.line > 0 && isSubmissionFile(by.file)) d.location = { file: by.file, line: by.line, column: by.column, source: 'trace' };
       return d;
     }
   }

@@ -28,6 +28,14 @@ import { makeDiagnosis } from './catalogue';
 import { agreement, asRow, complete, describeDifference, equal, equalUpToTranspose, row, rows, shapeAffinity, type Dense } from './dense';
 import { ancestorsOf, INTERMEDIATE_INFO, INTERMEDIATES, type IntermediateName } from './intermediates';
 
+/**
+ * A path as the sandbox names student files (relative to the submission root, no `..`): anything
+ * else in a trace entry was not written by the recorder and is ignored.
+ */
+export function isSubmissionFile(file: string): boolean {
+  return /^[\w@.+-]+(?:\/[\w@.+-]+)*\.[cm]?[jt]sx?$/.test(file) && !file.split('/').some((s) => s === '..' || s === '.');
+}
+
 /** What the trace says about a failed part. */
 export interface TraceFinding {
   /** A diagnosis with its location (source 'trace'), when the trace located the mistake. */
@@ -446,7 +454,10 @@ export async function traceFinding(ev: PartEvaluation, reference: Reference | nu
   if (!NN_PARTS.has(ev.id)) return undefined;
   const traced = ev.cases.flatMap((ce) => {
     const o = ce.outcomes[0];
-    return o?.ok && o.observations.trace ? [{ ce, entries: o.observations.trace, inputs: Object.values(o.observations.traceInputs ?? {}) }] : [];
+    if (!o?.ok || !o.observations.trace) return [];
+    // Entries come from the student's process: a location must look like a file of the submission.
+    const entries = o.observations.trace.filter((e) => isSubmissionFile(e.file) && (!e.inner || isSubmissionFile(e.inner.file)));
+    return [{ ce, entries, inputs: Object.values(o.observations.traceInputs ?? {}) }];
   });
   if (traced.length === 0) return undefined;
   const hazard = inPlaceHazard(traced[0].entries, traced[0].inputs);
