@@ -372,7 +372,7 @@ describe('the stubs import what their comments mention', () => {
 });
 
 describe('a forged trace only explains, and only with submission paths', () => {
-  it('ignores entries whose file is not a path of the submission, and never changes a verdict', async () => {
+  it('ignores entries whose file is not a path of the submission', async () => {
     const { isSubmissionFile } = await import('../grader/diagnose/trace');
     expect(['exercises/nnCostFunction.ts', 'nnCostFunction.ts', 'exercises/sub/helper.mts'].every(isSubmissionFile)).toBe(true);
     expect(['../../etc/passwd.ts', '/abs/file.ts', 'exercises/../x.ts', 'x.ts\n::error::', '::warning file=a.ts::x', 'a b.ts'].some(isSubmissionFile)).toBe(false);
@@ -403,5 +403,26 @@ describe('a forged trace only explains, and only with submission paths', () => {
     expect(outside).toEqual({ silent: true });
     const inside = await traceFinding(evaluation('exercises/nnCostFunction.ts'), null, new Set(), 'en');
     expect(inside?.diagnosis?.location).toEqual({ file: 'exercises/nnCostFunction.ts', line: 3, column: 1, source: 'trace' });
+  });
+});
+
+describe('two catalogue mistakes made together are both named', () => {
+  it('labels shifted by one and λ/m in the cost', async () => {
+    const dir = variantOf('correct-loop', 'nnCostFunction.ts', (s) =>
+      s.replace('yk.push(y[t] === k + 1 ? 1 : 0);', 'yk.push(y[t] === k ? 1 : 0);').replace('J += (lambda / (2 * m)) * reg;', 'J += (lambda / m) * reg;'),
+    );
+    const r = await grade({ submission: dir, seed: SEED });
+    expect(r.parts.find((p) => p.id === 'regularized-cost')?.diagnoses.map((d) => d.id)).toEqual(['labels-off-by-one', 'reg-wrong-scale']);
+    expect(r.parts.find((p) => p.id === 'feedforward-cost')?.diagnoses.map((d) => d.id)).toEqual(['labels-off-by-one']);
+  });
+
+  it('both regularization mistakes of the cost (bias included and λ/m)', async () => {
+    const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (s) =>
+      s
+        .replace('const reg = sumAll(power(dropFirstColumn(Theta1), 2)) + sumAll(power(dropFirstColumn(Theta2), 2));', 'const reg = sumAll(power(Theta1, 2)) + sumAll(power(Theta2, 2));')
+        .replace('J += (lambda / (2 * m)) * reg;', 'J += (lambda / m) * reg;'),
+    );
+    const r = await grade({ submission: dir, seed: SEED });
+    expect(r.parts.find((p) => p.id === 'regularized-cost')?.diagnoses.filter((d) => d.id !== 'blame:trace').map((d) => d.id)).toEqual(['reg-includes-bias', 'reg-wrong-scale']);
   });
 });
