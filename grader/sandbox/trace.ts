@@ -346,26 +346,35 @@ export function stopRecording(): void {
 }
 
 /**
+ * A function that reports each outermost call to the active recorder as `label` (a method's
+ * receiver too), and otherwise just calls `fn`: same arguments, same result, same errors.
+ * @param before a check made on every outermost call, recorded or not (mmul's shapes)
+ */
+function recording(label: string, fn: (...a: unknown[]) => unknown, isMethod: boolean, before?: (self: unknown, args: unknown[]) => void): (...a: unknown[]) => unknown {
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    if (before && depth === 0) before(this, args);
+    const rec = active;
+    if (!rec || depth > 0) return fn.apply(this, args);
+    depth++;
+    let result: unknown;
+    try {
+      result = fn.apply(this, args);
+    } finally {
+      depth--;
+    }
+    safely(() => rec.record(label, isMethod ? this : undefined, args, result, wrapper));
+    return result;
+  };
+  defineProperty(wrapper, 'name', { value: fn.name });
+  return wrapper;
+}
+
+/**
  * A kit helper that reports to the active recorder: `op` names it in the trace. The kit's
  * behaviour is unchanged (same arguments, same result, same errors).
  */
 export function traced<F extends (...args: never[]) => unknown>(op: string, fn: F): F {
-  const call = fn as unknown as (...a: unknown[]) => unknown;
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    const rec = active;
-    if (!rec || depth > 0) return call.apply(this, args);
-    depth++;
-    let result: unknown;
-    try {
-      result = call.apply(this, args);
-    } finally {
-      depth--;
-    }
-    safely(() => rec.record(op, undefined, args, result, wrapper));
-    return result;
-  };
-  defineProperty(wrapper, 'name', { value: fn.name });
-  return wrapper as unknown as F;
+  return recording(op, fn as unknown as (...a: unknown[]) => unknown, false) as unknown as F;
 }
 
 function safely(f: () => void): void {
@@ -399,23 +408,8 @@ function checkMmul(A: unknown, B: unknown): void {
 function wrapMethod(owner: object, name: string, label: string, isStatic: boolean): void {
   const d = getOwnPropertyDescriptor(owner, name);
   if (!d || typeof d.value !== 'function' || !d.writable || !d.configurable) return;
-  const orig = d.value as (...a: unknown[]) => unknown;
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    if (name === 'mmul' && !isStatic && depth === 0) checkMmul(this, args[0]);
-    const rec = active;
-    if (!rec || depth > 0) return orig.apply(this, args);
-    depth++;
-    let result: unknown;
-    try {
-      result = orig.apply(this, args);
-    } finally {
-      depth--;
-    }
-    safely(() => rec.record(label, isStatic ? undefined : this, args, result, wrapper));
-    return result;
-  };
-  defineProperty(wrapper, 'name', { value: name });
-  defineProperty(owner, name, { ...d, value: wrapper });
+  const check = name === 'mmul' && !isStatic ? (self: unknown, args: unknown[]) => checkMmul(self, args[0]) : undefined;
+  defineProperty(owner, name, { ...d, value: recording(label, d.value as (...a: unknown[]) => unknown, !isStatic, check) });
 }
 
 let hooksInstalled = false;
