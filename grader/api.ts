@@ -63,14 +63,37 @@ const STICKY: ReadonlySet<CallErrorCode> = new Set<CallErrorCode>([
 ]);
 
 /**
- * The trace is recorded on the two public cases (λ = 0 and λ > 0) and one small hidden case (for a
- * submission that answers the public cases by heart): enough to locate a mistake, and it keeps the
- * trace's cost to a fraction of a grade (bench/trace.bench.ts).
+ * The trace is recorded on the two public cases (λ = 0 and λ > 0): enough to locate a mistake, and
+ * it keeps the trace's cost to a fraction of a grade (bench/trace.bench.ts). A mistake that only
+ * hidden cases show is traced afterwards on one of them (retraceHidden).
  */
-function traced(c: GradingCase, request: SandboxRequest): SandboxRequest {
+function traced(c: GradingCase, request: SandboxRequest, force = false): SandboxRequest {
   if (request.fn !== 'nnCostFunction' || 'op' in request) return request;
-  const traceable = (c.family === 'nn-unreg' || c.family === 'nn-reg') && (!c.hidden || c.id === 'nn-unreg/hidden-1');
+  const traceable = force || ((c.family === 'nn-unreg' || c.family === 'nn-reg') && !c.hidden);
   return traceable ? { ...request, trace: true } : request;
+}
+
+/**
+ * When an nnCostFunction part failed only on hidden cases (its public case passed, so its trace
+ * shows nothing wrong), calls its first failed hidden case again with the trace on, so diagnosis
+ * can locate the mistake there. Same inputs, so the same answer: the verdicts do not change.
+ */
+async function retraceHidden(sandbox: Sandbox, evaluations: readonly PartEvaluation[]): Promise<void> {
+  const done = new Set<string>();
+  for (const ev of evaluations) {
+    const nn = ev.cases.filter((c) => c.case.family === 'nn-unreg' || c.case.family === 'nn-reg');
+    if (nn.length === 0 || nn.some((c) => !c.case.hidden && c.verdict === 'failed')) continue;
+    const hidden = nn.find((c) => c.case.hidden && c.verdict === 'failed' && c.outcomes[0]?.ok);
+    if (!hidden || done.has(hidden.case.id)) continue;
+    done.add(hidden.case.id);
+    const [request] = requestsFor(hidden.case);
+    const again = await sandbox.call(traced(hidden.case, request, true));
+    const first = hidden.outcomes[0];
+    if (again.ok && first?.ok && again.observations.trace) {
+      first.observations.trace = again.observations.trace;
+      if (again.observations.traceInputs) first.observations.traceInputs = again.observations.traceInputs;
+    }
+  }
 }
 
 /** Runs each case's requests once (cases shared by two parts are not called twice), in order. */
@@ -311,6 +334,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       maxScore,
       cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], options)),
     }));
+    if (options.trace && options.diagnose) await retraceHidden(sandbox, evaluations);
     internals.onEvaluations?.(evaluations);
 
     // Diagnose (explains failures; never changes a verdict), with the student's files for lines.

@@ -426,3 +426,18 @@ describe('two catalogue mistakes made together are both named', () => {
     expect(r.parts.find((p) => p.id === 'regularized-cost')?.diagnoses.filter((d) => d.id !== 'blame:trace').map((d) => d.id)).toEqual(['reg-includes-bias', 'reg-wrong-scale']);
   });
 });
+
+describe('a mistake only hidden cases show', () => {
+  it('is traced on a hidden case after the run (the public case passed), and located', async () => {
+    // m hard-coded to the public case's 16 examples: right on the public case, wrong on the hidden ones.
+    const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (s) => s.replace('J += (lambda / (2 * m)) * reg;', 'J += (lambda / (2 * 16)) * reg;'));
+    const r = await grade({ submission: dir, seed: SEED });
+    const part = r.parts.find((p) => p.id === 'regularized-cost');
+    expect(part?.status).toBe('failed');
+    expect(part?.cases[0].passed).toBe(true); // the public case
+    const trace = part?.diagnoses.find((d) => d.id === 'blame:trace');
+    expect(trace?.messageId).toBe('diagnose.blame:trace.after');
+    expect(part?.location).toMatchObject({ file: 'exercises/nnCostFunction.ts' });
+    expect(Math.abs((part?.location?.line ?? 0) - 50)).toBeLessThanOrEqual(1);
+  });
+});

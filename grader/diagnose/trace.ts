@@ -382,7 +382,9 @@ async function locateInCase(
     return d;
   }
   // Nothing the code builds resembles it: the values it is computed from are the last right ones.
-  if (!after || (!candidate && !derivesAnything(entries, matching, culprit))) return null;
+  // (A number, like the regularization term, is plain arithmetic after its last traced parts.)
+  const scalar = ref.rows * ref.columns === 1;
+  if (!after || (!candidate && !scalar && !derivesAnything(entries, matching, culprit))) return null;
   const d = makeDiagnosis('blame:trace', 'diagnose.blame:trace.after' as MessageId, 'diagnose.blame:trace.hint' as MessageId, { ...base, line: after.line, file: after.file, strength: 'near' }, lang);
   d.location = location(after);
   return d;
