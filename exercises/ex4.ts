@@ -1,25 +1,39 @@
 /**
- * The ex4 walkthrough (`npm run ex4`): the steps of the exercise's ex4.m, each value printed beside
- * the value it should be. Runs your code in exercises/ by default; `--impl solutions` runs the
- * reference. Stops with a friendly message at the first function that is still a stub.
+ * The ex4 walkthrough (`npm run ex4`): the steps of the exercise, in the guide's order, each value
+ * printed beside the value it should be. Your four functions run in the grader's sandbox, with the
+ * grader's protections: a time limit per step that names the file, compile errors as
+ * file:line:col, your own line when something throws (and which part of nnCostFunction it is in),
+ * an `async` function named as such, random initialization checked like the grader does. When a
+ * step fails it says which `npm run grade` command tells you more.
  *
  *   npm run ex4
  *   npm run ex4 -- --iterations 100 --lambda 1 --hidden 25 --seed 2 --out out/
  *   npm run ex4 -- --data ex4data1.mat --weights ex4weights.mat
+ *   npm run ex4 -- --impl solutions
  */
 import { realpathSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Matrix } from 'ml-matrix';
+import { Matrix } from 'ml-matrix';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkNNGradients } from './lib/checkNNGradients';
+import { publicNnCase } from '../grader/cases/public';
+import { requestsFor } from '../grader/cases/requests';
+import type { NnCase, RandInitCase } from '../grader/cases/types';
+import { LANGS, parseLang, resolveLang, t, type Lang, type MessageId, type MessageParams } from '../grader/messages/index';
+import { DEFAULT_OPTIONS as GRADE_DEFAULTS } from '../grader/options';
+import { PART_DEFINITIONS } from '../grader/parts/index';
+import type { PartId } from '../grader/parts/ids';
+import { loadFixtures } from '../grader/reference/fixtures';
+import { loadReference, type Reference } from '../grader/reference/load';
+import { openSandbox } from '../grader/sandbox/index';
+import type { WireValue } from '../grader/sandbox/protocol';
+import { loadData, loadWeights, rowMajor, shapeOf, type LoadedData } from '../grader/walkthrough/data';
+import { stageSolutions, WalkthroughSession, WalkthroughStop } from '../grader/walkthrough/session';
 import { debugInitializeWeights } from './lib/debugInitializeWeights';
-import { loadDigits } from './lib/digits';
 import { displayData } from './lib/displayData';
-import { isNotImplementedError } from './lib/errors';
-import { fmincg, formatExp } from './lib/fmincg';
-import { readMatFileDetailed } from './lib/matfile';
+import { formatExp, iterationLine } from './lib/fmincg';
+import { compareGradients, smallNetwork } from './lib/gradientCheck';
 import { dropFirstColumn, reshape, unroll } from './lib/matrix';
 import { predict } from './lib/predict';
 import { seededRandom } from './lib/random';
@@ -42,6 +56,12 @@ export interface WalkthroughOptions {
   weights?: string;
   /** Whose four functions to run: the student's `exercises` (default) or the reference `solutions`. */
   impl: 'exercises' | 'solutions';
+  /** The exercises folder (or a repository containing exercises/) to run with `impl: 'exercises'`. Default `exercises/` of this project. */
+  submission?: string;
+  /** Time limit of each call into your code, in ms (training gets more). Default 10 000. */
+  timeoutMs: number;
+  /** The language of the lines. Default: LC_ALL / LC_MESSAGES / LANG, else English. */
+  lang?: Lang;
 }
 
 /** Defaults of WalkthroughOptions. Seed 2: see exercises/README.md (accuracy varies ~1% with the seed). */
@@ -52,6 +72,7 @@ export const DEFAULT_OPTIONS: Readonly<WalkthroughOptions> = {
   seed: 2,
   out: 'out',
   impl: 'exercises',
+  timeoutMs: GRADE_DEFAULTS.limits.timeoutMs,
 };
 
 /** Where the walkthrough writes its lines. */
@@ -63,9 +84,9 @@ export interface WalkthroughIO {
 export interface WalkthroughResult {
   /** 0 when every step ran and every check matched; 1 otherwise. */
   exitCode: 0 | 1;
-  /** The step that stopped the run (a stub or an error), if any. */
-  stoppedAt?: string;
-  /** Checks whose value differs from the expected one. */
+  /** The step that stopped the run (a stub or an error), if any: its number and name. */
+  stoppedAt?: { step: number; name: StepName };
+  /** Checks whose value differs from the expected one (rendered labels). */
   mismatches: string[];
   /** Accuracies in percent, when training ran. */
   trainAccuracy?: number;
@@ -74,25 +95,6 @@ export interface WalkthroughResult {
   files: string[];
 }
 
-/** The four functions a student writes. */
-interface Impl {
-  nnCostFunction: (
-    nnParams: ArrayLike<number>,
-    inputLayerSize: number,
-    hiddenLayerSize: number,
-    numLabels: number,
-    X: Matrix,
-    y: ArrayLike<number>,
-    lambda: number,
-  ) => { J: number; grad: ArrayLike<number> };
-  sigmoidGradient: (z: Matrix) => Matrix;
-  randInitializeWeights: (lIn: number, lOut: number, random?: () => number) => Matrix;
-  computeNumericalGradient: (J: (theta: Float64Array) => number, theta: ArrayLike<number>) => Float64Array;
-}
-
-/** Thrown inside a step to stop the walkthrough; the message is already printed. */
-class Stop extends Error {}
-
 /**
  * Reference values for the default set-up (embedded digits, debugInitializeWeights, 25 hidden
  * units), used when solutions/ is not part of this copy (a student repository).
@@ -100,15 +102,26 @@ class Stop extends Error {}
  */
 export const DEFAULT_EXPECTED = { cost0: 7.003094832181, cost1: 7.008220133201, cost3: 7.01847073524 };
 
-const HINTS: Record<string, string> = {
-  nnCostFunction:
-    'write Part 1 (feedforward and cost) of exercises/nnCostFunction.ts in place of the "throw new NotImplementedError" line',
-  sigmoidGradient: 'write exercises/sigmoidGradient.ts: g(z) .* (1 - g(z)) element-wise, with g = sigmoid',
-  randInitializeWeights:
-    'write exercises/randInitializeWeights.ts: uniform weights in [-0.12, 0.12], drawn only from its `random` argument',
-  computeNumericalGradient:
-    'write exercises/computeNumericalGradient.ts: central differences (J(theta + e) - J(theta - e)) / (2e), e = 1e-4',
-};
+/** The steps, in the guide's order, with the graded parts each one checks. */
+const STEPS = {
+  data: [],
+  parameters: [],
+  'feedforward-cost': ['feedforward-cost'],
+  'regularized-cost': ['regularized-cost'],
+  'sigmoid-gradient': ['sigmoid-gradient'],
+  'random-init': ['random-init'],
+  backprop: ['backprop-gradient'],
+  'regularized-gradient': ['regularized-gradient'],
+  'gradient-checking': ['numerical-gradient'],
+  training: ['backprop-gradient', 'regularized-gradient'],
+  'hidden-units': [],
+  accuracy: [],
+} as const satisfies Record<string, readonly PartId[]>;
+
+export type StepName = keyof typeof STEPS;
+
+/** Data stored in the sandbox once, named by this key in later requests. */
+const TRAIN_KEY = 'train';
 
 const fix6 = (v: number): string => (Number.isFinite(v) ? v.toFixed(6) : String(v));
 
@@ -117,8 +130,351 @@ function agrees(got: number, expected: number): boolean {
   return Math.abs(got - expected) <= 1e-6 * Math.max(1, Math.abs(expected));
 }
 
-function shape(M: Matrix): string {
-  return `${M.rows}x${M.columns}`;
+/** The numbers of a returned vector or matrix (row-major), or null for anything else. */
+function numbersOf(v: WireValue): number[] | null {
+  if (v.kind === 'array' || v.kind === 'float64array') return v.data;
+  if (v.kind === 'matrix') return v.data.flat();
+  if (v.kind === 'number') return [v.value];
+  return null;
+}
+
+function matrixOf(v: WireValue): Matrix | null {
+  return v.kind === 'matrix' ? new Matrix(v.data) : null;
+}
+
+/** A step could not go on for a reason outside the student's code (a data file, say): the detail is printed as is. */
+class StepError extends Error {}
+
+/** One run of the walkthrough: its options, where it writes, and what it found. */
+class Walkthrough {
+  readonly result: WalkthroughResult = { exitCode: 0, mismatches: [], files: [] };
+  private session?: WalkthroughSession;
+  private cleanup?: () => void;
+  private current: { n: number; name: StepName; params: MessageParams } = { n: 0, name: 'data', params: {} };
+  private failedSteps = new Set<StepName>();
+  private reference: Reference | null = null;
+  private stored = false;
+
+  constructor(
+    private readonly opts: WalkthroughOptions,
+    private readonly io: WalkthroughIO,
+    private readonly lang: Lang,
+  ) {}
+
+  private text(id: string, params: MessageParams = {}): string {
+    return t(id as MessageId, params, this.lang);
+  }
+
+  private say(id: string, params: MessageParams = {}): void {
+    for (const line of this.text(id, params).split('\n')) this.io.log(line);
+  }
+
+  /** Records a check of the current step and returns its mark. */
+  private check(label: string, ok: boolean): string {
+    if (!ok) {
+      this.result.mismatches.push(`${this.text('walkthrough.step-label', { n: this.current.n, name: this.current.name, ...this.current.params })}: ${label}`);
+      this.failedSteps.add(this.current.name);
+    }
+    return ok ? '✓' : '✗';
+  }
+
+  private shown(file: string): string {
+    const rel = relative(process.cwd(), file);
+    return rel && !rel.startsWith('..') ? rel : file;
+  }
+
+  /** Runs one step; a stop (a stub, an error, a timeout) ends the walkthrough with what to do next. */
+  private async step<T>(n: number, name: StepName, params: MessageParams, body: () => T | Promise<T>): Promise<T> {
+    this.current = { n, name, params };
+    this.io.log('');
+    this.say('walkthrough.step', { n, name, ...params });
+    try {
+      return await body();
+    } catch (error) {
+      this.result.stoppedAt = { step: n, name };
+      this.failedSteps.add(name);
+      this.io.log('');
+      if (error instanceof WalkthroughStop) {
+        this.say('walkthrough.stopped', { n, name, ...params });
+        for (const line of error.lines) this.say(line.id, line.params);
+      } else {
+        this.say('walkthrough.error', { n, name, ...params, detail: (error as Error)?.message ?? String(error) });
+      }
+      throw new StopSignal();
+    }
+  }
+
+  async run(): Promise<void> {
+    const { opts } = this;
+    const submission = this.submission();
+    this.say('walkthrough.title', { impl: opts.impl, dir: this.shown(submission), seed: opts.seed });
+    this.reference = await loadReference();
+    const sandbox = await openSandbox(submission, { timeoutMs: opts.timeoutMs }, { isolation: 'auto', trace: false });
+    this.session = new WalkthroughSession(sandbox, submission, (fn, argument, line) => {
+      this.io.log(`  ${this.text('walkthrough.mutated', { fn, argument, line, hasLine: line > 0 ? 'yes' : 'no' })}  ${this.check(`${fn}: ${argument}`, false)}`);
+    });
+    const data = await this.step(1, 'data', {}, () => this.data());
+    const params = await this.step(2, 'parameters', {}, () => this.parameters(data));
+    await this.step(3, 'feedforward-cost', {}, () => this.cost(data, params, 0, 'cost0'));
+    await this.step(4, 'regularized-cost', {}, () => this.cost(data, params, 1, 'cost1'));
+    await this.step(5, 'sigmoid-gradient', {}, () => this.sigmoidGradient());
+    const initial = await this.step(6, 'random-init', {}, () => this.randomInit(data));
+    await this.step(7, 'backprop', {}, () => this.publicGradient(false));
+    await this.step(8, 'regularized-gradient', {}, async () => {
+      await this.publicGradient(true);
+      await this.cost(data, params, 3, 'cost3');
+    });
+    await this.step(9, 'gradient-checking', {}, async () => {
+      await this.gradientCheck(0);
+      await this.gradientCheck(3);
+    });
+    const trained = await this.step(10, 'training', { iterations: opts.iterations, lambda: opts.lambda, hidden: opts.hidden }, () => this.training(data, initial));
+    await this.step(11, 'hidden-units', {}, () => this.hiddenUnits(trained.T1));
+    await this.step(12, 'accuracy', {}, () => this.accuracy(data, trained));
+  }
+
+  /** The folder whose code runs: the student's exercises, or the staged reference solutions. */
+  private submission(): string {
+    if (this.opts.impl === 'solutions') {
+      const staged = stageSolutions();
+      this.cleanup = staged.cleanup;
+      return staged.dir;
+    }
+    return resolve(this.opts.submission ?? fileURLToPath(new URL('.', import.meta.url)));
+  }
+
+  async close(): Promise<void> {
+    await this.session?.close();
+    this.cleanup?.();
+  }
+
+  /** The end: everything matched, or the list of what differs and the grade command that says more. */
+  summary(): void {
+    const { result } = this;
+    this.io.log('');
+    if (!result.stoppedAt && result.mismatches.length === 0) {
+      this.say('walkthrough.all-good');
+      return;
+    }
+    result.exitCode = 1;
+    if (result.mismatches.length > 0) {
+      this.say('walkthrough.differ', { count: result.mismatches.length });
+      for (const m of result.mismatches) this.io.log(`  ✗ ${m}`);
+    }
+    const parts = [...new Set([...this.failedSteps].flatMap((s) => STEPS[s]))];
+    this.say(parts.length > 0 ? 'walkthrough.grade-hint' : 'walkthrough.grade-hint-all', { parts: parts.join(' ') });
+  }
+
+  // ---- the steps ------------------------------------------------------------------------------
+
+  private data(): LoadedData {
+    let d: LoadedData;
+    try {
+      d = loadData(this.opts.data);
+    } catch (error) {
+      throw new StepError((error as Error).message);
+    }
+    if (d.file) this.say('walkthrough.data.loaded', { shape: shapeOf(d.X), K: d.K, file: d.file, hasTest: d.Xtest ? 'yes' : 'no', testShape: d.Xtest ? shapeOf(d.Xtest) : '' });
+    else this.say('walkthrough.data.embedded', { train: shapeOf(d.X), m: d.X.rows, test: d.Xtest ? shapeOf(d.Xtest) : '' });
+    const random = seededRandom(this.opts.seed ^ 0x5eed);
+    const m = d.X.rows;
+    const count = Math.min(100, m);
+    const perm = Array.from({ length: m }, (_, i) => i);
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(random() * (m - i));
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+    }
+    const file = join(resolve(this.opts.out), 'digits.png');
+    displayData(d.X.selection(perm.slice(0, count), Array.from({ length: d.X.columns }, (_, j) => j)), file);
+    this.result.files.push(file);
+    this.say('walkthrough.data.shown', { count, file: this.shown(file) });
+    return d;
+  }
+
+  private parameters(d: LoadedData): { Theta1: Matrix; Theta2: Matrix; fromFile: boolean } {
+    const n = d.X.columns;
+    if (this.opts.weights) {
+      let w: { Theta1: Matrix; Theta2: Matrix };
+      try {
+        w = loadWeights(this.opts.weights, n, d.K);
+      } catch (error) {
+        throw new StepError((error as Error).message);
+      }
+      this.say('walkthrough.params.file', { hidden: w.Theta1.rows, file: this.opts.weights });
+      for (const [name, M] of [['Theta1', w.Theta1], ['Theta2', w.Theta2]] as const) this.say('walkthrough.params.matrix', { name, shape: shapeOf(M), sum: fix6(M.sum()) });
+      return { ...w, fromFile: true };
+    }
+    const h = this.opts.hidden;
+    const T1 = debugInitializeWeights(h, n);
+    const T2 = debugInitializeWeights(d.K, h);
+    this.say('walkthrough.params.debug', { hidden: h });
+    this.say('walkthrough.params.debug-matrix', { name: 'Theta1', args: `${h}, ${n}`, shape: shapeOf(T1), sum: fix6(T1.sum()) });
+    this.say('walkthrough.params.debug-matrix', { name: 'Theta2', args: `${d.K}, ${h}`, shape: shapeOf(T2), sum: fix6(T2.sum()) });
+    return { Theta1: T1, Theta2: T2, fromFile: false };
+  }
+
+  /** Sends the training data to the sandbox once; later requests name it. */
+  private async store(d: LoadedData): Promise<void> {
+    if (this.stored) return;
+    const request = { fn: 'nnCostFunction' as const, op: 'store-data' as const, key: TRAIN_KEY, rows: d.X.rows, columns: d.X.columns, values: rowMajor(d.X), y: d.y };
+    await this.session?.value(request, ['number'], { timeoutMs: Math.max(60_000, this.opts.timeoutMs) });
+    this.stored = true;
+  }
+
+  private async cost(d: LoadedData, p: { Theta1: Matrix; Theta2: Matrix; fromFile: boolean }, lambda: number, key: keyof typeof DEFAULT_EXPECTED): Promise<void> {
+    await this.store(d);
+    const n = d.X.columns;
+    const h = p.Theta1.rows;
+    const nnParams = unroll(p.Theta1, p.Theta2);
+    const request = { fn: 'nnCostFunction' as const, op: 'cost' as const, key: TRAIN_KEY, nnParams, inputLayerSize: n, hiddenLayerSize: h, numLabels: d.K, lambda };
+    const value = (await this.session?.value(request, ['cost-and-gradient'])) as Extract<WireValue, { kind: 'cost-and-gradient' }>;
+    const J = numbersOf(value.J)?.[0];
+    if (J === undefined || value.J.kind !== 'number') throw new WalkthroughStop([{ id: 'walkthrough.wrong-type', params: { fn: 'nnCostFunction', got: `J as ${value.J.kind}` } }]);
+    const usesDefaults = !p.fromFile && !this.opts.data && h === 25;
+    const expected = this.reference ? this.reference.nnCostFunction(nnParams, n, h, d.K, d.X, d.y, lambda).J : usesDefaults ? DEFAULT_EXPECTED[key] : null;
+    if (expected === null) this.say('walkthrough.cost.no-reference', { lambda, got: fix6(J) });
+    else this.say('walkthrough.cost', { lambda, got: fix6(J), expected: fix6(expected), mark: this.check(this.text('walkthrough.label.cost', { lambda }), agrees(J, expected)) });
+  }
+
+  private async sigmoidGradient(): Promise<void> {
+    const z = [-1, -0.5, 0, 0.5, 1];
+    const value = await this.session?.value({ fn: 'sigmoidGradient', z: [z] }, ['matrix']);
+    const g = value ? (numbersOf(value) ?? []) : [];
+    const expected = z.map((v) => {
+      const s = 1 / (1 + Math.exp(-v));
+      return s * (1 - s);
+    });
+    this.say('walkthrough.sigmoid.got', { got: g.map(fix6).join(' ') });
+    const ok = g.length === 5 && g.every((v, i) => agrees(v, expected[i]));
+    this.say('walkthrough.sigmoid.expected', { expected: expected.map(fix6).join(' '), mark: this.check('sigmoidGradient', ok) });
+  }
+
+  /** Both layers' initial weights, judged like the grader (shape, range, sign and spread, the `random` source). */
+  private async randomInit(d: LoadedData): Promise<Float64Array> {
+    const n = d.X.columns;
+    const h = this.opts.hidden;
+    const layers = [
+      { name: 'Theta1', lIn: n, lOut: h },
+      { name: 'Theta2', lIn: h, lOut: d.K },
+    ];
+    const weights: Matrix[] = [];
+    for (const [k, layer] of layers.entries()) {
+      const c: RandInitCase = {
+        id: `rand-init/ex4-${layer.name}`,
+        family: 'rand-init',
+        name: layer.name,
+        hidden: false,
+        inputs: { lIn: layer.lIn, lOut: layer.lOut, seed: this.opts.seed + 2 * k, otherSeed: this.opts.seed + 2 * k + 1 },
+      };
+      const results = [];
+      for (const request of requestsFor(c)) {
+        const { value, observations } = await (this.session as WalkthroughSession).call(request);
+        results.push({ value, observations });
+      }
+      const verdict = PART_DEFINITIONS['random-init'].judge(c, results, { tolerance: GRADE_DEFAULTS.tolerance });
+      const W = matrixOf(results[0].value);
+      const shape = W ? shapeOf(W) : '?';
+      this.say('walkthrough.randinit', { name: layer.name, shape, expectedShape: `${layer.lOut}×${layer.lIn + 1}`, mark: this.check(this.text('walkthrough.label.randinit', { name: layer.name }), verdict.passed) });
+      if (!verdict.passed) this.io.log(`    ${verdict.message ?? ''}`);
+      if (!W || W.rows !== layer.lOut || W.columns !== layer.lIn + 1) throw new WalkthroughStop([{ id: 'walkthrough.randinit-shape', params: { name: layer.name, shape, expected: `${layer.lOut}×${layer.lIn + 1}` } }]);
+      weights.push(W);
+    }
+    return unroll(weights[0], weights[1]);
+  }
+
+  /** nnCostFunction's grad on Coursera's public case, judged like the grader's part. */
+  private async publicGradient(regularized: boolean): Promise<void> {
+    const c: NnCase = publicNnCase(regularized);
+    if (this.reference) {
+      const { fillExpected } = await import('../grader/reference/live');
+      fillExpected(this.reference, c);
+    } else {
+      const stored = loadFixtures().public[c.family]?.[0] as NnCase | undefined;
+      c.expected = stored?.expected;
+    }
+    const [request] = requestsFor(c);
+    const { value, observations } = await (this.session as WalkthroughSession).call(request);
+    const part = regularized ? 'regularized-gradient' : 'backprop-gradient';
+    const verdict = PART_DEFINITIONS[part].judge(c, [{ value, observations }], { tolerance: GRADE_DEFAULTS.tolerance });
+    const count = c.expected?.grad.length ?? 0;
+    if (verdict.passed) this.say('walkthrough.grad.ok', { lambda: c.inputs.lambda, count, mark: this.check('grad', true) });
+    else this.say('walkthrough.grad.bad', { lambda: c.inputs.lambda, detail: verdict.message ?? '', mark: this.check(this.text('walkthrough.label.grad', { lambda: c.inputs.lambda }), false) });
+  }
+
+  /** checkNNGradients: your numerical gradient of your cost beside your backpropagation, on the small network. */
+  private async gradientCheck(lambda: number): Promise<void> {
+    const network = smallNetwork(lambda);
+    const value = await this.session?.value({ fn: 'computeNumericalGradient', op: 'check-gradients', network }, ['gradient-check']);
+    const check = value as Extract<WireValue, { kind: 'gradient-check' }>;
+    const numgrad = numbersOf(check.numgrad);
+    const grad = numbersOf(check.grad);
+    if (!numgrad || !grad) throw new WalkthroughStop([{ id: 'walkthrough.wrong-type', params: { fn: numgrad ? 'nnCostFunction' : 'computeNumericalGradient', got: numgrad ? check.grad.kind : check.numgrad.kind } }]);
+    let diff: number;
+    try {
+      diff = compareGradients(numgrad, grad, (line) => this.io.log(`  ${line}`));
+    } catch (error) {
+      throw new StepError((error as Error).message);
+    }
+    this.say('walkthrough.gradcheck', { lambda, diff: formatExp(diff), mark: this.check(`checkNNGradients(${lambda})`, diff < 1e-9) });
+  }
+
+  /** fmincg inside the sandbox on your nnCostFunction; only the result comes back. */
+  private async training(d: LoadedData, initial: Float64Array): Promise<{ T1: Matrix; T2: Matrix }> {
+    await this.store(d);
+    const { opts } = this;
+    const n = d.X.columns;
+    const started = performance.now();
+    const request = { fn: 'nnCostFunction' as const, op: 'train' as const, key: TRAIN_KEY, nnParams: initial, inputLayerSize: n, hiddenLayerSize: opts.hidden, numLabels: d.K, lambda: opts.lambda, iterations: opts.iterations };
+    const value = (await this.session?.value(request, ['training'], { timeoutMs: Math.max(60_000, opts.iterations * 3000) })) as Extract<WireValue, { kind: 'training' }>;
+    value.costs.forEach((cost, i) => this.io.log(`  ${iterationLine(i + 1, cost)}`));
+    this.say('walkthrough.training.iterations', { iterations: value.iterations, seconds: ((performance.now() - started) / 1000).toFixed(1) });
+    const first = value.costs[0];
+    const last = value.costs.at(-1);
+    if (first !== undefined && last !== undefined) this.say('walkthrough.training.cost', { first: fix6(first), last: fix6(last), mark: this.check(this.text('walkthrough.label.training'), last <= first) });
+    const theta = Float64Array.from(value.theta);
+    return { T1: reshape(theta, opts.hidden, n + 1), T2: reshape(theta, d.K, opts.hidden + 1, opts.hidden * (n + 1)) };
+  }
+
+  private hiddenUnits(T1: Matrix): void {
+    const file = join(resolve(this.opts.out), 'hidden.png');
+    const weights = dropFirstColumn(T1);
+    if (!Number.isInteger(Math.sqrt(weights.columns))) {
+      this.say('walkthrough.hidden.skipped', { inputs: weights.columns });
+      return;
+    }
+    displayData(weights, file);
+    this.result.files.push(file);
+    this.say('walkthrough.hidden.wrote', { hidden: this.opts.hidden, file: this.shown(file) });
+  }
+
+  private accuracy(d: LoadedData, trained: { T1: Matrix; T2: Matrix }): void {
+    const accuracy = (Xs: Matrix, ys: ArrayLike<number>): number => {
+      const p = predict(trained.T1, trained.T2, Xs);
+      let hits = 0;
+      for (let i = 0; i < p.length; i++) if (p[i] === ys[i]) hits++;
+      return (100 * hits) / p.length;
+    };
+    this.result.trainAccuracy = accuracy(d.X, d.y);
+    this.say('walkthrough.accuracy.train', { value: this.result.trainAccuracy.toFixed(2) });
+    const { opts } = this;
+    if (!opts.data && opts.iterations === 50 && opts.lambda === 1 && opts.hidden === 25) {
+      this.say('walkthrough.accuracy.expected', { mark: this.check(this.text('walkthrough.label.accuracy'), this.result.trainAccuracy >= 94) });
+    }
+    if (d.Xtest && d.ytest) {
+      this.result.testAccuracy = accuracy(d.Xtest, d.ytest);
+      this.say('walkthrough.accuracy.test', { value: this.result.testAccuracy.toFixed(2) });
+      this.say('walkthrough.accuracy.test-note');
+    } else {
+      this.say('walkthrough.accuracy.no-test', { file: opts.data ?? '' });
+    }
+  }
+}
+
+/** Thrown by a step after it printed why the walkthrough stops. */
+class StopSignal extends Error {}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
@@ -130,350 +486,19 @@ export async function runWalkthrough(
   options: Partial<WalkthroughOptions> = {},
   io: WalkthroughIO = { log: (line) => console.log(line) },
 ): Promise<WalkthroughResult> {
-  for (const key of Object.keys(options)) {
-    if (!(key in DEFAULT_OPTIONS) && key !== 'data' && key !== 'weights') throw new TypeError(`runWalkthrough: unknown option "${key}"`);
-  }
+  const known = new Set([...Object.keys(DEFAULT_OPTIONS), 'data', 'weights', 'submission', 'lang']);
+  for (const key of Object.keys(options)) if (!known.has(key)) throw new TypeError(`runWalkthrough: unknown option "${key}"`);
   const opts: WalkthroughOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(options) };
-  const log = io.log;
-  const result: WalkthroughResult = { exitCode: 0, mismatches: [], files: [] };
-  const outDir = resolve(opts.out);
-  const shown = (file: string) => {
-    const rel = relative(process.cwd(), file);
-    return rel && !rel.startsWith('..') ? rel : file;
-  };
-  let stepTitle = '';
-
-  const check = (label: string, ok: boolean) => {
-    if (!ok) result.mismatches.push(`${stepTitle}: ${label}`);
-    return ok ? '✓' : '✗';
-  };
-  /** Runs one step; a stub or an error stops the walkthrough with a message. */
-  const step = async <T>(n: number, title: string, body: () => T | Promise<T>): Promise<T> => {
-    stepTitle = `Step ${n} (${title})`;
-    if (n > 0) {
-      log('');
-      log(`== Step ${n}: ${title} ==`);
-    }
-    try {
-      return await body();
-    } catch (error) {
-      if (error instanceof Stop) throw error;
-      result.stoppedAt = stepTitle;
-      log('');
-      if (isNotImplementedError(error)) {
-        log(`Stopped at step ${n}: ${error.functionName} is still a stub.`);
-        log(`  Next: ${HINTS[error.functionName] ?? `edit ${error.file}`},`);
-        log(`  then run \`npm run ex4\` again.`);
-      } else {
-        log(`Stopped at step ${n} (${title}) with an error: ${(error as Error)?.message ?? String(error)}`);
-        const where = stackFile(error);
-        if (where) log(`  (thrown in ${where})`);
-      }
-      throw new Stop();
-    }
-  };
-
-  log(`ex4 walkthrough: neural network learning (${opts.impl === 'solutions' ? 'reference solutions/' : 'your exercises/'}, seed ${opts.seed})`);
+  const w = new Walkthrough(opts, io, opts.lang ?? resolveLang({ env: process.env }));
   try {
-    const impl = await step(0, 'loading the implementation', () => loadImpl(opts.impl));
-    const reference = opts.impl === 'solutions' ? impl : await loadReference();
-
-    // ---- Step 1: data --------------------------------------------------------------------
-    const data = await step(1, 'loading and visualizing the data', () => {
-      const d = loadData(opts.data);
-      log(`  ${d.description}`);
-      const random = seededRandom(opts.seed ^ 0x5eed);
-      const m = d.X.rows;
-      const count = Math.min(100, m);
-      const perm = Array.from({ length: m }, (_, i) => i);
-      for (let i = 0; i < count; i++) {
-        const j = i + Math.floor(random() * (m - i));
-        [perm[i], perm[j]] = [perm[j], perm[i]];
-      }
-      const file = join(outDir, 'digits.png');
-      displayData(d.X.selection(perm.slice(0, count), range(d.X.columns)), file);
-      result.files.push(file);
-      log(`  Wrote ${count} random training examples to ${shown(file)}`);
-      return d;
-    });
-    const { X, y, K } = data;
-    const n = X.columns;
-
-    // ---- Step 2: parameters ----------------------------------------------------------------
-    const { Theta1, Theta2, fromFile } = await step(2, 'loading the parameters', () => {
-      if (opts.weights) {
-        const w = loadWeights(opts.weights, n, K);
-        log(`  ${w.Theta1.rows} hidden units, loaded from ${opts.weights}:`);
-        for (const [name, M] of [['Theta1', w.Theta1], ['Theta2', w.Theta2]] as const) {
-          log(`  ${name} ${shape(M)} sum ${fix6(M.sum())}`);
-        }
-        return { ...w, fromFile: true };
-      }
-      const T1 = debugInitializeWeights(opts.hidden, n);
-      const T2 = debugInitializeWeights(K, opts.hidden);
-      log(`  No --weights file: deterministic debug weights for ${opts.hidden} hidden units`);
-      log(`  Theta1 = debugInitializeWeights(${opts.hidden}, ${n})  ${shape(T1)} sum ${fix6(T1.sum())}`);
-      log(`  Theta2 = debugInitializeWeights(${K}, ${opts.hidden})  ${shape(T2)} sum ${fix6(T2.sum())}`);
-      return { Theta1: T1, Theta2: T2, fromFile: false };
-    });
-    const hiddenW = Theta1.rows;
-    const params = unroll(Theta1, Theta2);
-    const usesDefaults = !fromFile && !opts.data && hiddenW === 25;
-    const expectedCost = (lambda: number, key: keyof typeof DEFAULT_EXPECTED): number | null => {
-      if (reference) return reference.nnCostFunction(params, n, hiddenW, K, X, y, lambda).J;
-      return usesDefaults ? DEFAULT_EXPECTED[key] : null;
-    };
-    const costLine = (lambda: number, key: keyof typeof DEFAULT_EXPECTED, label: string) => {
-      const { J } = impl.nnCostFunction(params, n, hiddenW, K, X, y, lambda);
-      const expected = expectedCost(lambda, key);
-      if (expected === null) log(`  ${label}: ${fix6(J)}   (no reference value for this set-up: solutions/ is not available)`);
-      else log(`  ${label}: ${fix6(J)}   expected ${fix6(expected)}  ${check(label, agrees(J, expected))}`);
-    };
-
-    // ---- Step 3: feedforward cost ------------------------------------------------------------
-    await step(3, 'feedforward cost (nnCostFunction.ts, Part 1)', () => costLine(0, 'cost0', 'Cost at the parameters (lambda = 0)'));
-
-    // ---- Step 4: regularized cost ------------------------------------------------------------
-    await step(4, 'regularized cost (nnCostFunction.ts, Part 2)', () => costLine(1, 'cost1', 'Cost at the parameters (lambda = 1)'));
-
-    // ---- Step 5: sigmoid gradient --------------------------------------------------------------
-    await step(5, 'sigmoid gradient (sigmoidGradient.ts)', async () => {
-      const { Matrix } = await import('ml-matrix');
-      const z = [-1, -0.5, 0, 0.5, 1];
-      const g = impl.sigmoidGradient(new Matrix([z])).to1DArray();
-      const expected = z.map((v) => {
-        const s = 1 / (1 + Math.exp(-v));
-        return s * (1 - s);
-      });
-      log(`  sigmoidGradient([-1 -0.5 0 0.5 1]) = ${g.map(fix6).join(' ')}`);
-      const ok = g.length === 5 && g.every((v, i) => agrees(v, expected[i]));
-      log(`                              expected ${expected.map(fix6).join(' ')}  ${check('sigmoidGradient', ok)}`);
-    });
-
-    // ---- Step 6: random initialization --------------------------------------------------------
-    const initial = await step(6, 'random initialization (randInitializeWeights.ts)', () => {
-      const random = seededRandom(opts.seed);
-      const T1 = impl.randInitializeWeights(n, opts.hidden, random);
-      const T2 = impl.randInitializeWeights(opts.hidden, K, random);
-      const again = seededRandom(opts.seed);
-      const same = equalMatrices(T1, impl.randInitializeWeights(n, opts.hidden, again));
-      for (const [name, M, rows, cols] of [['Theta1', T1, opts.hidden, n + 1], ['Theta2', T2, K, opts.hidden + 1]] as const) {
-        const shapeOk = M.rows === rows && M.columns === cols;
-        const lo = M.min();
-        const hi = M.max();
-        const rangeOk = lo >= -0.12 && hi <= 0.12 && hi - lo > 0.1; // spread out: symmetry broken
-        log(`  initial ${name} ${shape(M)} (expected ${rows}x${cols}) ${check(`initial ${name} size`, shapeOk)}`);
-        log(`    values in [${fix6(lo)}, ${fix6(hi)}]   expected spread over [-0.12, 0.12]  ${check(`initial ${name} range`, rangeOk)}`);
-        if (!shapeOk) {
-          const args = name === 'Theta1' ? `${n}, ${opts.hidden}` : `${opts.hidden}, ${K}`;
-          throw new Error(`randInitializeWeights(${args}) returned a ${shape(M)} matrix, expected ${rows}x${cols}`);
-        }
-      }
-      log(`  the same seed gives the same weights (draws only from \`random\`)  ${check('seeded initialization', same)}`);
-      return unroll(T1, T2);
-    });
-
-    // ---- Steps 7 and 8: gradient checking ------------------------------------------------------
-    const gradientCheck = (lambda: number) => {
-      const indent = (line: string) => log(`  ${line}`);
-      const diff = checkNNGradients(lambda, impl, indent);
-      log(`  => relative difference ${formatExp(diff)}   expected < 1e-9  ${check(`checkNNGradients(${lambda})`, diff < 1e-9)}`);
-    };
-    await step(7, 'backpropagation, checked numerically (nnCostFunction.ts Part 3, computeNumericalGradient.ts), lambda = 0', () =>
-      gradientCheck(0),
-    );
-    await step(8, 'regularized gradient, checked numerically (nnCostFunction.ts Part 4), lambda = 3', () => {
-      gradientCheck(3);
-      costLine(3, 'cost3', 'Cost at the parameters (lambda = 3)');
-    });
-
-    // ---- Step 9: training ------------------------------------------------------------------
-    const trained = await step(9, `training the network (fmincg, ${opts.iterations} iterations, lambda = ${opts.lambda}, ${opts.hidden} hidden units)`, () => {
-      const started = performance.now();
-      const r = fmincg((p) => impl.nnCostFunction(p, n, opts.hidden, K, X, y, opts.lambda), initial, {
-        maxIter: opts.iterations,
-        log: (line) => log(`  ${line}`),
-      });
-      const first = r.costs[0];
-      const last = r.costs.at(-1);
-      log(`  ${r.iterations} iterations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      if (first !== undefined && last !== undefined) {
-        log(`  cost went from ${fix6(first)} to ${fix6(last)}   expected to decrease  ${check('training cost decreases', last <= first)}`);
-      }
-      return {
-        T1: reshape(r.theta, opts.hidden, n + 1),
-        T2: reshape(r.theta, K, opts.hidden + 1, opts.hidden * (n + 1)),
-      };
-    });
-
-    // ---- Step 10: hidden units ---------------------------------------------------------------
-    await step(10, 'visualizing the hidden units', () => {
-      const file = join(outDir, 'hidden.png');
-      const weights = dropFirstColumn(trained.T1);
-      if (!Number.isInteger(Math.sqrt(weights.columns))) {
-        log(`  (skipped: ${weights.columns} inputs do not make square pictures)`);
-        return;
-      }
-      displayData(weights, file);
-      result.files.push(file);
-      log(`  Wrote the ${opts.hidden} hidden units' input weights (what each one "looks for") to ${shown(file)}`);
-    });
-
-    // ---- Step 11: accuracy --------------------------------------------------------------------
-    await step(11, 'prediction accuracy (lib/predict.ts)', () => {
-      const accuracy = (Xs: Matrix, ys: ArrayLike<number>) => {
-        const p = predict(trained.T1, trained.T2, Xs);
-        let hits = 0;
-        for (let i = 0; i < p.length; i++) if (p[i] === ys[i]) hits++;
-        return (100 * hits) / p.length;
-      };
-      result.trainAccuracy = accuracy(X, y);
-      log(`Training set accuracy: ${result.trainAccuracy.toFixed(2)}%`);
-      const defaults = !opts.data && opts.iterations === 50 && opts.lambda === 1 && opts.hidden === 25;
-      if (defaults) {
-        log(`  expected about 95% (94% to 96% depending on the seed)  ${check('training accuracy', result.trainAccuracy >= 94)}`);
-      }
-      if (data.Xtest && data.ytest) {
-        result.testAccuracy = accuracy(data.Xtest, data.ytest);
-        log(`Test set accuracy: ${result.testAccuracy.toFixed(2)}%`);
-        log(`  (examples the network never saw; expect a few points below the training accuracy)`);
-      } else {
-        log(`  (no test set: ${opts.data} has no Xtest/ytest variables)`);
-      }
-    });
+    await w.run();
   } catch (error) {
-    if (!(error instanceof Stop)) throw error;
-    result.exitCode = 1;
-    return result;
+    if (!(error instanceof StopSignal)) throw error;
+  } finally {
+    await w.close();
   }
-
-  log('');
-  if (result.mismatches.length === 0) {
-    log('All steps ran and every value matched what it should be.');
-  } else {
-    result.exitCode = 1;
-    log(`${result.mismatches.length} value(s) differ from what they should be:`);
-    for (const m of result.mismatches) log(`  ✗ ${m}`);
-  }
-  return result;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
-}
-
-function equalMatrices(A: Matrix, B: Matrix): boolean {
-  if (A.rows !== B.rows || A.columns !== B.columns) return false;
-  for (let i = 0; i < A.rows; i++) for (let j = 0; j < A.columns; j++) if (A.get(i, j) !== B.get(i, j)) return false;
-  return true;
-}
-
-/** The first exercises/ or solutions/ file in an error's stack, to point at the student's line. */
-function stackFile(error: unknown): string | null {
-  const stack = (error as Error | undefined)?.stack ?? '';
-  const match = /((?:exercises|solutions)\/[\w/]+\.ts:\d+)/.exec(stack.replace(/\\/g, '/'));
-  return match && !match[1].includes('/lib/') && !/ex4\.ts:\d+$/.test(match[1]) ? match[1] : null;
-}
-
-async function loadImpl(which: 'exercises' | 'solutions'): Promise<Impl> {
-  if (which === 'solutions') {
-    const ref = await loadReference();
-    if (!ref) throw new Error('solutions/ is not part of this copy of the project; run without --impl solutions');
-    return ref;
-  }
-  // Separate imports so that a compile error names its file.
-  const [cost, sg, rand, num] = await Promise.all([
-    import('./nnCostFunction'),
-    import('./sigmoidGradient'),
-    import('./randInitializeWeights'),
-    import('./computeNumericalGradient'),
-  ]);
-  return {
-    nnCostFunction: cost.nnCostFunction,
-    sigmoidGradient: sg.sigmoidGradient,
-    randInitializeWeights: rand.randInitializeWeights,
-    computeNumericalGradient: num.computeNumericalGradient,
-  };
-}
-
-/** The reference solutions, or null when solutions/ is absent (a student repository). */
-async function loadReference(): Promise<Impl | null> {
-  // A computed specifier keeps this file compiling where solutions/ does not exist.
-  const url = new URL('../solutions/index.ts', import.meta.url);
-  try {
-    return (await import(url.href)) as Impl;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/i.test(String(error))) {
-      return null;
-    }
-    throw error;
-  }
-}
-
-interface LoadedData {
-  X: Matrix;
-  y: number[];
-  K: number;
-  Xtest?: Matrix;
-  ytest?: number[];
-  description: string;
-}
-
-function labelsOf(M: Matrix, name: string, file: string, m: number): number[] {
-  if (Math.min(M.rows, M.columns) !== 1 || M.rows * M.columns !== m) {
-    throw new Error(`${file}: ${name} is ${shape(M)}, expected a vector of ${m} labels`);
-  }
-  const v = M.to1DArray();
-  const bad = v.findIndex((l) => !Number.isInteger(l) || l < 1);
-  if (bad >= 0) throw new Error(`${file}: ${name}(${bad + 1}) is ${v[bad]}; labels must be whole numbers 1..K`);
-  return v;
-}
-
-function loadData(file: string | undefined): LoadedData {
-  if (!file) {
-    const d = loadDigits();
-    return {
-      ...d,
-      K: 10,
-      description:
-        `Embedded digits: training ${shape(d.X)} (${d.X.rows} 20x20 images), test ${shape(d.Xtest)}, labels 1..10 (10 means the digit 0)`,
-    };
-  }
-  const { variables } = readMatFileDetailed(file, { unsupported: 'skip' });
-  const need = (name: string): Matrix => {
-    const M = variables[name];
-    if (!M) throw new Error(`${file} has no numeric variable "${name}" (found: ${Object.keys(variables).join(', ') || 'none'})`);
-    return M;
-  };
-  const X = need('X');
-  const y = labelsOf(need('y'), 'y', file, X.rows);
-  let K = Math.max(...y);
-  let Xtest: Matrix | undefined;
-  let ytest: number[] | undefined;
-  if (variables.Xtest && variables.ytest) {
-    Xtest = variables.Xtest;
-    if (Xtest.columns !== X.columns) throw new Error(`${file}: Xtest is ${shape(Xtest)} but X has ${X.columns} columns`);
-    ytest = labelsOf(variables.ytest, 'ytest', file, Xtest.rows);
-    K = Math.max(K, ...ytest);
-  }
-  return { X, y, K, Xtest, ytest, description: `Loaded X ${shape(X)} and y (labels 1..${K}) from ${file}${Xtest ? `, and a test set Xtest ${shape(Xtest)}` : ''}` };
-}
-
-function loadWeights(file: string, n: number, K: number): { Theta1: Matrix; Theta2: Matrix } {
-  const { variables } = readMatFileDetailed(file, { unsupported: 'skip' });
-  const { Theta1, Theta2 } = variables;
-  if (!Theta1 || !Theta2) {
-    throw new Error(`${file} must hold Theta1 and Theta2 (found: ${Object.keys(variables).join(', ') || 'none'})`);
-  }
-  if (Theta1.columns !== n + 1) throw new Error(`${file}: Theta1 is ${shape(Theta1)} but the data has ${n} features (expected ${n + 1} columns)`);
-  if (Theta2.rows !== K || Theta2.columns !== Theta1.rows + 1) {
-    throw new Error(`${file}: Theta2 is ${shape(Theta2)}, expected ${K}x${Theta1.rows + 1} (labels × hidden units + 1)`);
-  }
-  return { Theta1, Theta2 };
+  w.summary();
+  return w.result;
 }
 
 /** argv -> WalkthroughOptions (yargs; unknown options are rejected). */
@@ -489,19 +514,22 @@ export function parseWalkthroughArgs(argv: string[]): WalkthroughOptions {
     .option('data', { type: 'string', describe: 'MAT-file with X and y (e.g. ex4data1.mat); default: the embedded digits' })
     .option('weights', { type: 'string', describe: 'MAT-file with Theta1 and Theta2 (e.g. ex4weights.mat); default: debug weights' })
     .option('impl', { choices: ['exercises', 'solutions'] as const, default: DEFAULT_OPTIONS.impl, describe: 'whose functions to run' })
+    .option('timeout', { type: 'number', default: DEFAULT_OPTIONS.timeoutMs, describe: 'time limit of each call into your code, in ms' })
+    .option('lang', { choices: [...LANGS], describe: 'language of the lines (default: from LANG)' })
     .check((a) => {
       for (const k of ['iterations', 'hidden'] as const) {
         if (!Number.isInteger(a[k]) || a[k] < (k === 'hidden' ? 1 : 0)) throw new Error(`--${k} must be a whole number${k === 'hidden' ? ' >= 1' : ' >= 0'}`);
       }
       if (!Number.isFinite(a.lambda) || a.lambda < 0) throw new Error('--lambda must be a number >= 0');
       if (!Number.isInteger(a.seed)) throw new Error('--seed must be a whole number');
+      if (!Number.isInteger(a.timeout) || a.timeout < 1) throw new Error('--timeout must be a whole number of ms >= 1');
       return true;
     })
     .strict()
     .help()
     .version(false)
     .parseSync();
-  return {
+  const out: WalkthroughOptions = {
     iterations: parsed.iterations,
     lambda: parsed.lambda,
     hidden: parsed.hidden,
@@ -510,7 +538,11 @@ export function parseWalkthroughArgs(argv: string[]): WalkthroughOptions {
     data: parsed.data,
     weights: parsed.weights,
     impl: parsed.impl,
+    timeoutMs: parsed.timeout,
   };
+  const lang = parseLang(parsed.lang);
+  if (lang) out.lang = lang;
+  return out;
 }
 
 function invokedDirectly(): boolean {

@@ -1,14 +1,24 @@
 // 中文指南：exercises/GUIDE.zh-CN.md (the English guide: exercises/GUIDE.md)
 import { Matrix } from 'ml-matrix';
 import { NotImplementedError } from './lib/errors';
+// Every helper the parts below mention is imported already (exercises/README.md has the whole list).
 import {
   addBiasColumn,
+  dropFirstColumn,
+  log,
+  minus,
   mtimes,
   oneHot,
+  plus,
+  power,
+  rdivide,
   reshape,
   sigmoid,
+  sumAll,
+  times,
   transpose,
   unroll,
+  zeroFirstColumn,
 } from './lib/matrix';
 import { sigmoidGradient } from './sigmoidGradient';
 
@@ -66,24 +76,29 @@ export function nnCostFunction(
   //   a3 = sigmoid(a2 * Theta2');  Y = one-hot of y (m×K);
   //   J = (1/m) * sum(sum(-Y .* log(a3) - (1 - Y) .* log(1 - a3)));
   // Helpers: addBiasColumn, mtimes, transpose, sigmoid, oneHot, log, times, minus, sumAll.
-  void [addBiasColumn, mtimes, transpose, sigmoid, oneHot, m, y, X];
+  void [addBiasColumn, mtimes, transpose, sigmoid, oneHot, log, times, minus, sumAll, m, y, X];
   throw new NotImplementedError('nnCostFunction');
 
   // ====================== YOUR CODE HERE: Part 2 ======================
   // Add the regularization term to J. Notes step: "regularized cost function".
   //   J += lambda / (2*m) * (sum(sum(Theta1(:, 2:end).^2)) + sum(sum(Theta2(:, 2:end).^2)));
   // Do NOT regularize the bias column (column 1 of each Theta).
+  // Helpers: dropFirstColumn, power, sumAll.
+  void [dropFirstColumn, power];
 
   // ====================== YOUR CODE HERE: Part 3 ======================
   // Backpropagation: the gradients of the unregularized cost. Notes step: "backpropagation".
   //   d3 = a3 - Y;                                         % m×K
   //   d2 = (d3 * Theta2(:, 2:end)) .* sigmoidGradient(z2);  % m×h
   //   Theta1_grad = (d2' * a1) / m;   Theta2_grad = (d3' * a2) / m;
-  void sigmoidGradient;
+  // Helpers: minus, mtimes, dropFirstColumn, times, sigmoidGradient, transpose, rdivide.
+  void [sigmoidGradient, rdivide];
 
   // ====================== YOUR CODE HERE: Part 4 ======================
   // Regularize the gradient. Notes step: "regularized gradient".
   //   Theta1_grad(:, 2:end) += (lambda / m) * Theta1(:, 2:end);  (same for Theta2)
+  // Helpers: plus, times, zeroFirstColumn.
+  void [plus, zeroFirstColumn];
 
   // =====================================================================
   // Unroll the gradients like nnParams: grad = [Theta1_grad(:); Theta2_grad(:)].

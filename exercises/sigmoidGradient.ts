@@ -1,7 +1,7 @@
 // 中文指南：exercises/GUIDE.zh-CN.md (the English guide: exercises/GUIDE.md)
 import { Matrix } from 'ml-matrix';
 import { NotImplementedError } from './lib/errors';
-import { sigmoid } from './lib/matrix';
+import { minus, sigmoid, times } from './lib/matrix';
 
 /**
  * Gradient of the sigmoid function, evaluated element-wise at z.
@@ -15,7 +15,8 @@ import { sigmoid } from './lib/matrix';
  * @returns a new matrix of the same shape as z. At z = 0 the gradient is exactly 0.25.
  */
 export function sigmoidGradient(z: Matrix): Matrix {
-  void sigmoid; // you will need this
+  // Helpers: sigmoid, times, minus (imported above).
+  void [sigmoid, times, minus];
   // ====================== YOUR CODE HERE ======================
   throw new NotImplementedError('sigmoidGradient');
   // =============================================================

@@ -14,6 +14,9 @@ import { requestsFor } from './cases/requests';
 import type { CaseFamily, GradingCase } from './cases/types';
 import type { Comparison } from './compare/index';
 import { diagnose } from './diagnose/index';
+import { submissionSources, type SourceReader } from './diagnose/sources';
+import { missingKitHelper } from './kit';
+import { partLocation, runtimeErrorOrigin, type RuntimeErrorOrigin } from './locate';
 import { resolveOptions, type GradeOptions } from './options';
 import { selectParts } from './parts/index';
 import { STUDENT_FILES, type PartId, type StudentFunction } from './parts/ids';
@@ -24,9 +27,9 @@ import { loadReference, type Reference } from './reference/load';
 import { PART_SECTION } from './messages/guide';
 import { partTitle } from './messages/parts';
 import { render, t, type Lang, type MessageRef } from './messages/index';
-import type { CaseResult, Diagnosis, GradeReport, Message, PartResult } from './report/types';
+import type { CaseResult, Diagnosis, FailureKind, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
-import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions } from './sandbox/protocol';
+import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions, SandboxRequest } from './sandbox/protocol';
 import { partStatus, scorePart, totalScore } from './scoring';
 
 export type { CaseEvaluation, PartEvaluation } from './parts/types';
@@ -60,6 +63,40 @@ const STICKY: ReadonlySet<CallErrorCode> = new Set<CallErrorCode>([
   'out-of-memory',
 ]);
 
+/**
+ * The trace is recorded on the two public cases (λ = 0 and λ > 0): enough to locate a mistake, and
+ * it keeps the trace's cost to a fraction of a grade (bench/trace.bench.ts). A mistake that only
+ * hidden cases show is traced afterwards on one of them (retraceHidden).
+ */
+function traced(c: GradingCase, request: SandboxRequest, force = false): SandboxRequest {
+  if (request.fn !== 'nnCostFunction' || 'op' in request) return request;
+  const traceable = force || ((c.family === 'nn-unreg' || c.family === 'nn-reg') && !c.hidden);
+  return traceable ? { ...request, trace: true } : request;
+}
+
+/**
+ * When an nnCostFunction part failed only on hidden cases (its public case passed, so its trace
+ * shows nothing wrong), calls its first failed hidden case again with the trace on, so diagnosis
+ * can locate the mistake there. Same inputs, so the same answer: the verdicts do not change.
+ */
+async function retraceHidden(sandbox: Sandbox, evaluations: readonly PartEvaluation[]): Promise<void> {
+  const done = new Set<string>();
+  for (const ev of evaluations) {
+    const nn = ev.cases.filter((c) => c.case.family === 'nn-unreg' || c.case.family === 'nn-reg');
+    if (nn.length === 0 || nn.some((c) => !c.case.hidden && c.verdict === 'failed')) continue;
+    const hidden = nn.find((c) => c.case.hidden && c.verdict === 'failed' && c.outcomes[0]?.ok);
+    if (!hidden || done.has(hidden.case.id)) continue;
+    done.add(hidden.case.id);
+    const [request] = requestsFor(hidden.case);
+    const again = await sandbox.call(traced(hidden.case, request, true));
+    const first = hidden.outcomes[0];
+    if (again.ok && first?.ok && again.observations.trace) {
+      first.observations.trace = again.observations.trace;
+      if (again.observations.traceInputs) first.observations.traceInputs = again.observations.traceInputs;
+    }
+  }
+}
+
 /** Runs each case's requests once (cases shared by two parts are not called twice), in order. */
 async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<string, CallOutcome[]>> {
   const results = new Map<string, CallOutcome[]>();
@@ -80,7 +117,7 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
         outcomes.push({ ok: false, durationMs: 0, error: repeat ? skipped : error });
         continue;
       }
-      const outcome = await sandbox.call(request);
+      const outcome = await sandbox.call(traced(c, request));
       outcomes.push(outcome);
       if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
       if (!outcome.ok) break; // the case has no answer; its other calls would tell nothing new
@@ -135,10 +172,13 @@ export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
       return { id: 'call.not-implemented', params: { fn, file } };
     case 'compile-error':
       return { id: 'call.compile-error', params: { fn, detail: e.message } };
-    case 'threw':
+    case 'threw': {
+      const helper = missingKitHelper(e.message);
+      if (helper) return { id: 'call.missing-import', params: { fn, name: helper, where: e.file && e.line ? `${e.file}:${e.line}` : file } };
       return e.file && e.line
         ? { id: 'call.threw-at', params: { fn, detail: e.message, where: `${e.file}:${e.line}${e.column ? `:${e.column}` : ''}` } }
         : { id: 'call.threw', params: { fn, detail: e.message } };
+    }
     case 'missing-export': {
       const p = paramsOf(e, ['file', 'exported']);
       if (!p) return other;
@@ -165,6 +205,17 @@ export function callErrorMessage(fn: StudentFunction, e: CallError, lang: Lang =
   return render(callErrorRef(fn, e), lang);
 }
 
+/** The first argument a case's calls changed in place, with the method and line when known. */
+function mutationOf(outcomes: readonly CallOutcome[]): { argument: string; method?: string; line?: number } | undefined {
+  for (const o of outcomes) {
+    if (!o.ok || !o.observations.mutated?.length) continue;
+    const argument = o.observations.mutated[0];
+    const by = o.observations.mutatedBy?.find((c) => c.argument === argument);
+    return by ? { argument, method: by.method, line: by.line } : { argument };
+  }
+  return undefined;
+}
+
 function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], options: GradeOptions): CaseEvaluation {
   const lang = options.lang;
   const durationMs = outcomes.reduce((s, o) => s + o.durationMs, 0);
@@ -176,14 +227,35 @@ function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcom
   }
   const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
   const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance });
+  const mutation = mutationOf(outcomes);
+  if (mutation) {
+    // A graded function must leave its inputs unchanged, whatever it returns.
+    const params = { fn: part.info.fn, argument: mutation.argument, by: mutation.method ? 'method' : 'none', method: mutation.method ?? '', line: mutation.line ?? 0 };
+    const ref: MessageRef = { id: 'report.case.mutated', params };
+    return { case: c, outcomes, verdict: 'failed', comparison: { ...comparison, passed: false, message: render(ref, lang) }, failure: 'mutation', messageRef: ref, durationMs };
+  }
   return { case: c, outcomes, verdict: comparison.passed ? 'passed' : 'failed', comparison, durationMs };
+}
+
+const FAILURE_OF_PROBLEM: Record<NonNullable<Comparison['problem']>, FailureKind> = { type: 'type', shape: 'shape', 'non-finite': 'nan', value: 'value' };
+
+function failureKind(e: CaseEvaluation): FailureKind {
+  if (e.failure) return e.failure;
+  if (e.error) return e.error.code === 'not-implemented' ? 'not-implemented' : 'error';
+  return e.comparison.problem ? FAILURE_OF_PROBLEM[e.comparison.problem] : 'value';
 }
 
 function caseResult(e: CaseEvaluation): CaseResult {
   const r: CaseResult = { name: e.case.name, hidden: e.case.hidden, passed: e.verdict === 'passed', durationMs: round1(e.durationMs) };
-  if (e.verdict !== 'passed' && e.comparison.message) r.message = e.comparison.message;
-  if (e.verdict !== 'passed' && e.comparison.worst) r.worst = e.comparison.worst;
-  if (e.verdict !== 'passed' && e.comparison.diff) r.diff = e.comparison.diff;
+  if (e.verdict === 'passed') return r;
+  r.failure = failureKind(e);
+  if (e.comparison.message) r.message = e.comparison.message;
+  if (e.messageRef) {
+    r.messageId = e.messageRef.id;
+    if (e.messageRef.params) r.params = e.messageRef.params;
+  }
+  if (e.comparison.worst) r.worst = e.comparison.worst;
+  if (e.comparison.diff) r.diff = e.comparison.diff;
   return r;
 }
 
@@ -196,8 +268,40 @@ function message(level: Message['level'], ref: MessageRef, lang: Lang): Message 
   return { level, id: ref.id, ...(ref.params ? { params: ref.params } : {}), text: render(ref, lang) };
 }
 
+/** How nnCostFunction's runtime error concerns a part, when one stopped it. */
+interface PartContext {
+  /** The runtime error that stopped this part's cases came from another part's code. */
+  blockedBy?: RuntimeErrorOrigin;
+  /** The trace was recorded but could not tell the line. */
+  traceSilent?: boolean;
+}
+
+/** True when every failing case of the part stopped at a runtime error (threw) of its function. */
+function stoppedByThrow(ev: PartEvaluation): boolean {
+  const failing = ev.cases.filter((c) => c.verdict !== 'passed');
+  return failing.length > 0 && failing.every((c) => c.error?.code === 'threw');
+}
+
+/** The part a runtime error stopped although its code is elsewhere: the error's part, not this one's. */
+function blockedBy(ev: PartEvaluation, origin: RuntimeErrorOrigin | null): RuntimeErrorOrigin | undefined {
+  if (!origin || ev.definition.info.fn !== origin.fn || origin.part === null || origin.part === ev.id) return undefined;
+  return stoppedByThrow(ev) ? origin : undefined;
+}
+
+function blockedMessage(origin: RuntimeErrorOrigin, lang: Lang): Message {
+  const where = `${origin.where.file}:${origin.where.line}`;
+  return message('error', { id: 'report.part.blocked-by-error', params: { fn: origin.fn, where, inPart: origin.part ?? 'none' } }, lang);
+}
+
 /** The part's summary lines: what happened, the first failure, and the section of the guide to revisit. */
-function partMessages(ev: PartEvaluation, status: PartResult['status'], lang: Lang): Message[] {
+function partMessages(ev: PartEvaluation, status: PartResult['status'], lang: Lang, context: PartContext = {}): Message[] {
+  if (status !== 'passed' && context.blockedBy) return [blockedMessage(context.blockedBy, lang)];
+  const lines = summaryMessages(ev, status, lang);
+  if (status !== 'passed' && context.traceSilent) lines.splice(lines.length - 1, 0, message('info', { id: 'report.part.trace-silent' }, lang));
+  return lines;
+}
+
+function summaryMessages(ev: PartEvaluation, status: PartResult['status'], lang: Lang): Message[] {
   const n = ev.cases.length;
   if (status === 'passed') {
     const pub = ev.cases.filter((c) => !c.case.hidden).length;
@@ -285,29 +389,37 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       maxScore,
       cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], options)),
     }));
+    if (options.trace && options.diagnose) await retraceHidden(sandbox, evaluations);
     internals.onEvaluations?.(evaluations);
 
-    // Diagnose (explains failures; never changes a verdict).
-    const diagnoses: Map<PartId, Diagnosis[]> = await Promise.resolve(diagnose(evaluations, { reference, options, seed }));
+    // Diagnose (explains failures; never changes a verdict), with the student's files for lines.
+    const locations = sandbox.locations();
+    const sources = submissionSources(submission, locations);
+    const traceSilent = new Set<PartId>();
+    const diagnoses: Map<PartId, Diagnosis[]> = await diagnose(evaluations, { reference, options, seed, sources, traceSilent });
+    const origin = runtimeErrorOrigin(evaluations, sources, locations);
 
     // Score and report.
-    const locations = sandbox.locations();
     const partResults: PartResult[] = evaluations.map((ev) => {
       const verdicts = ev.cases.map((c) => c.verdict);
       const status = partStatus(verdicts);
-      const loc = locations[ev.definition.info.fn];
+      const partDiagnoses = status === 'passed' ? [] : (diagnoses.get(ev.id) ?? []);
       const result: PartResult = {
         id: ev.id,
         title: partTitle(ev.id, options.lang),
         score: scorePart(ev.maxScore, verdicts, options.partialCredit),
         maxScore: ev.maxScore,
         status,
-        messages: partMessages(ev, status, options.lang),
+        messages: [],
         cases: ev.cases.map(caseResult),
-        diagnoses: status === 'passed' ? [] : (diagnoses.get(ev.id) ?? []),
+        diagnoses: partDiagnoses,
         durationMs: round1(ev.cases.reduce((s, c) => s + c.durationMs, 0)),
       };
-      if (loc) result.location = { file: loc.file, line: loc.line, column: loc.column };
+      const where = status === 'passed' ? undefined : partLocation(ev, partDiagnoses, sources, locations[ev.definition.info.fn]);
+      if (where) result.location = where;
+      // "The trace could not tell" only where nothing better than the part's block is known.
+      const vague = !where || where.source === 'block' || where.source === 'signature';
+      result.messages = partMessages(ev, status, options.lang, { blockedBy: blockedBy(ev, origin), traceSilent: vague && traceSilent.has(ev.id) });
       return result;
     });
     const total = totalScore(partResults);
@@ -326,8 +438,8 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       startedAt: startedAt.toISOString(),
       durationMs: 0,
     };
-    const notice = isolationNotice(sandbox, options.lang);
-    if (notice) report.notices = [...(report.notices ?? []), notice];
+    const notices = [isolationNotice(sandbox, options.lang), runtimeErrorNotice(evaluations, origin, options.lang)].filter((m): m is Message => m !== undefined);
+    if (notices.length > 0) report.notices = notices;
     const output = sandbox.output();
     if (output) report.submissionOutput = output;
     report.durationMs = round1(performance.now() - t0);
@@ -343,6 +455,15 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
 function isolationNotice(sandbox: Sandbox, lang: Lang): Message | undefined {
   if (sandbox.isolation !== 'permission-model' || !sandbox.fallbackReason) return undefined;
   return message('info', { id: 'sandbox.notice.permission-model', params: { reason: sandbox.fallbackReason } }, lang);
+}
+
+/** The report-level notice of a runtime error that stopped other parts than its own. */
+function runtimeErrorNotice(evaluations: readonly PartEvaluation[], origin: RuntimeErrorOrigin | null, lang: Lang): Message | undefined {
+  if (!origin) return undefined;
+  const stopped = evaluations.filter((ev) => blockedBy(ev, origin)).map((ev) => ev.id);
+  if (stopped.length === 0) return undefined;
+  const params = { fn: origin.fn, where: `${origin.where.file}:${origin.where.line}`, inPart: origin.part ?? 'none', parts: stopped.join(', ') };
+  return message('error', { id: 'report.notice.runtime-error', params }, lang);
 }
 
 /**

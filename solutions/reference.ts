@@ -88,57 +88,112 @@ export function referenceCostFunction(
   lambda: number,
   mistakes: MistakeOptions = NO_MISTAKES,
 ): { J: number; grad: Float64Array } {
-  const Theta1 = reshape(nnParams, hiddenLayerSize, inputLayerSize + 1);
-  const Theta2 = reshape(nnParams, numLabels, hiddenLayerSize + 1, hiddenLayerSize * (inputLayerSize + 1));
+  return costAndGradient(nnParams, inputLayerSize, hiddenLayerSize, numLabels, X, y, lambda, mistakes, () => undefined);
+}
+
+/**
+ * The named intermediate values of referenceCostFunction on the same arguments (names: see
+ * grader/diagnose/intermediates.ts INTERMEDIATES), for matching a student's trace against them.
+ */
+export function referenceIntermediates(
+  nnParams: ArrayLike<number>,
+  inputLayerSize: number,
+  hiddenLayerSize: number,
+  numLabels: number,
+  X: Matrix,
+  y: ArrayLike<number>,
+  lambda: number,
+  mistakes: MistakeOptions = NO_MISTAKES,
+): Record<string, Matrix | number | Float64Array> {
+  const out: Record<string, Matrix | number | Float64Array> = {};
+  costAndGradient(nnParams, inputLayerSize, hiddenLayerSize, numLabels, X, y, lambda, mistakes, (name, value) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+/** The one body of the cost function; `note` receives each named intermediate as it is computed. */
+function costAndGradient(
+  nnParams: ArrayLike<number>,
+  inputLayerSize: number,
+  hiddenLayerSize: number,
+  numLabels: number,
+  X: Matrix,
+  y: ArrayLike<number>,
+  lambda: number,
+  mistakes: MistakeOptions,
+  note: <T extends Matrix | number | Float64Array>(name: string, value: T) => void,
+): { J: number; grad: Float64Array } {
+  const named = <T extends Matrix | number | Float64Array>(name: string, value: T): T => {
+    note(name, value);
+    return value;
+  };
+  const Theta1 = named('Theta1', reshape(nnParams, hiddenLayerSize, inputLayerSize + 1));
+  const Theta2 = named('Theta2', reshape(nnParams, numLabels, hiddenLayerSize + 1, hiddenLayerSize * (inputLayerSize + 1)));
   const m = X.rows;
-  const noBias1 = mistakes.missingBiasUnit === 'a1';
-  const noBias2 = mistakes.missingBiasUnit === 'a2';
+  const noBias1 = mistakes.missingBiasUnit === 'a1' || mistakes.missingBiasUnit === 'both';
+  const noBias2 = mistakes.missingBiasUnit === 'a2' || mistakes.missingBiasUnit === 'both';
 
   // Part 1: feedforward and cost.
-  const a1 = noBias1 ? X : addBiasColumn(X);
-  const z2 = mtimes(a1, transpose(noBias1 ? dropFirstColumn(Theta1) : Theta1));
-  const a2 = noBias2 ? sigmoid(z2) : addBiasColumn(sigmoid(z2));
-  const a3 = sigmoid(mtimes(a2, transpose(noBias2 ? dropFirstColumn(Theta2) : Theta2)));
-  const Y = mistakes.labelsNotOneHot
-    ? labelsAsNumbers(y, numLabels)
-    : mistakes.labelsOffByOne
-      ? oneHotShifted(y, numLabels)
-      : oneHot(y, numLabels);
+  const a1 = named('a1', noBias1 ? X : addBiasColumn(X));
+  const z2 = named('z2', mtimes(a1, transpose(noBias1 ? dropFirstColumn(Theta1) : Theta1)));
+  const a2 = named('a2', noBias2 ? sigmoid(z2) : addBiasColumn(sigmoid(z2)));
+  const z3 = named('z3', mtimes(a2, transpose(noBias2 ? dropFirstColumn(Theta2) : Theta2)));
+  const a3 = named('a3', sigmoid(z3));
+  const Y = named('Y', labelMatrix(y, numLabels, mistakes));
   const sq = mistakes.squaredErrorCost;
-  const dataCost = sq
-    ? (sq === true ? 0.5 : sq) * sumAll(power(minus(a3, Y), 2))
-    : sumAll(minus(times(times(-1, Y), log(a3)), times(minus(1, Y), log(minus(1, a3)))));
-  let J = hits(mistakes.missingAverage, 'cost') ? dataCost : dataCost / m;
+  const costTerms = named(
+    'costTerms',
+    sq ? times(sq === true ? 0.5 : sq, power(minus(a3, Y), 2)) : minus(times(times(-1, Y), log(a3)), times(minus(1, Y), log(minus(1, a3)))),
+  );
+  const costSum = named('costSum', sumAll(costTerms));
+  let J = named('Jdata', hits(mistakes.missingAverage, 'cost') ? costSum : costSum / m);
 
   // Part 2: regularized cost.
   if (!hits(mistakes.regMissing, 'cost')) {
     const biasToo = hits(mistakes.regIncludesBias, 'cost');
-    const w1 = biasToo ? Theta1 : dropFirstColumn(Theta1);
-    const w2 = biasToo ? Theta2 : dropFirstColumn(Theta2);
-    J += ((regScale(mistakes, 'cost') * lambda) / (2 * m)) * (sumAll(power(w1, 2)) + sumAll(power(w2, 2)));
+    const w1 = named('Theta1NoBias', biasToo ? Theta1 : dropFirstColumn(Theta1));
+    const w2 = named('Theta2NoBias', biasToo ? Theta2 : dropFirstColumn(Theta2));
+    const reg1 = named('reg1', sumAll(power(w1, 2)));
+    const reg2 = named('reg2', sumAll(power(w2, 2)));
+    J += named('Jreg', ((regScale(mistakes, 'cost') * lambda) / (2 * m)) * (reg1 + reg2));
   }
+  named('J', J);
 
   // Part 3: backpropagation.
-  const d3 = mistakes.gradSignFlipped ? minus(Y, a3) : minus(a3, Y);
-  const gPrime = referenceSigmoidGradient(mistakes.sigmoidGradientOfActivation ? sigmoid(z2) : z2, mistakes);
-  const d2 = times(mtimes(d3, dropFirstColumn(Theta2)), gPrime);
+  const d3 = named('d3', mistakes.gradSignFlipped ? minus(Y, a3) : minus(a3, Y));
+  const gPrime = named('gz2', referenceSigmoidGradient(mistakes.sigmoidGradientOfActivation ? sigmoid(z2) : z2, mistakes));
+  const d2 = named('d2', times(mtimes(d3, dropFirstColumn(Theta2)), gPrime));
   const avg = hits(mistakes.missingAverage, 'grad') ? 1 : m;
-  let Theta1Grad = rdivide(mtimes(transpose(d2), a1), avg);
-  let Theta2Grad = rdivide(mtimes(transpose(d3), a2), avg);
+  const Delta1 = named('Delta1', mtimes(transpose(d2), a1));
+  const Delta2 = named('Delta2', mtimes(transpose(d3), a2));
+  let Theta1Grad = rdivide(Delta1, avg);
+  let Theta2Grad = rdivide(Delta2, avg);
   // Without a bias unit, the bias column never took part: its gradient is 0.
   if (noBias1) Theta1Grad = zeroBiasGradient(Theta1Grad);
   if (noBias2) Theta2Grad = zeroBiasGradient(Theta2Grad);
+  named('Theta1GradData', Theta1Grad);
+  named('Theta2GradData', Theta2Grad);
 
   // Part 4: regularized gradient.
   if (!hits(mistakes.regMissing, 'grad')) {
     const biasToo = hits(mistakes.regIncludesBias, 'grad');
     const c = (regScale(mistakes, 'grad') * lambda) / m;
-    Theta1Grad = plus(Theta1Grad, times(c, biasToo ? Theta1 : zeroFirstColumn(Theta1)));
-    Theta2Grad = plus(Theta2Grad, times(c, biasToo ? Theta2 : zeroFirstColumn(Theta2)));
+    Theta1Grad = plus(Theta1Grad, named('Theta1Reg', times(c, biasToo ? Theta1 : zeroFirstColumn(Theta1))));
+    Theta2Grad = plus(Theta2Grad, named('Theta2Reg', times(c, biasToo ? Theta2 : zeroFirstColumn(Theta2))));
   }
+  named('Theta1Grad', Theta1Grad);
+  named('Theta2Grad', Theta2Grad);
 
-  const grad = mistakes.gradUnrolledRowMajor ? unrollRowMajor(Theta1Grad, Theta2Grad) : unroll(Theta1Grad, Theta2Grad);
+  const grad = named('grad', mistakes.gradUnrolledRowMajor ? unrollRowMajor(Theta1Grad, Theta2Grad) : unroll(Theta1Grad, Theta2Grad));
   return { J, grad };
+}
+
+/** Y (m×K): one-hot labels, or the labels mistake asked for. */
+function labelMatrix(y: ArrayLike<number>, K: number, mistakes: MistakeOptions): Matrix {
+  if (mistakes.labelsNotOneHot) return labelsAsNumbers(y, K);
+  if (mistakes.labelsOffByOne) return oneHotShifted(y, K, mistakes.labelsOffByOne === 'wrap');
+  return oneHot(y, K);
 }
 
 /** The ±0.12 range of the exercise's random initialisation. */
@@ -193,7 +248,8 @@ export function referenceNumericalGradient(
     const lossMinus = side === 'forward' ? J0 : J(cumulative ? cumulativePoint(base, p, e, -1) : withEntry(t, p, th - e));
     const lossPlus = side === 'backward' ? J0 : J(cumulative ? cumulativePoint(base, p, e, +1) : withEntry(t, p, th + e));
     numgrad[p] = (lossPlus - lossMinus) / (side ? e : 2 * e);
-    t[p] = notRestored && !cumulative ? th - e : th; // the restore step a student can forget
+    // The restore step a student can forget (left at θ − e, or at θ + e when −e was evaluated first).
+    t[p] = notRestored === 'stays-plus' ? th + e : notRestored && !cumulative ? th - e : th;
   }
   return numgrad;
 }
@@ -220,10 +276,13 @@ function labelsAsNumbers(y: ArrayLike<number>, K: number): Matrix {
   return Y;
 }
 
-/** Label k in 0-based column k; label K falls outside and is dropped (Float64Array ignores it). */
-function oneHotShifted(y: ArrayLike<number>, K: number): Matrix {
+/**
+ * Label k in 0-based column k: label K falls outside and is dropped (Float64Array ignores it), or
+ * with `wrap` lands in column 0 (`y % K` as the column).
+ */
+function oneHotShifted(y: ArrayLike<number>, K: number, wrap: boolean): Matrix {
   const Y = new Matrix(y.length, K);
-  for (let i = 0; i < y.length; i++) if (y[i] < K) Y.set(i, y[i], 1);
+  for (let i = 0; i < y.length; i++) if (y[i] < K || wrap) Y.set(i, y[i] % K, 1);
   return Y;
 }
 

@@ -136,7 +136,7 @@ describe('summarizeBatch', () => {
     const ff = summary.parts.find((p) => p.id === 'feedforward-cost')!;
     expect(ff).toMatchObject({ graded: 6, passed: 4, failed: 1, errored: 1, passRate: 4 / 6, meanScore: 100 / 6 });
     expect(summary.diagnoses.map((d) => [d.id, d.submissions, d.occurrences, d.parts])).toEqual([
-      ['reg-includes-bias', 2, 3, ['regularized-cost', 'regularized-gradient', 'random-init']],
+      ['reg-includes-bias', 2, 3, ['regularized-cost', 'random-init', 'regularized-gradient']],
       ['missing-1-over-m', 1, 1, ['feedforward-cost']],
     ]);
     expect(summary.seeds).toEqual([7]);
@@ -151,12 +151,12 @@ describe('summarizeBatch', () => {
     expect(renderGradebookCsv(summary)).toBe(
       [
         `id,total,${PART_IDS.join(',')}`,
-        'alice,100,25,10,5,35,10,10,5',
-        'bob,80,25,0,5,35,0,10,5',
-        'carol,65,0,0,5,35,10,10,5',
+        'alice,100,25,10,5,5,35,10,10',
+        'bob,80,25,0,5,5,35,0,10',
+        'carol,65,0,0,5,5,35,10,10',
         'dave,0,0,0,0,0,0,0,0',
-        'eve<img src=x onerror=alert(1)>|*x*,95,25,10,5,35,10,10,0',
-        'zed,100,25,10,5,35,10,10,5',
+        'eve<img src=x onerror=alert(1)>|*x*,95,25,10,5,0,35,10,10',
+        'zed,100,25,10,5,5,35,10,10',
         '',
       ].join('\n'),
     );
@@ -189,7 +189,7 @@ describe('summarizeBatch', () => {
     expect(md).toContain('| Median | 87.5 |');
     expect(md).toContain('| 100 | 2 |');
     expect(md).toContain('| Feedforward and cost function (`feedforward-cost`) | 25 | 4 | 1 | 1 | 66.7% | 16.67 |');
-    expect(md).toContain('### `reg-includes-bias`: 2 submissions · Regularized cost function, Regularized gradient, Random initialization');
+    expect(md).toContain('### `reg-includes-bias`: 2 submissions · Regularized cost function, Random initialization, Regularized gradient');
     // The mistake lists who made it, escaped, in id order.
     expect(md).toContain(`bob · ${escapeMarkdown('eve<img src=x onerror=alert(1)>|*x*')}`);
     expect(md).toContain('eve&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\|\\*x\\*');
@@ -364,7 +364,7 @@ describe('runBatch with the real engine', () => {
       expect(rep.seed).toBe(123);
       expect(rep.parts).toHaveLength(7);
     }
-    expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,35,10,10,5');
+    expect(read(out, 'gradebook.csv').split('\n')[1]).toBe('correct-vectorized,100,25,10,5,5,35,10,10');
     expect(lines[0]).toBe('batch: grading 8 of 8 submissions on 2 jobs, seed 123\n');
     expect(lines.filter((l) => /^\[\d\/8\] \S+ \d+\/100( \(errored part\))? · \d+\.\d\/s · ETA (\d+s|\d+m\d\ds|\?)\n$/.test(l))).toHaveLength(8);
   });

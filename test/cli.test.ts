@@ -42,6 +42,9 @@ describe('parseGradeArgs', () => {
       '--timeout', '2500',
       '--reference', 'fixtures',
       '--partial-credit',
+      '--part', 'backprop-gradient', 'regularized-gradient',
+      '--part', 'backprop-gradient',
+      '--verbose',
     ];
     expect(parseGradeArgs(argv, {}, '/w')).toEqual({
       submission: '/w/students/ada',
@@ -54,7 +57,10 @@ describe('parseGradeArgs', () => {
       timeoutMs: 2500,
       reference: 'fixtures',
       partialCredit: true,
+      parts: ['backprop-gradient', 'regularized-gradient'],
+      verbose: true,
     });
+    expect(parseGradeArgs(['--watch'], {}, '/w')).toEqual({ submission: '/w/exercises', format: 'text', watch: true });
   });
 
   it('absolute paths stay as given; --no-config and --no-partial-credit are explicit "off"', () => {
@@ -79,6 +85,9 @@ describe('parseGradeArgs', () => {
     [['--seed'], /Not enough arguments following: seed/],
     [['--out', 'a', '--out', 'b'], /--out was given more than once/],
     [['a', 'b'], /Unknown argument: b/],
+    [['--part', 'cost'], /Argument: part, Given: "cost", Choices: "feedforward-cost"/],
+    [['--watch', '--format', 'json'], /--watch prints text reports to the terminal/],
+    [['--watch', '--out', 'r.txt'], /--watch prints text reports to the terminal/],
   ])('rejects %j with a usage error', (argv, message) => {
     let error: unknown;
     try {
@@ -92,11 +101,12 @@ describe('parseGradeArgs', () => {
 
   it('maps flags to grading options (only those given)', () => {
     expect(cliGradeOptions(parseGradeArgs([], {}, '/w'))).toEqual({});
-    expect(cliGradeOptions(parseGradeArgs(['--seed', '7', '--timeout', '300', '--preset', 'coursera', '--partial-credit'], {}, '/w'))).toEqual({
+    expect(cliGradeOptions(parseGradeArgs(['--seed', '7', '--timeout', '300', '--preset', 'coursera', '--partial-credit', '--part', 'sigmoid-gradient'], {}, '/w'))).toEqual({
       seed: 7,
       preset: 'coursera',
       limits: { timeoutMs: 300 },
       partialCredit: true,
+      parts: ['sigmoid-gradient'],
     });
   });
 });
@@ -123,7 +133,7 @@ describe('main (usage, help, version)', () => {
   it('grade --help shows flags and examples', async () => {
     const r = await run(['grade', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--format', '--out', '--seed', '--preset', '--min-score', '--config', '--timeout', '--reference', '--partial-credit']) {
+    for (const flag of ['--format', '--out', '--seed', '--preset', '--min-score', '--config', '--timeout', '--reference', '--partial-credit', '--part', '--verbose', '--watch']) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('Examples:');
@@ -292,6 +302,41 @@ describe('runGrade with an injected engine', () => {
       seen.push(options);
       return { ...sampleReport(), submission: options.submission };
     };
+
+  it('--verbose gives the full text report; the default is the concise one', async () => {
+    const concise = context();
+    await runGrade(parseGradeArgs([], {}, dir), concise.ctx, fakeGrade());
+    const verbose = context();
+    await runGrade(parseGradeArgs(['--verbose'], {}, dir), verbose.ctx, fakeGrade());
+    expect(verbose.out.stdout).toContain('worst element at index 1: expected 0.3837698591');
+    expect(concise.out.stdout).not.toContain('worst element');
+    expect(concise.out.stdout).toContain('Likely cause [reg-missing], explains: regularized-cost');
+  });
+
+  it('--watch grades, then grades again when a file is saved and says what changed, until stopped', async () => {
+    const reports = [sampleReport(), sampleReport()];
+    const fixed = reports[1].parts.find((p) => p.id === 'regularized-cost');
+    if (fixed) Object.assign(fixed, { status: 'passed', score: fixed.maxScore });
+    reports[1].score += 10;
+    let calls = 0;
+    const grade: GradeFn = async () => reports[Math.min(calls++, 1)];
+    const stop = new AbortController();
+    const { ctx, out } = context();
+    ctx.signal = stop.signal;
+    const running = runGrade(parseGradeArgs(['--watch', '--part', 'regularized-cost'], {}, dir), ctx, grade);
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => out.stdout.includes('Watching'));
+    expect(calls).toBe(1);
+    writeFileSync(join(dir, 'exercises', 'nnCostFunction.ts'), '// saved\n');
+    await until(() => calls === 2 && out.stdout.includes('Since the last grade'));
+    stop.abort();
+    expect(await running).toBe(0);
+    expect(calls).toBe(2);
+    expect(out.stdout).toContain('Since the last grade: score 40 → 50 of 100\n  regularized-cost: ✗ → ✓ (+10)\n');
+    expect(out.stdout.match(/Watching .*exercises: save a file to grade again \(Ctrl-C stops\)\./g)).toHaveLength(2);
+  });
 
   it('text report on stdout, exit 0 whatever the score', async () => {
     const { ctx, out } = context();

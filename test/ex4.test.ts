@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,22 @@ describe('runWalkthrough', () => {
     const text = lines.join('\n');
     expect(r.stoppedAt).toBeUndefined();
     expect(r.mismatches).toEqual([]);
+    expect(text).toContain('All steps ran and every value matched what it should be.');
+    // The steps in the guide's order: random initialization before backpropagation, gradient checking after it.
+    expect(lines.filter((l) => l.startsWith('== Step ')).map((l) => l.replace(/ \(.*/, '').replace(/, .*/, ''))).toEqual([
+      '== Step 1: loading and visualizing the data ==',
+      '== Step 2: loading the parameters ==',
+      '== Step 3: feedforward cost',
+      '== Step 4: regularized cost',
+      '== Step 5: sigmoid gradient',
+      '== Step 6: random initialization',
+      '== Step 7: backpropagation',
+      '== Step 8: regularized gradient',
+      '== Step 9: gradient checking',
+      '== Step 10: training the network',
+      '== Step 11: visualizing the hidden units ==',
+      '== Step 12: prediction accuracy',
+    ]);
     expect(r.exitCode).toBe(0);
     const train = /^Training set accuracy: (\d+\.\d\d)%$/m.exec(text);
     const test = /^Test set accuracy: (\d+\.\d\d)%$/m.exec(text);
@@ -41,15 +57,18 @@ describe('runWalkthrough', () => {
     expect(PNG.sync.read(readFileSync(join(out, 'hidden.png'))).width).toBe(106 * 3);
   }, 120_000);
 
-  it('stops at the first step that needs the untouched stubs, naming the file to edit', async () => {
+  it('stops at the first step that needs the untouched stubs, naming the file to edit and the grade command', async () => {
     const lines: string[] = [];
     const r = await runWalkthrough({ out: join(dir, 'stubs'), iterations: 1 }, { log: (l) => lines.push(l) });
     expect(r.exitCode).toBe(1);
-    expect(r.stoppedAt).toBe('Step 3 (feedforward cost (nnCostFunction.ts, Part 1))');
-    expect(lines.slice(-3)).toEqual([
-      'Stopped at step 3: nnCostFunction is still a stub.',
+    expect(r.stoppedAt).toEqual({ step: 3, name: 'feedforward-cost' });
+    expect(lines.slice(-6)).toEqual([
+      'Stopped at step 3 (feedforward cost (nnCostFunction.ts, Part 1)):',
+      '  `nnCostFunction` is still a stub.',
       '  Next: write Part 1 (feedforward and cost) of exercises/nnCostFunction.ts in place of the "throw new NotImplementedError" line,',
       '  then run `npm run ex4` again.',
+      '',
+      'Next: `npm run grade -- --part feedforward-cost` says what is wrong and on which line.',
     ]);
     expect(lines.some((l) => l.startsWith('Training set accuracy'))).toBe(false);
   }, 60_000);
@@ -59,15 +78,16 @@ describe('runWalkthrough', () => {
     const lines: string[] = [];
     // Stubs: stops at step 3, after the weights are printed.
     await runWalkthrough({ out: join(dir, 'w'), weights }, { log: (l) => lines.push(l) });
-    expect(lines).toContain('  Theta1 25x401 sum 9.242644');
-    expect(lines).toContain('  Theta2 10x26 sum -100.083444');
+    expect(lines).toContain('  Theta1 25×401 sum 9.242644');
+    expect(lines).toContain('  Theta2 10×26 sum -100.083444');
   }, 60_000);
 
   it('reports a missing data file and rejects unknown options', async () => {
     const lines: string[] = [];
     const r = await runWalkthrough({ out: join(dir, 'x'), data: join(dir, 'nope.mat') }, { log: (l) => lines.push(l) });
     expect(r.exitCode).toBe(1);
-    expect(lines.at(-1)).toBe('Stopped at step 1 (loading and visualizing the data) with an error: nope.mat: file not found');
+    expect(lines).toContain('Stopped at step 1 (loading and visualizing the data) with an error: nope.mat: file not found');
+    expect(lines.at(-1)).toBe('Next: `npm run grade` says what is wrong and on which line.');
     await expect(runWalkthrough({ iters: 3 } as never)).rejects.toThrow('runWalkthrough: unknown option "iters"');
   });
 
@@ -83,10 +103,80 @@ describe('runWalkthrough', () => {
 describe('parseWalkthroughArgs', () => {
   it('applies the documented defaults', () => {
     expect(parseWalkthroughArgs([])).toEqual({ ...DEFAULT_OPTIONS, data: undefined, weights: undefined });
+    expect(DEFAULT_OPTIONS.timeoutMs).toBe(10_000);
   });
   it('reads every option', () => {
     expect(
-      parseWalkthroughArgs(['--iterations', '10', '--lambda', '0.5', '--hidden', '16', '--seed', '7', '--out', 'o', '--data', 'd.mat', '--weights', 'w.mat', '--impl', 'solutions']),
-    ).toEqual({ iterations: 10, lambda: 0.5, hidden: 16, seed: 7, out: 'o', data: 'd.mat', weights: 'w.mat', impl: 'solutions' });
+      parseWalkthroughArgs(['--iterations', '10', '--lambda', '0.5', '--hidden', '16', '--seed', '7', '--out', 'o', '--data', 'd.mat', '--weights', 'w.mat', '--impl', 'solutions', '--timeout', '2500', '--lang', 'zh-CN']),
+    ).toEqual({ iterations: 10, lambda: 0.5, hidden: 16, seed: 7, out: 'o', data: 'd.mat', weights: 'w.mat', impl: 'solutions', timeoutMs: 2500, lang: 'zh-CN' });
   });
+});
+
+/** The walkthrough runs student code with the grader's protections: each broken submission stops with the file, the line, and why. */
+describe('runWalkthrough on broken code (through the sandbox)', () => {
+  const SUBMISSIONS = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'submissions');
+  /** correct-vectorized with one file replaced (or edited). */
+  function submission(name: string, file: string, change: (src: string) => string): string {
+    const root = join(dir, name);
+    cpSync(join(SUBMISSIONS, 'correct-vectorized', 'exercises'), join(root, 'exercises'), { recursive: true });
+    const path = join(root, 'exercises', file);
+    writeFileSync(path, change(readFileSync(path, 'utf8')));
+    return root;
+  }
+  async function walk(root: string, iterations = 1): Promise<{ r: Awaited<ReturnType<typeof runWalkthrough>>; lines: string[] }> {
+    const lines: string[] = [];
+    const r = await runWalkthrough({ submission: root, out: join(root, 'out'), iterations, timeoutMs: 2000, lang: 'en' }, { log: (l) => lines.push(l) });
+    return { r, lines };
+  }
+
+  it('an endless loop is stopped at the step, naming the file that loops', async () => {
+    const root = submission('loop', 'sigmoidGradient.ts', () => readFileSync(join(SUBMISSIONS, 'infinite-loop', 'exercises', 'sigmoidGradient.ts'), 'utf8'));
+    const { r, lines } = await walk(root);
+    expect(r.stoppedAt).toEqual({ step: 3, name: 'feedforward-cost' });
+    expect(lines).toContain('  `nnCostFunction` in exercises/nnCostFunction.ts did not finish within 2 s: is there an endless loop?');
+    expect(lines).toContain('  `sigmoidGradient` in exercises/sigmoidGradient.ts, which nnCostFunction calls, does not finish within 2 s on a single number either: look there first.');
+  }, 60_000);
+
+  it('a shape error names the student\'s own line (not the kit\'s) and the part it is in', async () => {
+    const root = submission('shape', 'nnCostFunction.ts', (s) => s.replace('const d2 = times(mtimes(d3, dropFirstColumn(Theta2)), sigmoidGradient(z2));', 'const d2 = times(mtimes(d3, Theta2), sigmoidGradient(z2));'));
+    const { r, lines } = await walk(root);
+    expect(r.stoppedAt?.step).toBe(3);
+    expect(lines).toContain('  exercises/nnCostFunction.ts:54:14: MatrixShapeError [MATRIX_SHAPE]: times: matrix dimensions must agree for A .* B: A is 5000×26 but B is 5000×25');
+    expect(lines).toContain('  Line 54 is in Part 3 (backpropagation) of nnCostFunction.ts: every call of nnCostFunction runs all four parts, so fix it before this step can run.');
+  }, 60_000);
+
+  it('ml-matrix\'s mmul with a missing transpose stops at that line (the sandbox checks its shapes)', async () => {
+    const root = submission('mmul', 'nnCostFunction.ts', (s) => s.replace('const z2 = mtimes(a1, transpose(Theta1));', 'const z2 = a1.mmul(Theta1);'));
+    const { lines } = await walk(root);
+    expect(lines).toContain('  exercises/nnCostFunction.ts:42:17: MatrixShapeError [MATRIX_SHAPE]: mmul: inner dimensions must agree: A is 5000×401 but B is 25×401 (did you mean A.mmul(B.transpose())?)');
+  }, 60_000);
+
+  it('a syntax error is reported as file:line:col: message', async () => {
+    const root = submission('syntax', 'nnCostFunction.ts', (s) => s.replace('const a1 = addBiasColumn(X);', 'const a1 = addBiasColumn(X;'));
+    const { r, lines } = await walk(root);
+    expect(r.stoppedAt?.step).toBe(3);
+    expect(lines).toContain('  Your code does not compile: exercises/nnCostFunction.ts:41:29: Expected ")" but found ";"');
+  }, 60_000);
+
+  it('an async nnCostFunction is named as such, not printed as "Cost: undefined"', async () => {
+    const root = submission('async', 'nnCostFunction.ts', (s) => s.replace('export function nnCostFunction(', 'export async function nnCostFunction(').replace('): CostAndGradient {', '): Promise<CostAndGradient> {'));
+    const { r, lines } = await walk(root);
+    expect(r.stoppedAt?.step).toBe(3);
+    expect(lines).toContain('  `nnCostFunction` returned a Promise: remove `async` from it in exercises/nnCostFunction.ts; the walkthrough and the grader use its result directly.');
+    expect(lines.join('\n')).not.toContain('undefined');
+  }, 60_000);
+
+  it('a random initialization in [0, 2ε) gets ✗, like the grader judges it, and the grade command to run', async () => {
+    const root = submission('rand', 'randInitializeWeights.ts', () => readFileSync(join(SUBMISSIONS, 'mistake-rand-init-range', 'exercises', 'randInitializeWeights.ts'), 'utf8'));
+    const { r, lines } = await walk(root);
+    expect(lines.filter((l) => l.startsWith('  initial Theta'))).toEqual([
+      '  initial Theta1 25×401 (expected 25×401), checked like the grader (range, both signs, spread, drawn from `random`)  ✗',
+      '  initial Theta2 10×26 (expected 10×26), checked like the grader (range, both signs, spread, drawn from `random`)  ✗',
+    ]);
+    expect(r.mismatches).toEqual([
+      'Step 6 (random initialization (randInitializeWeights.ts)): initial Theta1',
+      'Step 6 (random initialization (randInitializeWeights.ts)): initial Theta2',
+    ]);
+    expect(lines.at(-1)).toBe('Next: `npm run grade -- --part random-init` says what is wrong and on which line.');
+  }, 120_000);
 });

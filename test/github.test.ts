@@ -144,10 +144,10 @@ describe('Classroom runner results (one runner per part)', () => {
       ['feedforward', 'feedforward-cost', 'pass', 25, 1],
       ['regcost', 'regularized-cost', 'fail', 10, 1],
       ['sigmoidgrad', 'sigmoid-gradient', 'pass', 5, 1],
+      ['randinit', 'random-init', 'fail', 5, 1],
       ['backprop', 'backprop-gradient', 'fail', 35, 1],
       ['reggrad', 'regularized-gradient', 'pass', 10, 1],
       ['numgrad', 'numerical-gradient', 'error', 10, 1],
-      ['randinit', 'random-init', 'fail', 5, 1],
     ]);
     expect(results[0].result.tests[0]).toEqual({
       name: 'Feedforward and cost function',
@@ -185,10 +185,10 @@ describe('Classroom runner results (one runner per part)', () => {
       'Total points for feedforward: 25.00/25',
       'Total points for regcost: 0.00/10',
       'Total points for sigmoidgrad: 5.00/5',
+      'Total points for randinit: 5.00/5',
       'Total points for backprop: 35.00/35',
       'Total points for reggrad: 0.00/10',
       'Total points for numgrad: 10.00/10',
-      'Total points for randinit: 5.00/5',
     ]);
     expect(view.table).toEqual({ score: 80, max: 100 });
     expect(view.notice).toEqual({ totalPoints: 80, maxPoints: 100 });

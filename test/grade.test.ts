@@ -21,13 +21,13 @@ const SUBMISSIONS = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions');
 /** Small limits so the hostile fixtures finish quickly. */
 const limits = { timeoutMs: 2000, heapMb: 64, outputCapBytes: 64 * 1024 };
 
-type Row = [fc: PartStatus, rc: PartStatus, sg: PartStatus, bg: PartStatus, rg: PartStatus, ng: PartStatus, ri: PartStatus];
+type Row = [fc: PartStatus, rc: PartStatus, sg: PartStatus, ri: PartStatus, bg: PartStatus, rg: PartStatus, ng: PartStatus];
 const p = 'passed' as const;
 const f = 'failed' as const;
 const e = 'errored' as const;
 const ALL_FAILED: Row = [f, f, f, f, f, f, f];
 
-/** Expected per-part statuses under the full preset, in catalogue order, and the score. */
+/** Expected per-part statuses under the full preset, in the guide's step order (PART_IDS), and the score. */
 const EXPECTED: Record<string, { parts: Row; score: number }> = {
   'correct-vectorized': { parts: [p, p, p, p, p, p, p], score: 100 },
   'correct-loop': { parts: [p, p, p, p, p, p, p], score: 100 },
@@ -36,36 +36,36 @@ const EXPECTED: Record<string, { parts: Row; score: number }> = {
   'wrong-feedforward-cost': { parts: [f, f, p, p, p, p, p], score: 65 },
   'wrong-regularized-cost': { parts: [p, f, p, p, p, p, p], score: 90 },
   'wrong-sigmoid-gradient': { parts: [p, p, f, p, p, p, p], score: 95 },
-  'wrong-backprop-gradient': { parts: [p, p, p, f, f, p, p], score: 55 },
-  'wrong-regularized-gradient': { parts: [p, p, p, p, f, p, p], score: 90 },
-  'wrong-numerical-gradient': { parts: [p, p, p, p, p, f, p], score: 90 },
-  'wrong-random-init': { parts: [p, p, p, p, p, p, f], score: 95 },
+  'wrong-backprop-gradient': { parts: [p, p, p, p, f, f, p], score: 55 },
+  'wrong-regularized-gradient': { parts: [p, p, p, p, p, f, p], score: 90 },
+  'wrong-numerical-gradient': { parts: [p, p, p, p, p, p, f], score: 90 },
+  'wrong-random-init': { parts: [p, p, p, f, p, p, p], score: 95 },
   'hardcoded-public-answers': { parts: ALL_FAILED, score: 0 },
   // The sandbox engineer's hostile submissions (see each README.md).
   stub: { parts: ALL_FAILED, score: 0 },
-  'syntax-error': { parts: [f, f, f, f, f, e, f], score: 0 },
-  throws: { parts: [f, f, e, f, f, f, e], score: 0 },
+  'syntax-error': { parts: [f, f, f, f, f, f, e], score: 0 },
+  throws: { parts: [f, f, e, e, f, f, f], score: 0 },
   'infinite-loop': { parts: [f, f, e, f, f, f, f], score: 0 },
-  'process-exit': { parts: [f, f, e, f, f, f, e], score: 0 },
+  'process-exit': { parts: [f, f, e, e, f, f, f], score: 0 },
   'memory-hog': { parts: [f, f, e, f, f, f, f], score: 0 },
   'reads-outside': { parts: [f, f, e, f, f, f, f], score: 0 },
   'writes-files': { parts: [f, f, e, f, f, f, f], score: 0 },
-  'spawns-process': { parts: [f, f, e, f, f, f, e], score: 0 },
-  'monkeypatches-globals': { parts: [f, f, f, f, f, p, f], score: 10 },
+  'spawns-process': { parts: [f, f, e, e, f, f, f], score: 0 },
+  'monkeypatches-globals': { parts: [f, f, f, f, f, f, p], score: 10 },
   'prints-fake-results': { parts: ALL_FAILED, score: 0 },
   'returns-garbage': { parts: ALL_FAILED, score: 0 },
-  'missing-export': { parts: [e, e, e, e, e, f, e], score: 0 },
-  'imports-outside': { parts: [f, f, f, f, f, e, e], score: 0 },
+  'missing-export': { parts: [e, e, e, e, e, e, f], score: 0 },
+  'imports-outside': { parts: [f, f, f, e, f, f, e], score: 0 },
   'uses-network': { parts: [f, f, e, f, f, f, f], score: 0 },
   // The security review's attacks (sandbox v2; see each README.md), in whatever isolation this machine has.
-  'signals-parent-and-decoy': { parts: [f, f, e, f, f, e, e], score: 0 },
+  'signals-parent-and-decoy': { parts: [f, f, e, e, f, f, e], score: 0 },
   'kills-parent-then-spins': { parts: [f, f, e, f, f, f, f], score: 0 },
-  'ipc-internals-and-raw-bytes': { parts: [f, f, e, f, f, e, e], score: 0 },
+  'ipc-internals-and-raw-bytes': { parts: [f, f, e, e, f, f, e], score: 0 },
   'network-internal-handles': { parts: [f, f, e, f, f, f, f], score: 0 },
   // RLIMIT_DATA is enforced by Linux (macOS accepts `ulimit -d` and ignores it).
   ...(process.platform === 'linux' ? { 'memory-arraybuffers': { parts: [f, f, e, f, f, f, f] as Row, score: 0 } } : {}),
-  'huge-reply': { parts: [f, f, e, f, f, f, e], score: 0 },
-  'throws-huge-messages': { parts: [f, f, e, f, f, f, e], score: 0 },
+  'huge-reply': { parts: [f, f, e, e, f, f, f], score: 0 },
+  'throws-huge-messages': { parts: [f, f, e, e, f, f, f], score: 0 },
 };
 
 /** Path -> size and content hash of every file under the folders grading might touch. */
@@ -125,7 +125,7 @@ describe('every fixture submission gets exactly its expected per-part statuses',
       expect(report.score).toBe(expected.score);
       // A report always exists: every part with its full max score, whatever happened.
       expect(report.maxScore).toBe(100);
-      expect(report.parts.map((x) => x.maxScore)).toEqual([25, 10, 5, 35, 10, 10, 5]);
+      expect(report.parts.map((x) => x.maxScore)).toEqual([25, 10, 5, 5, 35, 10, 10]);
       for (const part of report.parts) {
         expect(part.score).toBe(part.status === 'passed' ? part.maxScore : 0);
         expect(part.messages.length).toBeGreaterThan(0);
@@ -245,7 +245,7 @@ describe('failures', () => {
   it("a sandbox that cannot answer still gives a complete report (every part errored, full max scores)", async () => {
     const sb = fake(async () => ({ ok: false, error: { code: 'crashed', message: 'the submission process crashed (signal SIGSEGV)' }, durationMs: 1 }));
     const r = await grade({ submission: '/nowhere', seed: 1 }, { openSandbox: sb.open });
-    expect(r.parts.map((x) => [x.status, x.score, x.maxScore])).toEqual([25, 10, 5, 35, 10, 10, 5].map((m) => ['errored', 0, m]));
+    expect(r.parts.map((x) => [x.status, x.score, x.maxScore])).toEqual([25, 10, 5, 5, 35, 10, 10].map((m) => ['errored', 0, m]));
     expect(sb.closed()).toBe(1);
   });
 

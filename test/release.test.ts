@@ -174,7 +174,7 @@ describe('the release works', () => {
     expect([graded.score, graded.maxScore, graded.reference]).toEqual([0, 100, 'fixtures']);
     // The walkthrough loads the shipped digits, then stops at the first stub.
     const ex4 = spawnSync(process.execPath, [join(dir, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'exercises/ex4.ts'], { cwd: dir, encoding: 'utf8' });
-    expect(ex4.stdout).toContain('Embedded digits: training 5000x400');
+    expect(ex4.stdout).toContain('Embedded digits: training 5000×400');
     expect(ex4.stdout).toMatch(/Stopped at step 3/);
   });
 });

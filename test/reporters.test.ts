@@ -37,7 +37,7 @@ describe('GradeReport schema', () => {
 
   it.each([
     ['an unknown top-level key', (r: any) => (r.extra = 1), '(root): must NOT have additional properties "extra"'],
-    ['an unknown part id', (r: any) => (r.parts[0].id = 'cost'), '/parts/0/id: must be equal to one of the allowed values (feedforward-cost, regularized-cost, sigmoid-gradient, backprop-gradient, regularized-gradient, numerical-gradient, random-init)'],
+    ['an unknown part id', (r: any) => (r.parts[0].id = 'cost'), '/parts/0/id: must be equal to one of the allowed values (feedforward-cost, regularized-cost, sigmoid-gradient, random-init, backprop-gradient, regularized-gradient, numerical-gradient)'],
     ['a bad status', (r: any) => (r.parts[1].status = 'skipped'), '/parts/1/status: must be equal to one of the allowed values (passed, failed, errored)'],
     ['a missing durationMs', (r: any) => delete r.parts[2].durationMs, "/parts/2: must have required property 'durationMs'"],
     ['an unknown case key', (r: any) => (r.parts[1].cases[0].expected = 1), '/parts/1/cases/0: must NOT have additional properties "expected"'],
@@ -60,8 +60,8 @@ describe('GradeReport schema', () => {
 });
 
 describe('text reporter', () => {
-  it('renders the sample report (colour off)', () => {
-    expect(normalise(renderText(sampleReport()))).toMatchInlineSnapshot(`
+  it('renders the sample report in full with --verbose (colour off)', () => {
+    expect(normalise(renderText(sampleReport(), { verbose: true }))).toMatchInlineSnapshot(`
       "backprop-grader 0.1.0  <submission>
       seed 12345 (rerun with --seed 12345) · preset full · reference solutions · isolation namespaces
 
@@ -106,7 +106,10 @@ describe('text reporter', () => {
     const r = sampleReport();
     const part = r.parts[6];
     part.cases = ['public', 'hidden #1', 'hidden #2'].map((name) => ({ name, hidden: name !== 'public', passed: false, message: 'not implemented yet', durationMs: 1 }));
-    expect(renderText(r)).toContain('    not implemented yet\n    ✗ failed the same way: public · hidden #1 · hidden #2\n');
+    part.messages[0].id = 'call.not-implemented'; // what the engine says for a stub
+    expect(renderText(r, { verbose: true })).toContain('    not implemented yet\n    ✗ failed the same way: public · hidden #1 · hidden #2\n');
+    // Concise: the message once, then how many cases it stands for.
+    expect(renderText(r)).toContain('✗ Random initialization [random-init]  exercises/randInitializeWeights.ts:5\n    not implemented yet\n    (all 3 cases failed this way)\n');
   });
 
   it('colour only when asked; the plain text is the same', () => {
@@ -120,9 +123,12 @@ describe('text reporter', () => {
   it('student text cannot inject terminal escapes; multi-line messages stay indented', () => {
     const r = sampleReport();
     r.parts[6].messages = [{ level: 'error', id: 'report.part.cases-failed', text: 'line one\n\u001b[2Jline two\r\nline three\rover' }];
-    const text = renderText(r);
+    const text = renderText(r, { verbose: true });
     expect(text).toContain('    line one\n    \\x1b[2Jline two\n    line three\\x0dover\n');
     expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    const concise = renderText(r);
+    expect(concise).toContain('    line one\n    \\x1b[2Jline two\n    line three\\x0dover\n');
+    expect(concise.replace(/\n/g, '')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 
   it('caps the captured output', () => {

@@ -3,16 +3,16 @@ import { selectParts } from '../grader/parts/index';
 import { partStatus, scorePart, totalScore } from '../grader/scoring';
 
 describe('presets', () => {
-  it('full: 25/10/5/35/10/10/5 = 100, in catalogue order', () => {
+  it('full: 25/10/5/5/35/10/10 = 100, in the guide\'s step order', () => {
     const parts = selectParts({ preset: 'full', points: {} });
     expect(parts.map((p) => [p.definition.id, p.maxScore])).toEqual([
       ['feedforward-cost', 25],
       ['regularized-cost', 10],
       ['sigmoid-gradient', 5],
+      ['random-init', 5],
       ['backprop-gradient', 35],
       ['regularized-gradient', 10],
       ['numerical-gradient', 10],
-      ['random-init', 5],
     ]);
     expect(totalScore(parts.map((p) => ({ score: p.maxScore, maxScore: p.maxScore })))).toEqual({ score: 100, maxScore: 100 });
   });

@@ -1,8 +1,7 @@
-import type { Matrix } from 'ml-matrix';
+import { Matrix } from 'ml-matrix';
 import { computeNumericalGradient as studentNumericalGradient } from '../computeNumericalGradient';
 import { nnCostFunction as studentCostFunction } from '../nnCostFunction';
-import { debugInitializeWeights } from './debugInitializeWeights';
-import { unroll } from './matrix';
+import { compareGradients, smallNetwork } from './gradientCheck';
 
 /** The two functions checkNNGradients exercises; defaults to the student's exercises/ files. */
 export interface GradientCheckImpl {
@@ -34,38 +33,11 @@ export function checkNNGradients(
   impl: GradientCheckImpl = { nnCostFunction: studentCostFunction, computeNumericalGradient: studentNumericalGradient },
   log: (line: string) => void = console.log,
 ): number {
-  const inputLayerSize = 3;
-  const hiddenLayerSize = 5;
-  const numLabels = 3;
-  const m = 5;
-  const Theta1 = debugInitializeWeights(hiddenLayerSize, inputLayerSize);
-  const Theta2 = debugInitializeWeights(numLabels, hiddenLayerSize);
-  const X = debugInitializeWeights(m, inputLayerSize - 1);
-  const y = Array.from({ length: m }, (_, i) => 1 + ((i + 1) % numLabels));
-  const nnParams = unroll(Theta1, Theta2);
-
-  const cost = (p: Float64Array): number =>
-    impl.nnCostFunction(p, inputLayerSize, hiddenLayerSize, numLabels, X, y, lambda).J;
-  const { grad } = impl.nnCostFunction(nnParams, inputLayerSize, hiddenLayerSize, numLabels, X, y, lambda);
+  const net = smallNetwork(lambda);
+  const X = new Matrix(net.X);
+  const nnParams = Float64Array.from(net.nnParams);
+  const cost = (p: Float64Array): number => impl.nnCostFunction(p, net.inputLayerSize, net.hiddenLayerSize, net.numLabels, X, net.y, lambda).J;
+  const { grad } = impl.nnCostFunction(nnParams, net.inputLayerSize, net.hiddenLayerSize, net.numLabels, X, net.y, lambda);
   const numgrad = impl.computeNumericalGradient(cost, nnParams);
-  if (grad.length !== numgrad.length) {
-    throw new RangeError(`checkNNGradients: nnCostFunction returned grad of length ${grad.length}, expected ${numgrad.length}`);
-  }
-
-  log('   numerical    analytical');
-  let diff2 = 0;
-  let sum2 = 0;
-  for (let p = 0; p < numgrad.length; p++) {
-    log(`${fmt(numgrad[p])}  ${fmt(grad[p])}`);
-    diff2 += (numgrad[p] - grad[p]) ** 2;
-    sum2 += (numgrad[p] + grad[p]) ** 2;
-  }
-  log('The above two columns you get should be very similar.');
-  log('(Left: your numerical gradient, Right: analytical gradient)');
-  const relDiff = Math.sqrt(diff2) / Math.sqrt(sum2);
-  log('If your backpropagation implementation is correct, then the relative difference will be small (less than 1e-9).');
-  log(`Relative Difference: ${relDiff.toExponential(6)}`);
-  return relDiff;
+  return compareGradients(numgrad, grad, log);
 }
-
-const fmt = (v: number): string => v.toFixed(10).padStart(13);

@@ -15,6 +15,8 @@ export interface CliIO {
   cwd: string;
   /** Decides colour: only a TTY gets ANSI colours (and only without NO_COLOR). */
   stdoutIsTTY: boolean;
+  /** The terminal's width in columns, when stdout is one (the text report wraps to it). */
+  columns?: number;
 }
 
 export interface CliContext {
@@ -25,6 +27,8 @@ export interface CliContext {
    * they never call process.exit().
    */
   exitCode: number;
+  /** Ends long-running commands (`grade --watch`); main aborts it on SIGINT. Tests pass their own. */
+  signal?: AbortSignal;
 }
 
 /** The argv key under which yargs hands the context to handlers. */
@@ -44,6 +48,7 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
   };
 }
 

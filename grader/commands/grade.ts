@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
 import { resolveLang, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
-import type { PresetName } from '../parts/ids';
+import { PART_IDS, type PartId, type PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
 import { cliContext, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
@@ -47,6 +47,12 @@ export interface GradeCliOptions {
   find?: boolean;
   /** `--isolation`: how hard the sandbox walls must be. */
   isolation?: IsolationPolicy;
+  /** `--part ID…`: grade only these parts. */
+  parts?: PartId[];
+  /** `--verbose`: the text report in full (every case, worst elements, diffs). */
+  verbose?: boolean;
+  /** `--watch`: grade again whenever a file of the submission is saved, until interrupted. */
+  watch?: boolean;
 }
 
 function nonNegativeInteger(flag: string) {
@@ -104,6 +110,9 @@ export const GRADE_FLAGS = {
     describe: 'DIR is an upload (Gradescope, an LMS export): grade the one folder at any depth holding the four files; several copies or scattered files are refused with a message to the student',
   },
   isolation: ISOLATION_FLAG,
+  part: { type: 'string', array: true, choices: PART_IDS, describe: 'Grade only these parts (repeat or list them)', defaultDescription: 'every part of the preset', requiresArg: true },
+  verbose: { type: 'boolean', describe: 'Text report in full: every failed case with its worst element and diff', defaultDescription: 'false (a concise report)' },
+  watch: { type: 'boolean', describe: 'Grade again whenever a file of the submission is saved, and show what changed (Ctrl-C stops)', defaultDescription: 'false' },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -113,6 +122,7 @@ const EXAMPLES: [string, string][] = [
   ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
   ['$0 grade --lang zh-CN', 'The report in Simplified Chinese (LANG=zh_CN.UTF-8 does the same)'],
   ['$0 grade upload --find --format gradescope', 'Grade an upload whose files sit in some folder of it'],
+  ['$0 grade --part backprop-gradient --watch', 'Regrade one part on every save'],
 ];
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
@@ -145,6 +155,12 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (args.lang !== undefined) out.lang = args.lang as Lang;
   if (args.find) out.find = true;
   if (args.isolation !== undefined) out.isolation = args.isolation as IsolationPolicy;
+  if (args.part !== undefined) out.parts = [...new Set(args.part as PartId[])];
+  if (args.verbose !== undefined) out.verbose = args.verbose as boolean;
+  if (args.watch !== undefined) {
+    out.watch = args.watch as boolean;
+    if (out.watch && (format !== 'text' || out.out)) throw new UsageError('--watch prints text reports to the terminal: it cannot be combined with --format other than text or with --out', true);
+  }
   return out;
 }
 
@@ -167,6 +183,7 @@ export function cliGradeOptions(cli: GradeCliOptions): Partial<GradeOptions> {
   if (cli.partialCredit !== undefined) o.partialCredit = cli.partialCredit;
   if (cli.lang !== undefined) o.lang = cli.lang;
   if (cli.isolation !== undefined) o.isolation = cli.isolation;
+  if (cli.parts !== undefined) o.parts = cli.parts;
   return o;
 }
 
@@ -189,8 +206,9 @@ async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, 
   switch (cli.format) {
     case 'text': {
       const { renderText } = await import('../reporters/text');
-      if (cli.out) writeOut(cli.out, renderText(report, { color: false }));
-      else io.stdout(renderText(report, { color: wantsColor(io) }));
+      const verbose = cli.verbose === true;
+      if (cli.out) writeOut(cli.out, renderText(report, { color: false, verbose }));
+      else io.stdout(renderText(report, { color: wantsColor(io), verbose, ...(io.columns ? { width: io.columns } : {}) }));
       return;
     }
     case 'json': {
@@ -292,6 +310,27 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     options.submission = found.dir;
   }
 
+  if (cli.watch) {
+    const { watchGrade } = await import('./watch');
+    await watchGrade(options, (o) => gradeOnce(o, cli, ctx, gradeImpl), { signal: ctx.signal, io });
+    return 0;
+  }
+  const { report, failed } = await gradeOnce(options, cli, ctx, gradeImpl);
+  if (failed) return 1;
+  if (cli.minScore !== undefined && report.score < cli.minScore) {
+    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Grades once and writes the report; an internal failure still writes a complete (all-errored) report. */
+async function gradeOnce(
+  options: Partial<GradeOptions> & { submission: string },
+  cli: GradeCliOptions,
+  ctx: CliContext,
+  gradeImpl?: GradeFn,
+): Promise<{ report: GradeReport; failed: boolean }> {
   let report: GradeReport;
   let failed = false;
   try {
@@ -302,17 +341,11 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     // separate probe, so strict costs a grade nothing). The operator's to fix: a usage error.
     if ((err as { code?: unknown })?.code === 'isolation-unavailable') throw await strictUnavailable((err as { reason: FallbackReason }).reason, options.lang);
     failed = true;
-    io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
+    ctx.io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
     report = internalFailureReport(options, err);
   }
-
   await emit(report, cli, ctx, failed);
-  if (failed) return 1;
-  if (cli.minScore !== undefined && report.score < cli.minScore) {
-    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
-    return 1;
-  }
-  return 0;
+  return { report, failed };
 }
 
 /** The `grade` command module (registered in cli.ts COMMANDS). */

@@ -56,6 +56,9 @@ export function describeWire(v: WireValue): string {
       return `an array of length ${v.data.length}`;
     case 'cost-and-gradient':
       return 'an object { J, grad }';
+    case 'training':
+    case 'gradient-check':
+      return `the walkthrough's ${v.kind} result`;
     case 'other':
       return v.description;
   }
@@ -192,7 +195,8 @@ export function compareValues(got: number[], expected: readonly number[], spec: 
   // Relative to |expected|; when expected is exactly 0 any value is wholly wrong: 1.
   const relError = e !== 0 ? absError / Math.abs(e) : 1;
   const pos = positionOf(worst, spec);
-  const worstEl: WorstElement = { index: worst + 1, expected: e, got: g, absError, relError };
+  // A scalar has no position: no index (the report says "expected x, got y", not "at index 1").
+  const worstEl: WorstElement = spec.layout.kind === 'scalar' ? { expected: e, got: g, absError, relError } : { index: worst + 1, expected: e, got: g, absError, relError };
   if (pos.row !== undefined) {
     if (pos.matrix !== undefined) worstEl.matrix = pos.matrix;
     worstEl.row = pos.row;

@@ -68,6 +68,6 @@ export function catalogueDiagnosis(id: CatalogueId, part: PartId, lang: Lang, de
     messageId += `.${where}`;
     hintId += `.${where}`;
   }
-  if (id === 'missing-bias-unit') params.layer = detail?.key === 'bias-a2' ? 'a2' : 'a1';
+  if (id === 'missing-bias-unit') params.layer = detail?.key === 'bias-a2' ? 'a2' : detail?.key === 'bias-both' ? 'both' : 'a1';
   return makeDiagnosis(id, messageId as MessageId, hintId as MessageId, params, lang);
 }

@@ -28,6 +28,8 @@ import { PART_SECTION } from '../messages/guide';
 import type { Lang, MessageId } from '../messages/index';
 import { diagnoseRandInit } from './randinit';
 import { liveSource, storedSource, type VariantSource } from './source';
+import { blockLocation, diagnosisLocation, functionOf, type SourceReader } from './sources';
+import { exactTrace, isSubmissionFile, traceFinding } from './trace';
 import { quantityOf, stepVariant, variantsFor, type Variant, type VariantQuantity } from './variants';
 
 export { CATALOGUE_IDS, type CatalogueId } from './catalogue';
@@ -37,6 +39,10 @@ export interface DiagnoseContext {
   reference: Reference | null;
   options: GradeOptions;
   seed: number;
+  /** The student's files, for the line a diagnosis is about (none: diagnoses get no location from the source). */
+  sources?: SourceReader;
+  /** Filled with the parts whose trace was recorded but could not tell where the mistake is. */
+  traceSilent?: Set<PartId>;
 }
 
 /** A case the student answered (right type and shape), with the numbers the part judged. */
@@ -275,13 +281,88 @@ function thetaNotRestored(ev: PartEvaluation, already: readonly Diagnosis[], lan
   return modified ? [catalogueDiagnosis('numgrad-not-restored', ev.id, lang, { key: 'theta-modified' })] : [];
 }
 
-async function diagnosePart(ev: PartEvaluation, evaluations: readonly PartEvaluation[], source: () => Promise<VariantSource>, options: GradeOptions): Promise<Diagnosis[]> {
+/** An argument changed in place explains a failure before any value pattern does (numerical-gradient keeps its catalogue name). */
+function mutatedArgument(ev: PartEvaluation, lang: Lang): Diagnosis | null {
+  if (ev.id === 'numerical-gradient') return null;
+  for (const ce of ev.cases) {
+    for (const o of ce.outcomes) {
+      if (!o.ok || !o.observations.mutated?.length) continue;
+      const argument = o.observations.mutated[0];
+      const by = o.observations.mutatedBy?.find((c) => c.argument === argument);
+      const params = { fn: PARTS[ev.id].fn, argument, by: by ? 'method' : 'none', method: by?.method ?? '', line: by?.line ?? 0, section: 'octave-to-typescript' };
+      const d = makeDiagnosis('blame:mutated-argument', 'diagnose.blame:mutated-argument.message' as MessageId, 'diagnose.blame:mutated-argument.hint' as MessageId, params, lang);
+      if (by && by.line > 0 && isSubmissionFile(by.file)) d.location = { file: by.file, line: by.line, column: by.column, source: 'trace' };
+      return d;
+    }
+  }
+  return null;
+}
+
+/** The length of the grad a call returned, when it returned a vector or a matrix. */
+function gradLength(ce: CaseEvaluation): number | undefined {
+  const o = ce.outcomes[0];
+  if (!o?.ok || o.value.kind !== 'cost-and-gradient') return undefined;
+  const g = o.value.grad;
+  if (g.kind === 'array' || g.kind === 'float64array') return g.data.length;
+  if (g.kind === 'matrix') return g.rows * g.columns;
+  return undefined;
+}
+
+/** grad of the wrong length: which shape its length matches (Theta1_grad alone, no bias columns…). */
+function wrongLength(ev: PartEvaluation, lang: Lang): Diagnosis | null {
+  if (quantityOf(ev.id) !== 'grad') return null;
+  const ce = ev.cases.find((c) => c.verdict === 'failed' && c.comparison.problem === 'shape' && gradLength(c) !== undefined);
+  if (!ce || (ce.case.family !== 'nn-unreg' && ce.case.family !== 'nn-reg' && ce.case.family !== 'numcheck-unreg' && ce.case.family !== 'numcheck-reg')) return null;
+  const { inputLayerSize: n, hiddenLayerSize: h, numLabels: K } = ce.case.inputs;
+  const length = gradLength(ce) as number;
+  const b1 = h * (n + 1);
+  const b2 = K * (h + 1);
+  const kind = length === b1 ? 'theta1-only' : length === b2 ? 'theta2-only' : length === h * n + K * h ? 'no-bias-columns' : 'other';
+  const params = { length, expected: b1 + b2, kind, b1, b2, shape1: `${h}×${n + 1}`, shape2: `${K}×${h + 1}`, section: PART_SECTION[ev.id] };
+  return makeDiagnosis('blame:wrong-length', 'diagnose.blame:wrong-length.message' as MessageId, 'diagnose.blame:wrong-length.hint' as MessageId, params, lang);
+}
+
+/** The value patterns: catalogue mistakes first, then structural blame. */
+async function namedOrBlamed(ev: PartEvaluation, evaluations: readonly PartEvaluation[], source: () => Promise<VariantSource>, options: GradeOptions): Promise<Diagnosis[]> {
   if (ev.id === 'random-init') return diagnoseRandInit(ev, options.lang);
   const answered = answeredCases(ev, options);
-  if (!answered.some((a) => a.ce.verdict === 'failed')) return []; // nothing answered wrong: errors speak for themselves
+  if (!answered.some((a) => a.ce.verdict === 'failed')) {
+    const length = wrongLength(ev, options.lang);
+    return length ? [length] : []; // nothing else answered wrong: errors speak for themselves
+  }
   const found = matchCatalogue(ev, answered, await source(), options.lang);
   if (ev.id === 'numerical-gradient') found.push(...thetaNotRestored(ev, found, options.lang));
   return found.length > 0 ? found : blame(ev, answered, evaluations, options.lang);
+}
+
+/** Gives each diagnosis without one the line of the student's code it is about (or the part's block). */
+function locate(diagnoses: Diagnosis[], part: PartId, sources: SourceReader | undefined, traced?: Diagnosis): void {
+  const src = sources?.(functionOf(part)) ?? null;
+  for (const d of diagnoses) {
+    if (d.location) continue;
+    if (traced?.location && exactTrace(traced)) d.location = { ...traced.location };
+    else if (src) d.location = diagnosisLocation(src, part, d.id, typeof d.params?.detail === 'string' ? d.params.detail : undefined) ?? blockLocation(src, part) ?? undefined;
+    if (!d.location) delete d.location;
+  }
+}
+
+async function diagnosePart(ev: PartEvaluation, evaluations: readonly PartEvaluation[], source: () => Promise<VariantSource>, ctx: DiagnoseContext): Promise<Diagnosis[]> {
+  const { options } = ctx;
+  const mutated = mutatedArgument(ev, options.lang);
+  if (mutated) {
+    locate([mutated], ev.id, ctx.sources);
+    return [mutated];
+  }
+  const passed = new Set(evaluations.filter((e) => e.cases.every((c) => c.verdict === 'passed')).map((e) => e.id));
+  const finding = options.trace === false ? undefined : await traceFinding(ev, ctx.reference, passed, options.lang);
+  // A matrix changed in place explains the wrong values; naming a catalogue mistake would mislead.
+  if (finding?.inPlace && finding.diagnosis) return [finding.diagnosis];
+  if (finding?.silent) ctx.traceSilent?.add(ev.id);
+  const found = await namedOrBlamed(ev, evaluations, source, options);
+  if (found.length === 0 && !finding?.diagnosis) return [];
+  locate(found, ev.id, ctx.sources, finding?.diagnosis);
+  if (finding?.diagnosis) found.push(finding.diagnosis);
+  return found;
 }
 
 /**
@@ -299,7 +380,7 @@ export async function diagnose(evaluations: PartEvaluation[], ctx: DiagnoseConte
   for (const ev of evaluations) {
     if (ev.cases.every((c) => c.verdict === 'passed')) continue;
     try {
-      const d = await diagnosePart(ev, evaluations, getSource, ctx.options);
+      const d = await diagnosePart(ev, evaluations, getSource, ctx);
       if (d.length > 0) out.set(ev.id, d);
     } catch {
       // Diagnosis explains; it must never cost a student their report.

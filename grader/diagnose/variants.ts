@@ -46,18 +46,23 @@ export function pair(a: Variant, b: Variant): Variant {
 
 const labelsNotOneHot = single('labelsNotOneHot', 'labels-not-one-hot', { labelsNotOneHot: true });
 const labelsOffByOne = single('labelsOffByOne', 'labels-off-by-one', { labelsOffByOne: true });
+/** `y % K` as the column: label K wraps around to the first column. */
+const labelsWrap = single('labelsOffByOne:wrap', 'labels-off-by-one', { labelsOffByOne: 'wrap' }, { key: 'labels-wrap' });
 const biasA1 = single('missingBiasUnit:a1', 'missing-bias-unit', { missingBiasUnit: 'a1' }, { key: 'bias-a1' });
 const biasA2 = single('missingBiasUnit:a2', 'missing-bias-unit', { missingBiasUnit: 'a2' }, { key: 'bias-a2' });
+const biasBoth = single('missingBiasUnit:both', 'missing-bias-unit', { missingBiasUnit: 'both' }, { key: 'bias-both' });
 
 /** Data-term mistakes visible in J. */
 export const COST_DATA: readonly Variant[] = [
   labelsNotOneHot,
   labelsOffByOne,
+  labelsWrap,
   single('squaredErrorCost:half', 'squared-error-cost', { squaredErrorCost: true }, { key: 'squared-half' }),
   single('squaredErrorCost:one', 'squared-error-cost', { squaredErrorCost: 1 }, { key: 'squared-one' }),
   single('missingAverage:cost', 'missing-average', { missingAverage: 'cost' }),
   biasA1,
   biasA2,
+  biasBoth,
 ];
 
 /** Regularization mistakes visible in J (only at λ > 0). */
@@ -78,8 +83,10 @@ export const GRAD_DATA: readonly Variant[] = [
   single('missingAverage:grad', 'missing-average', { missingAverage: 'grad' }),
   labelsNotOneHot,
   labelsOffByOne,
+  labelsWrap,
   biasA1,
   biasA2,
+  biasBoth,
   single('sigmoidGradientFormula', 'sigmoid-gradient-formula', { sigmoidGradientFormula: true }),
 ];
 
@@ -109,6 +116,7 @@ const ONE_SIDED: readonly Variant[] = [
 ];
 const NOT_RESTORED: readonly Variant[] = [
   single('numgradNotRestored:stays', 'numgrad-not-restored', { numgradNotRestored: 'stays-perturbed' }, { key: 'stays-perturbed' }),
+  single('numgradNotRestored:stays-plus', 'numgrad-not-restored', { numgradNotRestored: 'stays-plus' }, { key: 'stays-plus' }),
   single('numgradNotRestored:cumulative', 'numgrad-not-restored', { numgradNotRestored: 'cumulative' }, { key: 'cumulative' }),
 ];
 const STEPS: readonly Variant[] = COMMON_WRONG_STEPS.map(stepVariant);
@@ -144,11 +152,17 @@ export function variantsFor(part: PartId): { singles: readonly Variant[]; pairs:
     case 'feedforward-cost':
       return { singles: COST_DATA, pairs: pairs(COST_DATA, COST_DATA, true) };
     case 'regularized-cost':
-      return { singles: [...COST_DATA, ...COST_REG], pairs: [...pairs(COST_DATA, COST_REG, false), ...pairs(COST_DATA, COST_DATA, true)] };
+      return {
+        singles: [...COST_DATA, ...COST_REG],
+        pairs: [...pairs(COST_DATA, COST_REG, false), ...pairs(COST_DATA, COST_DATA, true), ...pairs(COST_REG, COST_REG, true)],
+      };
     case 'backprop-gradient':
       return { singles: GRAD_DATA, pairs: pairs(GRAD_DATA, GRAD_DATA, true) };
     case 'regularized-gradient':
-      return { singles: [...GRAD_DATA, ...GRAD_REG], pairs: [...pairs(GRAD_DATA, GRAD_REG, false), ...pairs(GRAD_DATA, GRAD_DATA, true)] };
+      return {
+        singles: [...GRAD_DATA, ...GRAD_REG],
+        pairs: [...pairs(GRAD_DATA, GRAD_REG, false), ...pairs(GRAD_DATA, GRAD_DATA, true), ...pairs(GRAD_REG, GRAD_REG, true)],
+      };
     case 'sigmoid-gradient':
       return { singles: SIGMOID, pairs: [] };
     case 'numerical-gradient':

@@ -22,7 +22,9 @@ import enGuide from './en/guide.json';
 import enPart from './en/part.json';
 import enReport from './en/report.json';
 import enSandbox from './en/sandbox.json';
+import enTrace from './en/trace.json';
 import enUpload from './en/upload.json';
+import enWalkthrough from './en/walkthrough.json';
 import zhBatch from './zh-CN/batch.json';
 import zhCall from './zh-CN/call.json';
 import zhDiagnose from './zh-CN/diagnose.json';
@@ -31,7 +33,9 @@ import zhGuide from './zh-CN/guide.json';
 import zhPart from './zh-CN/part.json';
 import zhReport from './zh-CN/report.json';
 import zhSandbox from './zh-CN/sandbox.json';
+import zhTrace from './zh-CN/trace.json';
 import zhUpload from './zh-CN/upload.json';
+import zhWalkthrough from './zh-CN/walkthrough.json';
 
 /** The languages a student can read the grader in. */
 export const LANGS = ['en', 'zh-CN'] as const;
@@ -39,8 +43,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enSandbox, ...enUpload };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhSandbox, ...zhUpload };
+const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enSandbox, ...enTrace, ...enUpload, ...enWalkthrough };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhSandbox, ...zhTrace, ...zhUpload, ...zhWalkthrough };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };

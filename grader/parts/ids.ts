@@ -2,14 +2,15 @@
  * The part catalogue's identity: ids (an interface — external tools and configs rely on them),
  * titles, the student file and function each part judges, and the points of each preset.
  */
+/** In the one step order of the exercise (GUIDE_SECTIONS): the report lists parts in this order. */
 export const PART_IDS = [
   'feedforward-cost',
   'regularized-cost',
   'sigmoid-gradient',
+  'random-init',
   'backprop-gradient',
   'regularized-gradient',
   'numerical-gradient',
-  'random-init',
 ] as const;
 
 export type PartId = (typeof PART_IDS)[number];
@@ -86,10 +87,10 @@ export const PRESETS: Record<PresetName, Partial<Record<PartId, number>>> = {
     'feedforward-cost': 25,
     'regularized-cost': 10,
     'sigmoid-gradient': 5,
+    'random-init': 5,
     'backprop-gradient': 35,
     'regularized-gradient': 10,
     'numerical-gradient': 10,
-    'random-init': 5,
   },
   coursera: {
     'feedforward-cost': 30,

@@ -5,6 +5,8 @@
  */
 import type { CaseFamily, GradingCase } from '../cases/types';
 import type { Comparison } from '../compare/index';
+import type { MessageRef } from '../messages/index';
+import type { FailureKind } from '../report/types';
 import type { Tolerance } from '../options';
 import type { CallError, CallObservations, CallOutcome, WireValue } from '../sandbox/protocol';
 import type { PartId, PartInfo } from './ids';
@@ -51,6 +53,10 @@ export interface CaseEvaluation {
   comparison: Comparison;
   /** The first call error, when the case did not get an answer (or the function is a stub). */
   error?: CallError;
+  /** Why it failed when the comparison alone does not say (e.g. 'mutation': an argument was changed in place). */
+  failure?: FailureKind;
+  /** The catalogue message of `comparison.message`, when the engine (not a judge) wrote it. */
+  messageRef?: MessageRef;
   durationMs: number;
 }
 

@@ -28,9 +28,10 @@ export interface MistakeOptions {
   /**
    * [labels-off-by-one] label k put in column index k (0-based) instead of k−1: label 1 lands in
    * the second column and label K falls off the matrix (its row stays all zeros), as
-   * indexing the one-hot row with y(i) instead of y(i) − 1 silently does.
+   * indexing the one-hot row with y(i) instead of y(i) − 1 silently does; `'wrap'`: label K
+   * lands in the first column instead (`y % K` as the column index).
    */
-  labelsOffByOne?: boolean;
+  labelsOffByOne?: boolean | 'wrap';
   /**
    * [squared-error-cost] J uses squared error instead of cross-entropy: c/m · Σ(a3 − Y)², with
    * c = 1/2 for `true`, or the given number (e.g. 1 for the plain mean). The gradient is unchanged.
@@ -43,10 +44,10 @@ export interface MistakeOptions {
   /** [grad-sign-flipped] δ3 = Y − a3 instead of a3 − Y, so every data-term gradient has the wrong sign. */
   gradSignFlipped?: boolean;
   /**
-   * [missing-bias-unit] no bias unit added to a1 ('a1') or a2 ('a2'): that layer's product uses
-   * Theta(:, 2:end) only and its bias column gets a zero gradient.
+   * [missing-bias-unit] no bias unit added to a1 ('a1'), a2 ('a2') or either ('both'): that
+   * layer's product uses Theta(:, 2:end) only and its bias column gets a zero gradient.
    */
-  missingBiasUnit?: 'a1' | 'a2';
+  missingBiasUnit?: 'a1' | 'a2' | 'both';
 
   // ---- sigmoidGradient (also used by the cost function's backprop) --------------------------
   /** [sigmoid-gradient-formula] sigmoidGradient computes z .* (1 − z) instead of g(z) .* (1 − g(z)). */
@@ -70,10 +71,11 @@ export interface MistakeOptions {
   numgradStep?: number;
   /**
    * [numgrad-not-restored] a perturbed entry is not put back before the next one.
-   * `true` / 'stays-perturbed': entry p keeps its last value θp − e (the in-place TS style);
+   * `true` / 'stays-perturbed': entry p keeps its last value θp − e (the in-place TS style, restoring
+   * only after the +e evaluation); 'stays-plus': it keeps θp + e (the −e evaluation first);
    * 'cumulative': Octave's `perturb(p) = 0` forgotten, so entries 1..p are all perturbed by ±e.
    */
-  numgradNotRestored?: boolean | 'stays-perturbed' | 'cumulative';
+  numgradNotRestored?: boolean | 'stays-perturbed' | 'stays-plus' | 'cumulative';
 }
 
 // The reference's signatures are written in terms of the students' contract (exercises/), so this
@@ -97,4 +99,6 @@ export interface Reference {
   referenceSigmoidGradient: WithMistakes<StudentSigmoidGradient>;
   referenceRandInitializeWeights: WithMistakes<StudentRandInit>;
   referenceNumericalGradient: WithMistakes<StudentNumericalGradient>;
+  /** The named intermediates of referenceCostFunction (grader/diagnose/intermediates.ts), by name. */
+  referenceIntermediates?: WithMistakes<StudentCost, Record<string, import('ml-matrix').Matrix | number | Float64Array>>;
 }

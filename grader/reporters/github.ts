@@ -4,7 +4,7 @@
  *
  * - the text report in the log, inside a stop-commands block, every line neutralized;
  * - a job summary (GITHUB_STEP_SUMMARY): a table of parts, then each failure's details;
- * - an error annotation per failed part at the student's function;
+ * - an error annotation per failed part at the most specific line known (the part's location);
  * - outputs `score`, `max-score`, and one Classroom runner result per part (base64 JSON, output
  *   named by the part's runner id, see CLASSROOM_RUNNERS), read by
  *   classroom-resources/autograding-grading-reporter from env `<RUNNER>_RESULTS`.
@@ -358,9 +358,11 @@ export async function publishToGitHub(report: GradeReport, options: GitHubReport
     const props: Core.AnnotationProperties = {
       title: t('github.annotation.title', { title: part.title, score: part.score, maxScore: part.maxScore, status: displayStatus(part) }, lang),
     };
-    if (part.location) {
-      props.file = annotationFile(report, part.location.file, workspace);
-      props.startLine = part.location.line;
+    // The most specific line known: the part's (trace > diagnosis > error > block), else a diagnosis's.
+    const where = part.location ?? part.diagnoses.find((d) => d.location)?.location;
+    if (where) {
+      props.file = annotationFile(report, where.file, workspace);
+      props.startLine = where.line;
     }
     // core escapes %, CR and LF in the message and ':' ',' in properties: it stays one command.
     // Neutralized too, so the message shows no command-looking line even once the runner unescapes it.

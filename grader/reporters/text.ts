@@ -1,9 +1,16 @@
 /**
  * The default reporter: a GradeReport as text for a terminal or a CI log. A pure function of the
- * report; colour is a parameter (cli.ts decides: a TTY and no NO_COLOR).
+ * report; colour and width are parameters (cli.ts decides: a TTY and no NO_COLOR; the terminal's
+ * columns).
+ *
+ * Concise by default: a line per part, then one block per failed part (its location, at most three
+ * failing cases), then each diagnosis once with the parts it explains and its id, everything
+ * wrapped to the width. `verbose` gives every case with its worst element and diff.
  */
 import pc from 'picocolors';
-import type { CaseResult, GradeReport, PartResult, WorstElement } from '../report/types';
+import wrapAnsi from 'wrap-ansi';
+import { t, type Lang } from '../messages/index';
+import type { CaseResult, Diagnosis, GradeReport, PartResult, SourceLocation, WorstElement } from '../report/types';
 import { sanitizeText } from './escape';
 
 export interface TextReporterOptions {
@@ -13,7 +20,14 @@ export interface TextReporterOptions {
   showSubmissionOutput?: boolean;
   /** Lines of captured output shown at most. Default 20. */
   maxOutputLines?: number;
+  /** Every case of every failed part, with its worst element and diff (the long form). Default false. */
+  verbose?: boolean;
+  /** Columns to wrap the concise report to. Default 100. */
+  width?: number;
 }
+
+/** Failing cases a concise block shows at most. */
+const MAX_CASES = 3;
 
 type Paint = (s: string) => string;
 interface Palette {
@@ -52,12 +66,15 @@ function formatError(x: number | null | undefined): string {
   return x === 0 ? '0' : x.toExponential(2);
 }
 
-/** Where the worst element is, in Octave terms: "at (3,2), unrolled index 7" or "at index 7" (1-based). */
+/**
+ * Where the worst element is, in Octave terms: "at (3,2), unrolled index 7" or "at index 7"
+ * (1-based); empty for a scalar (no index: there is only one value).
+ */
 export function formatPosition(w: WorstElement): string {
   if (w.row !== undefined && w.column !== undefined) {
     return `at ${w.matrix ?? ''}(${w.row},${w.column}), unrolled index ${w.index}`;
   }
-  return `at index ${w.index}`;
+  return w.index === undefined ? '' : `at index ${w.index}`;
 }
 
 /** `text` without its trailing newlines (a loop: /\n+$/ is quadratic on a run of newlines). */
@@ -89,8 +106,9 @@ function caseLines(c: CaseResult, p: Palette): string[] {
   } else out.push(head);
   if (c.worst) {
     const w = c.worst;
+    const where = formatPosition(w);
     out.push(
-      `      worst element ${formatPosition(w)}: expected ${formatNumber(w.expected)}, got ${formatNumber(w.got)}` +
+      `      ${where ? `worst element ${where}: ` : ''}expected ${formatNumber(w.expected)}, got ${formatNumber(w.got)}` +
         ` (abs error ${formatError(w.absError)}, rel error ${formatError(w.relError)})`,
     );
   }
@@ -143,38 +161,145 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/**
- * Renders a report as text: a header (submission, seed and how to rerun it, preset), one line per
- * part (mark, points, title) with the details of each failure under it (messages, failing cases
- * with their worst element and diff, diagnoses with hints), the submission's captured output, and
- * the total. Ends with a newline.
- */
-export function renderText(report: GradeReport, options: TextReporterOptions = {}): string {
-  const p = palette(options.color ?? false);
-  const lines: string[] = [];
-  lines.push(p.bold(`backprop-grader ${report.grader.version}`) + `  ${sanitizeText(report.submission)}`);
-  lines.push(
-    p.dim(
-      `seed ${report.seed} (rerun with --seed ${report.seed}) · preset ${sanitizeText(report.preset)} · reference ${report.reference} · isolation ${report.isolation}`,
-    ),
-  );
-  lines.push('');
-  for (const part of report.parts) lines.push(...partLines(part, p));
+function header(report: GradeReport, p: Palette, width: number): string[] {
+  return [
+    p.bold(`backprop-grader ${report.grader.version}`) + `  ${sanitizeText(report.submission)}`,
+    ...wrap(`seed ${report.seed} (rerun with --seed ${report.seed}) · preset ${sanitizeText(report.preset)} · reference ${report.reference} · isolation ${report.isolation}`, '', width).map(p.dim),
+    '',
+  ];
+}
 
+function submissionOutput(report: GradeReport, options: TextReporterOptions, p: Palette): string[] {
   const maxLines = options.maxOutputLines ?? 20;
-  if ((options.showSubmissionOutput ?? true) && report.submissionOutput && report.submissionOutput.trim()) {
-    const out = block(report.submissionOutput, '  │ ');
-    lines.push('', p.dim('Your code printed (captured while grading):'));
-    lines.push(...out.slice(0, maxLines).map((l) => l || '  │'));
-    if (out.length > maxLines) lines.push(p.dim(`  … ${out.length - maxLines} more lines`));
-  }
+  if (!(options.showSubmissionOutput ?? true) || !report.submissionOutput || !report.submissionOutput.trim()) return [];
+  const out = block(report.submissionOutput, '  │ ');
+  const lines = ['', p.dim('Your code printed (captured while grading):'), ...out.slice(0, maxLines).map((l) => l || '  │')];
+  if (out.length > maxLines) lines.push(p.dim(`  … ${out.length - maxLines} more lines`));
+  return lines;
+}
 
+function scoreLine(report: GradeReport, p: Palette): string {
   const passed = report.parts.filter((x) => x.status === 'passed').length;
   const total = `${points(report.score)}/${points(report.maxScore)}`;
   const paint = report.score >= report.maxScore ? p.green : report.score > 0 ? p.yellow : p.red;
-  lines.push('');
-  lines.push(
-    `${p.bold('Score')} ${paint(p.bold(total))}  ${p.dim(`(${passed} of ${report.parts.length} parts passed, graded in ${seconds(report.durationMs)})`)}`,
-  );
+  return `${p.bold('Score')} ${paint(p.bold(total))}  ${p.dim(`(${passed} of ${report.parts.length} parts passed, graded in ${seconds(report.durationMs)})`)}`;
+}
+
+/** The long form: every failed case with its worst element and diff, every diagnosis under each part. */
+function renderVerbose(report: GradeReport, options: TextReporterOptions, p: Palette): string {
+  const lines: string[] = header(report, p, options.width ?? 100);
+  for (const part of report.parts) lines.push(...partLines(part, p));
+  lines.push(...submissionOutput(report, options, p));
+  lines.push('', scoreLine(report, p));
   return lines.join('\n') + '\n';
+}
+
+// ---- the concise form ---------------------------------------------------------------------------
+
+/** Student-controlled text wrapped to `width`: the first line after `indent`, the rest after `indent` and two spaces. */
+function wrap(text: string, indent: string, width: number): string[] {
+  const room = Math.max(20, width - indent.length);
+  const out: string[] = [];
+  for (const para of sanitizeText(text).replace(/\n+$/, '').split('\n')) {
+    const lines = wrapAnsi(para, room - 2, { hard: true, trim: true }).split('\n');
+    lines.forEach((l, i) => out.push(`${indent}${i === 0 ? '' : '  '}${l}`));
+  }
+  return out;
+}
+
+function where(loc: SourceLocation | undefined): string {
+  return loc ? `${loc.file}:${loc.line}` : '';
+}
+
+/** Part messages the concise block shows: what happened, not the per-case summary it lists itself. */
+function conciseMessages(part: PartResult, hasDiagnosis: boolean): PartResult['messages'] {
+  const listsCases = part.cases.some((c) => !c.passed);
+  return part.messages.filter((m) => {
+    if (listsCases && (m.id === 'report.part.cases-failed' || m.id === 'report.part.your-stack')) return false;
+    if (m.id === 'report.part.revisit') return !hasDiagnosis; // a diagnosis's hint links its own section
+    return true;
+  });
+}
+
+function conciseCases(part: PartResult, lang: Lang, shown: ReadonlySet<string>, width: number, p: Palette): string[] {
+  const failing = part.cases.filter((c) => !c.passed);
+  if (failing.length === 0) return [];
+  if (failing.every((c) => c.message !== undefined && shown.has(c.message))) {
+    return wrap(t('report.text.all-cases', { count: failing.length }, lang), '    ', width).map(p.dim);
+  }
+  const out: string[] = [];
+  for (const c of failing.slice(0, MAX_CASES)) {
+    const label = c.hidden ? t('report.text.hidden-case', { name: c.name }, lang) : c.name;
+    out.push(...wrap(`${STATUS_MARK.failed} ${label}: ${c.message ?? ''}`, '    ', width).map((l, i) => (i === 0 ? l.replace(STATUS_MARK.failed, p.red(STATUS_MARK.failed)) : l)));
+  }
+  if (failing.length > MAX_CASES) out.push(...wrap(t('report.text.more-cases', { count: failing.length - MAX_CASES }, lang), '    ', width).map(p.dim));
+  return out;
+}
+
+function conciseBlock(part: PartResult, lang: Lang, width: number, p: Palette): string[] {
+  const mark = part.status === 'failed' ? p.red(STATUS_MARK.failed) : p.yellow(STATUS_MARK.errored);
+  const loc = where(part.location);
+  const out = [`${mark} ${p.bold(part.title)} ${p.dim(`[${part.id}]`)}${loc ? `  ${p.cyan(sanitizeText(loc))}` : ''}`];
+  const messages = conciseMessages(part, part.diagnoses.length > 0);
+  for (const m of messages) out.push(...wrap(m.text, '    ', width).map((l) => (m.level === 'error' ? p.red(l) : l)));
+  out.push(...conciseCases(part, lang, new Set(messages.map((m) => m.text)), width, p));
+  return out;
+}
+
+/** Each diagnosis once (same id and message), with the parts it explains, in the parts' order. */
+function groupDiagnoses(report: GradeReport): { d: Diagnosis; parts: string[]; loc?: SourceLocation }[] {
+  const groups = new Map<string, { d: Diagnosis; parts: string[]; loc?: SourceLocation }>();
+  for (const part of report.parts) {
+    if (part.status === 'passed') continue;
+    for (const d of part.diagnoses) {
+      const key = `${d.id}\u0000${d.message}`;
+      const g = groups.get(key) ?? { d, parts: [], loc: d.location };
+      g.parts.push(part.id);
+      groups.set(key, g);
+    }
+  }
+  return [...groups.values()];
+}
+
+function conciseDiagnoses(report: GradeReport, width: number, p: Palette): string[] {
+  const out: string[] = [];
+  for (const { d, parts, loc } of groupDiagnoses(report)) {
+    out.push('', ...wrap(t('report.text.cause', { id: d.id, parts: parts.join(', ') }, report.lang), '', width).map(p.yellow));
+    out.push(...wrap(loc ? `${loc.file}:${loc.line}: ${d.message}` : d.message, '    ', width));
+    if (d.hint) out.push(...wrap(t('report.text.hint', { hint: d.hint }, report.lang), '    ', width).map(p.dim));
+  }
+  return out;
+}
+
+function summaryLine(part: PartResult, p: Palette): string {
+  const mark = part.status === 'passed' ? p.green(STATUS_MARK.passed) : part.status === 'failed' ? p.red(STATUS_MARK.failed) : p.yellow(STATUS_MARK.errored);
+  const pts = `${points(part.score)}/${points(part.maxScore)}`.padStart(5);
+  return `${mark} ${pts}  ${part.status === 'passed' ? part.title : p.bold(part.title)} ${p.dim(`[${part.id}]`)}`;
+}
+
+function renderConcise(report: GradeReport, options: TextReporterOptions, p: Palette): string {
+  const width = options.width ?? 100;
+  const lines: string[] = header(report, p, width);
+  for (const n of report.notices ?? []) lines.push(...wrap(n.text, '', width).map((l) => (n.level === 'error' ? p.red(l) : l)), '');
+  for (const part of report.parts) lines.push(summaryLine(part, p));
+  const failed = report.parts.filter((x) => x.status !== 'passed');
+  if (failed.length > 0) lines.push('');
+  for (const part of failed) lines.push(...conciseBlock(part, report.lang, width, p));
+  lines.push(...conciseDiagnoses(report, width, p));
+  lines.push(...submissionOutput(report, options, p));
+  lines.push('', scoreLine(report, p));
+  if (failed.length > 0) lines.push(...wrap(t('report.text.verbose', {}, report.lang), '', width).map(p.dim));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Renders a report as text: a header (submission, seed and how to rerun it, preset), one line per
+ * part (mark, points, title), then (concise) a block per failed part with its location and at most
+ * three failing cases, and each diagnosis once with the parts it explains; or (verbose) every
+ * failed case with its worst element and diff and the diagnoses under each part. Then the
+ * submission's captured output and the total. Ends with a newline.
+ */
+export function renderText(report: GradeReport, options: TextReporterOptions = {}): string {
+  const p = palette(options.color ?? false);
+  return options.verbose ? renderVerbose(report, options, p) : renderConcise(report, options, p);
 }

@@ -12,11 +12,12 @@
 import { Matrix } from 'ml-matrix';
 import { syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../../exercises/lib/random';
-import { evaluateKnownFunction } from './functions';
-import { blockHeapSnapshots, disableNetwork, hardenInternals } from './walls';
+import { changedInputs, gradingInvocation, snapshotInputs, type GradingRequest } from './calls';
 import { TEXT_CAPS, truncateText } from './limits';
-import type { CallError, CallObservations, CallOutcome, IsolationMode, SandboxRequest, WireValue } from './protocol';
+import type { CallError, CallObservations, CallOutcome, IsolationMode, SandboxRequest, WalkthroughRequest, WireValue } from './protocol';
+import { installMatrixHooks, Recorder, startRecording, stopRecording } from './trace';
+import { walkthroughCall, walkthroughInputs, WalkthroughRequestError } from './walkthrough-calls';
+import { blockHeapSnapshots, disableNetwork, hardenInternals } from './walls';
 import type { StudentFunction } from '../parts/ids';
 
 /** What the grader tells the harness about the bundle (sent once, with the 'init' message). */
@@ -29,7 +30,7 @@ export interface HarnessConfig {
   displayRoot: string;
   /** Absolute real path of the kit's provided helpers (never the student's frames). */
   kitLibDir: string;
-  /** Record the matrices nnCostFunction builds (CallObservations.trace); from SandboxOptions.trace. */
+  /** Record the values nnCostFunction builds (CallObservations.trace); from SandboxOptions.trace. */
   trace: boolean;
   /**
    * The walls around this process. Under 'permission-model' alone the harness also takes away
@@ -46,17 +47,15 @@ export interface Harness {
 }
 
 // Captured before any student code runs.
-const realMathRandom = Math.random;
 const realExit = process.exit.bind(process);
 const realAbort = process.abort.bind(process);
 const now = performance.now.bind(performance);
 const isArray = Array.isArray;
 const objectKeys = Object.keys;
 const isMatrix = Matrix.isMatrix;
-const F64 = Float64Array;
-const numberIsNaN = Number.isNaN;
 const isInteger = Number.isInteger;
 const isView = ArrayBuffer.isView;
+const F64 = Float64Array;
 const stringify = JSON.stringify;
 
 /** A plain copy made with a loop: no Array.prototype method a submission may have patched. */
@@ -259,95 +258,106 @@ export function createHarness(config: HarnessConfig): Harness {
     return mod;
   }
 
+  /** The loaded student function, or the CallError that says why it cannot be called. */
+  async function studentFunction(fn: StudentFunction, file: string): Promise<{ f: (...args: unknown[]) => unknown } | { error: CallError }> {
+    const mod = await load(fn);
+    if (!(fn in mod)) {
+      const exported = truncateText(objectKeys(mod).join(', '), 300, 1);
+      return {
+        error: { code: 'missing-export', file, message: `${file} does not export a function named ${fn} (it exports: ${exported || 'nothing'})`, params: { fn, file, exported } },
+      };
+    }
+    const f = mod[fn];
+    // `type` is JavaScript's own word for it (typeof), the same in every language.
+    if (typeof f !== 'function') return { error: { code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function`, params: { fn, file, type: f === null ? 'null' : typeof f } } };
+    return { f: f as (...args: unknown[]) => unknown };
+  }
+
+  /** A grading call: fresh inputs, mutation checks, and the trace when the sandbox records one. */
+  function gradedCall(request: GradingRequest, f: (...args: unknown[]) => unknown, file: string, observations: CallObservations): unknown {
+    const invocation = gradingInvocation(request);
+    const watched = new Map<object, string>();
+    for (const [name, value] of Object.entries(invocation.inputs)) if (typeof value === 'object' && value !== null) watched.set(value, name);
+    const recorder = new Recorder(config, file, config.trace === true && request.fn === 'nnCostFunction' && request.trace === true, watched);
+    const traceInputs: Record<string, number> = {};
+    if (recorder.full) for (const [name, value] of Object.entries(invocation.inputs)) if (recorder.idOf(value)) traceInputs[name] = recorder.idOf(value);
+    const before = snapshotInputs(invocation.inputs);
+    let result: unknown;
+    startRecording(recorder);
+    try {
+      result = invocation.invoke(f);
+    } finally {
+      stopRecording();
+      invocation.observe?.(observations);
+      noteMutations(observations, changedInputs(invocation.inputs, before), recorder);
+    }
+    if (recorder.full) {
+      observations.trace = recorder.entries;
+      observations.traceInputs = traceInputs;
+      if (recorder.truncated) observations.traceTruncated = true;
+    }
+    if (request.fn === 'computeNumericalGradient') observations.thetaModified = observations.mutated?.includes('theta') ?? false;
+    return result;
+  }
+
+  function noteMutations(observations: CallObservations, mutated: string[], recorder: Recorder): void {
+    if (mutated.length > 0) observations.mutated = mutated;
+    const by = recorder.inPlaceCalls.filter((c) => mutated.includes(c.argument));
+    if (by.length > 0) observations.mutatedBy = by;
+  }
+
+  /** A walkthrough call (protocol.ts WalkthroughRequest): stored data and the student's functions. */
+  async function walkthrough(request: WalkthroughRequest, observations: CallObservations): Promise<WireValue> {
+    const functionOf = async (fn: 'nnCostFunction' | 'computeNumericalGradient') => {
+      const got = await studentFunction(fn, config.functions[fn]?.file ?? `${fn}.ts`);
+      if ('error' in got) throw new CallFailure(got.error);
+      return got.f;
+    };
+    const inputs = walkthroughInputs(request);
+    const before = snapshotInputs(inputs);
+    const watched = new Map<object, string>();
+    for (const [name, value] of Object.entries(inputs)) if (typeof value === 'object' && value !== null) watched.set(value, name);
+    const recorder = new Recorder(config, config.functions[request.fn]?.file ?? '', false, watched);
+    startRecording(recorder);
+    let out: Awaited<ReturnType<typeof walkthroughCall>>;
+    try {
+      out = await walkthroughCall(request, functionOf);
+    } finally {
+      stopRecording();
+      noteMutations(observations, changedInputs(inputs, before), recorder);
+    }
+    if ('wire' in out) return out.wire;
+    if ('value' in out) return toWire(out.value, request.fn === 'computeNumericalGradient' ? 'computeNumericalGradient' : 'nnCostFunction');
+    return { kind: 'gradient-check', numgrad: toWire(out.gradientCheck.numgrad, 'computeNumericalGradient'), grad: toWire(out.gradientCheck.grad, undefined) };
+  }
+
   async function call(request: SandboxRequest): Promise<CallOutcome> {
     const start = now();
     const fn = request.fn;
     const file = config.functions[fn]?.file ?? `${fn}.ts`;
     const fail = (error: CallError): CallOutcome => ({ ok: false, error, durationMs: now() - start });
     const observations: CallObservations = {};
-    let mathRandomCalls = 0;
+    // Before any student module loads, so every student file sees the wrapped Matrix methods.
+    installMatrixHooks();
     inCall = true;
     exitRequested = null;
     let loading = true;
     try {
-      const mod = await load(fn);
-      loading = false;
-      if (!(fn in mod)) {
-        const exported = truncateText(objectKeys(mod).join(', '), 300, 1);
-        return fail({
-          code: 'missing-export',
-          file,
-          message: `${file} does not export a function named ${fn} (it exports: ${exported || 'nothing'})`,
-          params: { fn, file, exported },
-        });
-      }
-      const f = mod[fn];
-      if (typeof f !== 'function') {
-        // `type` is JavaScript's own word for it (typeof), the same in every language.
-        return fail({ code: 'not-a-function', file, message: `${file} exports ${fn}, but it is ${describeKind(f)}, not a function`, params: { fn, file, type: f === null ? 'null' : typeof f } });
-      }
-      let result: unknown;
-      switch (request.fn) {
-        case 'nnCostFunction':
-          result = f(
-            copyNumbers(request.nnParams),
-            request.inputLayerSize,
-            request.hiddenLayerSize,
-            request.numLabels,
-            new Matrix(request.X),
-            copyNumbers(request.y),
-            request.lambda,
-          );
-          break;
-        case 'sigmoidGradient':
-          result = f(new Matrix(request.z));
-          break;
-        case 'randInitializeWeights': {
-          const source = seededRandom(request.seed);
-          let draws = 0;
-          const random = (): number => {
-            draws++;
-            return source();
-          };
-          Math.random = function random(): number {
-            mathRandomCalls++;
-            return realMathRandom();
-          };
-          try {
-            result = f(request.lIn, request.lOut, random);
-          } finally {
-            Math.random = realMathRandom;
-          }
-          observations.randomDraws = draws;
-          observations.mathRandomCalls = mathRandomCalls;
-          break;
-        }
-        case 'computeNumericalGradient': {
-          const theta = new F64(request.theta);
-          const copy = new F64(request.theta);
-          let jCalls = 0;
-          const { J: name, params } = request;
-          const J = (t: Float64Array): number => {
-            jCalls++;
-            return evaluateKnownFunction(name, params, t);
-          };
-          result = f(J, theta);
-          observations.jCalls = jCalls;
-          let modified = theta.length !== copy.length;
-          for (let i = 0; !modified && i < copy.length; i++) {
-            // Object.is-like: NaN equals NaN, so only real changes count.
-            modified = theta[i] !== copy[i] && !(numberIsNaN(theta[i]) && numberIsNaN(copy[i]));
-          }
-          observations.thetaModified = modified;
-          break;
-        }
-        default:
-          return fail({ code: 'crashed', message: `unknown function ${String((request as { fn: unknown }).fn)}` });
+      let value: WireValue;
+      if ('op' in request) {
+        loading = false;
+        value = await walkthrough(request, observations);
+      } else {
+        const got = await studentFunction(fn, file);
+        loading = false;
+        if ('error' in got) return fail(got.error);
+        value = toWire(gradedCall(request, got.f, file, observations), fn);
       }
       if (exitRequested) return fail(exitedError(fn, file, exitRequested));
-      const value = toWire(result, fn);
       return { ok: true, value, observations, durationMs: now() - start };
     } catch (error) {
+      if (error instanceof CallFailure) return fail(error.error);
+      if (error instanceof WalkthroughRequestError) return fail({ code: 'crashed', message: `the walkthrough's request failed: ${error.message}` });
       if (exitRequested || error instanceof ExitSignal) return fail(exitedError(fn, file, exitRequested ?? 'process.exit()'));
       // The kit's errors are recognised by their code (not instanceof), so any copy works.
       if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NOT_IMPLEMENTED') {
@@ -360,4 +370,11 @@ export function createHarness(config: HarnessConfig): Harness {
   }
 
   return { call };
+}
+
+/** A call that cannot be made, with the CallError to report (e.g. a missing export met mid-walkthrough). */
+class CallFailure extends Error {
+  constructor(readonly error: CallError) {
+    super(error.message);
+  }
 }

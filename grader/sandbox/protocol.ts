@@ -27,7 +27,11 @@ export interface NnCostFunctionArgs {
 }
 
 export type SandboxRequest =
-  | ({ fn: 'nnCostFunction' } & NnCostFunctionArgs)
+  | ({
+      fn: 'nnCostFunction';
+      /** Record this call's trace (when the sandbox was opened with `trace: true`); a few calls per grade are enough. */
+      trace?: boolean;
+    } & NnCostFunctionArgs)
   | { fn: 'sigmoidGradient'; z: PlainMatrix }
   | {
       fn: 'randInitializeWeights';
@@ -42,7 +46,51 @@ export type SandboxRequest =
       /** Parameters of the known function (e.g. the tiny network's data), fixed by the grader. */
       params: Record<string, unknown>;
       theta: number[];
+    }
+  | WalkthroughRequest;
+
+/**
+ * The walkthrough's requests (exercises/ex4.ts), keyed like esbuild's context/rebuild: the big
+ * data set (5000×400 digits) is sent once (`store-data`) and later requests name it by `key`, so
+ * each cost evaluation or the whole training run (fmincg inside the child, calling the student's
+ * nnCostFunction) carries only small values both ways. `fn` is the student function each one runs
+ * (the sandbox checks it for compile errors and missing files like any call).
+ */
+export type WalkthroughRequest =
+  | {
+      fn: 'nnCostFunction';
+      op: 'store-data';
+      key: string;
+      /** X: rows×columns (no bias column), row-major. */
+      rows: number;
+      columns: number;
+      values: Float64Array | number[];
+      /** Labels 1..K, one per row of X. */
+      y: number[];
+    }
+  | ({ fn: 'nnCostFunction'; op: 'cost'; key: string } & NetworkCallArgs)
+  | ({
+      fn: 'nnCostFunction';
+      op: 'train';
+      key: string;
+      /** fmincg's maximum number of iterations (line searches). */
+      iterations: number;
+    } & NetworkCallArgs)
+  | {
+      fn: 'computeNumericalGradient';
+      op: 'check-gradients';
+      /** The small network of checkNNGradients (X, y and nnParams included). */
+      network: NnCostFunctionArgs;
     };
+
+/** nnCostFunction's arguments without X and y (they come from stored data); `nnParams` is the start point of `train`. */
+export interface NetworkCallArgs {
+  nnParams: Float64Array | number[];
+  inputLayerSize: number;
+  hiddenLayerSize: number;
+  numLabels: number;
+  lambda: number;
+}
 
 /**
  * A value returned by the student, described so the grader can check its type before its numbers.
@@ -53,6 +101,10 @@ export type WireValue =
   | { kind: 'float64array' | 'array'; data: number[] }
   | { kind: 'number'; value: number }
   | { kind: 'cost-and-gradient'; J: WireValue; grad: WireValue }
+  /** The walkthrough's `train`: the parameters fmincg found and the cost after each iteration. */
+  | { kind: 'training'; theta: number[]; costs: number[]; iterations: number }
+  /** The walkthrough's `check-gradients`: the student's numerical gradient and nnCostFunction's grad. */
+  | { kind: 'gradient-check'; numgrad: WireValue; grad: WireValue }
   | { kind: 'other'; description: string };
 
 /** Extra observations a call reports besides its return value. */
@@ -69,26 +121,69 @@ export interface CallObservations {
    * absent when none changed. A graded function must never change its inputs.
    */
   mutated?: string[];
-  /** The matrices the call built, in order (only when the sandbox was opened with `trace: true`). */
+  /** The in-place ml-matrix methods the student's code called on an argument, with their lines (a few at most). */
+  mutatedBy?: InPlaceCall[];
+  /** The values the call built, in order (only when the sandbox was opened with `trace: true`). */
   trace?: TraceEntry[];
+  /** Object ids (TraceEntry.id) of the matrix arguments, by parameter name (e.g. { X: 1 }). */
+  traceInputs?: Record<string, number>;
+  /** True when the trace hit its budget (entries or values) and stopped recording. */
+  traceTruncated?: boolean;
 }
 
-/**
- * One matrix a student's function built, recorded inside the sandbox: the operation (a kit helper
- * such as `mtimes`, an ml-matrix method such as `Matrix.mmul`, or a constructor), the result's
- * shape, the student's line that called it, and enough of the values to match it against the
- * reference's intermediates. Capped in count and size like output (grader/sandbox).
- */
-export interface TraceEntry {
-  op: string;
-  rows: number;
-  columns: number;
+/** An in-place ml-matrix method called on an argument of the graded function. */
+export interface InPlaceCall {
+  /** The parameter's name, e.g. "z". */
+  argument: string;
+  /** The method, e.g. "neg" (ml-matrix's instance methods change the matrix they are called on). */
+  method: string;
   /** The student's source position of the call (relative to the submission root; 1-based). */
   file: string;
   line: number;
   column: number;
-  /** Up to a few values of the result (row-major), or a digest; the trace's owner defines it. */
+}
+
+/** A student's source position: file relative to the submission root, 1-based line and column. */
+export interface TracePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * One value a student's function built, recorded inside the sandbox (grader/sandbox/trace.ts):
+ * the operation (a kit helper such as `mtimes`, an ml-matrix method such as `mmul`, or a static
+ * constructor such as `Matrix.zeros`), the result's shape, the student's line that called it, and
+ * its values, so the grader can match it against the reference's intermediates. Capped in count
+ * and size like output. Every field is student-controlled data: the grader validates it and uses
+ * it only to explain, never to score.
+ */
+export interface TraceEntry extends TracePosition {
+  op: string;
+  /** Shape of the result (a number is 1×1; a vector n×1). */
+  rows: number;
+  columns: number;
+  /*
+   * file/line/column: the student's call, in the graded function's own file when that file is on
+   * the stack (e.g. the line of nnCostFunction.ts that called sigmoidGradient), else the innermost
+   * student frame.
+   */
+  /** The innermost student frame, when it is in another file than `file` (e.g. inside sigmoidGradient.ts). */
+  inner?: TracePosition;
+  /** The result's values, row-major (only the first ones when `truncated`). */
   values?: number[];
+  /** What the result is: a Matrix (default), a plain number (e.g. sumAll), or a vector (unroll, to1DArray). */
+  kind?: 'matrix' | 'number' | 'vector';
+  /** Identity of the resulting matrix within the call; for an in-place op, the changed matrix's. */
+  id?: number;
+  /** Identities of the matrix operands, a method's receiver first (0: not a traced matrix). */
+  args?: number[];
+  /** The op changed its receiver in place (ml-matrix's add, neg, set…); `values` are the receiver's after the last such call. */
+  inPlace?: boolean;
+  /** How many consecutive calls of this in-place op on this line the entry stands for (a loop). */
+  count?: number;
+  /** `values` were cut at the cap. */
+  truncated?: boolean;
 }
 
 export type CallErrorCode =
@@ -178,7 +273,10 @@ export interface CallOptions {
 export interface SandboxOptions {
   /** Default 'auto'. */
   isolation: IsolationPolicy;
-  /** Record the matrices nnCostFunction builds (CallObservations.trace). Default false. */
+  /**
+   * Record the matrices nnCostFunction builds (CallObservations.trace): every kit helper and
+   * ml-matrix method the student's code calls, with its line. Default false.
+   */
   trace: boolean;
 }
 

@@ -52,6 +52,11 @@ const MANIFEST = 'manifest.json';
 const PREFIX = 'backprop-grader-runtime-';
 const HARNESS_ENTRY = join(GRADER_DIR, 'sandbox', 'harness.ts');
 const BOOT_ENTRY = join(GRADER_DIR, 'sandbox', 'boot.ts');
+/**
+ * Kit helpers served to student code through a wrapper instead of their own file: the matrix
+ * helpers go through trace.ts's hooks (grader/sandbox/traced-matrix.ts, same exports).
+ */
+const LIB_ENTRIES: Readonly<Record<string, string>> = { matrix: join(GRADER_DIR, 'sandbox', 'traced-matrix.ts') };
 
 interface Manifest {
   key: string;
@@ -137,7 +142,7 @@ async function buildInto(dir: string, key: string): Promise<Manifest> {
       // The child's entry point: the channel's end, before the harness and any student code.
       { in: BOOT_ENTRY, out: 'boot' },
       { in: 'bpg-runtime:ml-matrix', out: 'ml-matrix' },
-      ...lib.map((name) => ({ in: join(KIT_LIB_DIR, `${name}.ts`), out: `lib/${name}` })),
+      ...lib.map((name) => ({ in: LIB_ENTRIES[name] ?? join(KIT_LIB_DIR, `${name}.ts`), out: `lib/${name}` })),
     ],
     bundle: true,
     platform: 'node',

@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Ajv as AjvClass, KeywordDefinition, _ as CodeTag } from 'ajv';
+import { OBSERVATION_PROPERTIES, WALKTHROUGH_WIRE_KINDS } from './observations-schema';
 import type { CallOutcome } from './protocol';
 
 /** The validate function, compiled or standalone: true when valid, else `errors` says why. */
@@ -65,6 +66,7 @@ export const CALL_OUTCOME_SCHEMA = {
           required: ['kind', 'J', 'grad'],
           additionalProperties: false,
         },
+        ...WALKTHROUGH_WIRE_KINDS,
         {
           properties: { kind: { const: 'other' }, description: { type: 'string' } },
           required: ['kind', 'description'],
@@ -101,24 +103,7 @@ export const CALL_OUTCOME_SCHEMA = {
             jCalls: { type: 'integer', minimum: 0 },
             randomDraws: { type: 'integer', minimum: 0 },
             mathRandomCalls: { type: 'integer', minimum: 0 },
-            mutated: { type: 'array', maxItems: 16, items: { type: 'string' } },
-            trace: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  op: { type: 'string' },
-                  rows: { type: 'integer', minimum: 0 },
-                  columns: { type: 'integer', minimum: 0 },
-                  file: { type: 'string' },
-                  line: { type: 'integer' },
-                  column: { type: 'integer' },
-                  values: { type: 'array', items: num },
-                },
-                required: ['op', 'rows', 'columns', 'file', 'line', 'column'],
-                additionalProperties: false,
-              },
-            },
+            ...OBSERVATION_PROPERTIES,
           },
           additionalProperties: false,
         },
