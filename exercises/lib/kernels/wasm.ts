@@ -1,0 +1,453 @@
+/**
+ * The WebAssembly SIMD kernels (kernels.wat), driven from here: operands are copied into the
+ * module's memory, the kernel runs (products on two threads when it pays, threads.ts), and the
+ * result is copied out into a new FlatMatrix.
+ *
+ * Copies are the main cost next to the arithmetic, so the copies of matrices the kernels have
+ * seen are kept (arena.ts) while the matrix is unchanged (its FlatMatrix version): the image
+ * matrix a1 = [ones X] of nnCostFunction is copied in, and its non-zeros listed, once for its two
+ * products; every result is already in the memory when the next operation reads it.
+ *
+ * Operations too small to pay for the copies, and any operation that does not fit the memory
+ * limit, run on the JS kernels (same numbers, bit for bit).
+ */
+import type { AbstractMatrix } from 'ml-matrix';
+import { Arena, type Block } from './arena';
+import { FlatMatrix, copyRowsInto, versionOf } from './flatMatrix';
+import { density, jsKernels } from './js';
+import { CTL_BOUNDS, CTL_KERNEL, CTL_PARAMS, CTL_SCRATCH, KernelThread, MAX_CHUNKS } from './threads';
+import type { BinaryOp, Kernels, UnaryOp } from './types';
+import { KERNELS_WASM_BASE64 } from './wasmBinary';
+
+/** The module's exports (kernels.wat); offsets are bytes into the memory, lengths are values. */
+interface Exports {
+  all_finite(p: number, len: number): number;
+  csr_build(a: number, r: number, c: number, rowPtr: number, colIdx: number, vals: number): number;
+  run_chunk(ctl: number, chunk: number, thread: number): void;
+  transpose(src: number, dst: number, r: number, c: number): void;
+  times_mm(a: number, b: number, c: number, len: number): void;
+  plus_mm(a: number, b: number, c: number, len: number): void;
+  minus_mm(a: number, b: number, c: number, len: number): void;
+  rdivide_mm(a: number, b: number, c: number, len: number): void;
+  times_ms(a: number, s: number, c: number, len: number): void;
+  plus_ms(a: number, s: number, c: number, len: number): void;
+  minus_ms(a: number, s: number, c: number, len: number): void;
+  minus_sm(a: number, s: number, c: number, len: number): void;
+  rdivide_ms(a: number, s: number, c: number, len: number): void;
+  rdivide_sm(a: number, s: number, c: number, len: number): void;
+  square(a: number, c: number, len: number): void;
+  exp(a: number, c: number, len: number): void;
+  log(a: number, c: number, len: number): void;
+  sigmoid(a: number, c: number, len: number): void;
+  colsum(a: number, out: number, r: number, c: number): void;
+}
+
+/** Tunables; the defaults were measured with bench/costgrad.bench.ts (see there). */
+export interface WasmOptions {
+  /** Use the worker thread for large products (when workers are allowed). */
+  threads: boolean;
+  /** Products with fewer multiply-adds than this run on the JS kernels. */
+  minProductWork: number;
+  /** Element-wise operations on fewer values than this run on the JS kernels. */
+  minElementwise: number;
+  /** Products with fewer (useful) multiply-adds than this stay on one thread. */
+  threadMinWork: number;
+}
+
+export const DEFAULT_WASM_OPTIONS: WasmOptions = {
+  threads: true,
+  minProductWork: 4096,
+  minElementwise: 256,
+  threadMinWork: 1_000_000,
+};
+
+const PAGE = 65536;
+/** The first page: the threads' control block at 0, per-thread scratch at 1024 and 1152. */
+const CTL = 0;
+const SCRATCH = [1024, 1152];
+/** The memory starts with 32 MiB and may grow to this (the grader's sandbox allows ~1 GB of data). */
+const INITIAL_BYTES = 32 << 20;
+const MAX_BYTES = 512 << 20;
+/** Operands denser than this are multiplied as dense (listing their non-zeros would not pay). */
+const SPARSE_MAX = 0.5;
+/** Kernel ids of run_chunk (kernels.wat). */
+const KERNEL_DENSE_ROWS = 1;
+const KERNEL_CSR_ROWS = 2;
+const KERNEL_T_CSR = 3;
+
+/** Thrown inside an operation when the memory limit leaves no room; the operation runs on JS. */
+class NoRoom extends Error {}
+
+/** A matrix's copy in the memory, valid while the matrix has this version. */
+interface Kept {
+  version: number;
+  raw?: Block;
+  finite?: boolean;
+  csr?: { block: Block; rowPtr: number; colIdx: number; vals: number; nnz: number };
+}
+
+interface Loaded {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: Exports;
+}
+
+/** Compiles and instantiates the embedded module; null when WebAssembly SIMD (or shared memory) is unavailable. */
+export function loadKernelModule(): Loaded | null {
+  try {
+    if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer !== 'function') return null;
+    const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+    // An engine without SIMD (or threads) rejects the module here.
+    if (!WebAssembly.validate(bytes)) return null;
+    const module = new WebAssembly.Module(bytes);
+    const memory = new WebAssembly.Memory({ initial: INITIAL_BYTES / PAGE, maximum: MAX_BYTES / PAGE, shared: true });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    return { module, memory, exports: instance.exports as unknown as Exports };
+  } catch {
+    return null;
+  }
+}
+
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** Fraction of non-zeros of A, from at most ~4096 evenly spaced entries. */
+function densityOf(A: AbstractMatrix): number {
+  if (A instanceof FlatMatrix) {
+    const own = FlatMatrix.storage(A);
+    if (own) return density(own);
+  }
+  const total = A.rows * A.columns;
+  if (total === 0) return 0;
+  const step = Math.max(1, Math.floor(total / 4096));
+  let seen = 0;
+  let nz = 0;
+  for (let p = 0; p < total; p += step) {
+    seen++;
+    if (A.get((p / A.columns) | 0, p % A.columns) !== 0) nz++;
+  }
+  return nz / seen;
+}
+
+/** The WebAssembly kernels on one loaded module. */
+export class WasmKernels implements Kernels {
+  readonly name = 'wasm' as const;
+  readonly options: WasmOptions;
+  readonly #module: WebAssembly.Module;
+  readonly #memory: WebAssembly.Memory;
+  readonly #x: Exports;
+  readonly #arena: Arena;
+  readonly #kept = new WeakMap<AbstractMatrix, Kept>();
+  /** Blocks pinned by the operation in progress. */
+  #pinned: Block[] = [];
+  #f64: Float64Array;
+  #i32: Int32Array;
+  #thread: KernelThread | undefined | null = null; // null: not tried yet; undefined: not allowed
+
+  constructor(loaded: Loaded, options: Partial<WasmOptions> = {}) {
+    this.#module = loaded.module;
+    this.#memory = loaded.memory;
+    this.#x = loaded.exports;
+    this.options = { ...DEFAULT_WASM_OPTIONS, ...options };
+    this.#arena = new Arena(PAGE, this.#memory.buffer.byteLength);
+    this.#f64 = new Float64Array(this.#memory.buffer);
+    this.#i32 = new Int32Array(this.#memory.buffer);
+  }
+
+  // ---- memory ------------------------------------------------------------------------------
+
+  /** Views of the whole memory, renewed after it grew. */
+  #views(): { f64: Float64Array; i32: Int32Array } {
+    const buffer = this.#memory.buffer;
+    if (this.#f64.buffer.byteLength !== buffer.byteLength) {
+      this.#f64 = new Float64Array(buffer);
+      this.#i32 = new Int32Array(buffer);
+    }
+    return { f64: this.#f64, i32: this.#i32 };
+  }
+
+  /** A pinned block for this operation, growing the memory if needed. */
+  #alloc(bytes: number): Block {
+    for (;;) {
+      const block = this.#arena.alloc(bytes);
+      if (block) {
+        this.#pinned.push(block);
+        return block;
+      }
+      const have = this.#memory.buffer.byteLength;
+      const want = Math.min(MAX_BYTES, roundUp(Math.max(2 * have, have + 4 * bytes), PAGE));
+      if (want <= have) throw new NoRoom();
+      this.#memory.grow((want - have) / PAGE);
+      this.#arena.extendTo(this.#memory.buffer.byteLength);
+    }
+  }
+
+  #pin(block: Block): Block {
+    block.pins++;
+    this.#pinned.push(block);
+    return block;
+  }
+
+  /** Runs one operation: its blocks are unpinned at the end; no room at all means the JS kernels. */
+  #operation<T>(body: () => T, fallback: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof NoRoom) return fallback();
+      throw error;
+    } finally {
+      for (const block of this.#pinned) block.pins--;
+      this.#pinned = [];
+    }
+  }
+
+  #keptOf(A: AbstractMatrix): Kept | undefined {
+    const version = versionOf(A);
+    if (version === undefined) return undefined;
+    let kept = this.#kept.get(A);
+    if (!kept || kept.version !== version) {
+      kept = { version };
+      this.#kept.set(A, kept);
+    }
+    return kept;
+  }
+
+  /** A's values (row-major) in the memory: its kept copy, or a new one (kept when A is tracked). */
+  #raw(A: AbstractMatrix): Block {
+    const kept = this.#keptOf(A);
+    if (kept?.raw?.live) return this.#pin(kept.raw);
+    const block = this.#alloc(8 * A.rows * A.columns);
+    copyRowsInto(A, this.#views().f64, A.columns, block.offset / 8);
+    if (kept) {
+      kept.raw = block;
+      kept.finite = undefined;
+    }
+    return block;
+  }
+
+  /** True when every value of A (whose copy is `raw`) is finite. */
+  #finite(A: AbstractMatrix, raw: Block): boolean {
+    const kept = this.#keptOf(A);
+    if (kept?.finite !== undefined && kept.raw === raw) return kept.finite;
+    const finite = this.#x.all_finite(raw.offset, A.rows * A.columns) === 1;
+    if (kept && kept.raw === raw) kept.finite = finite;
+    return finite;
+  }
+
+  /** A's non-zeros (compressed sparse rows) in the memory: kept, or listed now. */
+  #csr(A: AbstractMatrix): NonNullable<Kept['csr']> {
+    const kept = this.#keptOf(A);
+    if (kept?.csr?.block.live) {
+      this.#pin(kept.csr.block);
+      return kept.csr;
+    }
+    const r = A.rows;
+    const c = A.columns;
+    const raw = this.#raw(A);
+    const ptrBytes = roundUp(4 * (r + 1), 16);
+    const block = this.#alloc(ptrBytes + 12 * r * c);
+    const rowPtr = block.offset;
+    const vals = rowPtr + ptrBytes;
+    const colIdxAtEnd = vals + 8 * r * c;
+    const nnz = this.#x.csr_build(raw.offset, r, c, rowPtr, colIdxAtEnd, vals);
+    // Move the column indices next to the values and give the rest of the block back.
+    const colIdx = vals + 8 * nnz;
+    new Uint8Array(this.#memory.buffer).copyWithin(colIdx, colIdxAtEnd, colIdxAtEnd + 4 * nnz);
+    this.#arena.shrink(block, ptrBytes + 12 * nnz);
+    const csr = { block, rowPtr, colIdx, vals, nnz };
+    if (kept) kept.csr = csr;
+    return csr;
+  }
+
+  /** The r×c values at `block` as a new FlatMatrix, whose copy stays kept. */
+  #result(block: Block, r: number, c: number): FlatMatrix {
+    const start = block.offset / 8;
+    const M = new FlatMatrix(r, c, this.#views().f64.slice(start, start + r * c));
+    this.#kept.set(M, { version: 0, raw: block });
+    return M;
+  }
+
+  // ---- threads -----------------------------------------------------------------------------
+
+  /** The worker thread once it is ready; starts it on first use (never waits for it). */
+  #readyThread(): KernelThread | undefined {
+    if (!this.options.threads) return undefined;
+    if (this.#thread === null) this.#thread = KernelThread.start(this.#module, this.#memory, CTL);
+    return this.#thread?.ready ? this.#thread : undefined;
+  }
+
+  /**
+   * Runs kernel `id` of run_chunk with `params` over the output ranges [bounds[c], bounds[c+1]):
+   * on both threads when `work` (multiply-adds) is large enough and the worker is ready, else here.
+   */
+  #runChunks(id: number, params: number[], bounds: number[], work: number): void {
+    const thread = work >= this.options.threadMinWork ? this.#readyThread() : undefined;
+    const { i32 } = this.#views();
+    i32[(CTL + CTL_KERNEL) / 4] = id;
+    params.forEach((p, i) => (i32[(CTL + CTL_PARAMS) / 4 + i] = p));
+    i32[(CTL + CTL_SCRATCH) / 4] = SCRATCH[0];
+    i32[(CTL + CTL_SCRATCH) / 4 + 1] = SCRATCH[1];
+    const chunks = thread ? bounds : [bounds[0], bounds[bounds.length - 1]];
+    chunks.forEach((b, c) => (i32[(CTL + CTL_BOUNDS) / 4 + c] = b));
+    if (thread && thread.run(this.#x, chunks.length - 1)) return;
+    if (thread) {
+      // The worker failed a chunk: stop using it and redo the job here.
+      this.options.threads = false;
+      i32[(CTL + CTL_BOUNDS) / 4 + 1] = bounds[bounds.length - 1];
+    }
+    this.#x.run_chunk(CTL, 0, 0);
+  }
+
+  /** Bounds cutting [0, rows) into at most MAX_CHUNKS/4 pieces of about equal cost. */
+  static #even(rows: number, pieces = 16): number[] {
+    const n = Math.max(1, Math.min(pieces, rows, MAX_CHUNKS));
+    return Array.from({ length: n + 1 }, (_, c) => Math.round((rows * c) / n));
+  }
+
+  /** Bounds cutting the rows of a CSR matrix into pieces with about equal numbers of non-zeros. */
+  #balanced(rowPtr: number, rows: number, nnz: number, pieces = 16): number[] {
+    const { i32 } = this.#views();
+    const n = Math.max(1, Math.min(pieces, rows, MAX_CHUNKS));
+    const bounds = [0];
+    let row = 0;
+    for (let c = 1; c < n; c++) {
+      const target = (nnz * c) / n;
+      while (row < rows && i32[rowPtr / 4 + row] < target) row++;
+      bounds.push(Math.max(bounds[c - 1], row));
+    }
+    bounds.push(rows);
+    return bounds;
+  }
+
+  // ---- Kernels -----------------------------------------------------------------------------
+
+  mtimes(A: AbstractMatrix, B: AbstractMatrix): FlatMatrix {
+    const m = A.rows;
+    const k = A.columns;
+    const n = B.columns;
+    if (m * k * n < this.options.minProductWork) return jsKernels.mtimes(A, B);
+    return this.#operation(
+      () => {
+        const dA = densityOf(A);
+        const dB = densityOf(B);
+        if (dB * 1.3 < dA && dB < SPARSE_MAX) {
+          const a = this.#raw(A);
+          if (this.#finite(A, a)) return this.#mtimesSparseB(A, B, a, m, k, n);
+        }
+        const b = this.#raw(B);
+        const C = this.#alloc(8 * m * n);
+        if (dA < SPARSE_MAX && this.#finite(B, b)) {
+          const csr = this.#csr(A);
+          const bounds = this.#balanced(csr.rowPtr, m, csr.nnz);
+          this.#runChunks(KERNEL_CSR_ROWS, [csr.rowPtr, csr.colIdx, csr.vals, b.offset, C.offset, n], bounds, csr.nnz * n);
+        } else {
+          const a = this.#raw(A);
+          this.#runChunks(KERNEL_DENSE_ROWS, [a.offset, b.offset, C.offset, k, n], WasmKernels.#even(m), m * k * n);
+        }
+        return this.#result(C, m, n);
+      },
+      () => jsKernels.mtimes(A, B),
+    );
+  }
+
+  /** A·B skipping the zeros of B: C' = (A·B)' by gemm_t_csr over column ranges, then C = C''. */
+  #mtimesSparseB(A: AbstractMatrix, B: AbstractMatrix, a: Block, m: number, k: number, n: number): FlatMatrix {
+    const csr = this.#csr(B);
+    const at = this.#alloc(8 * k * m);
+    this.#x.transpose(a.offset, at.offset, m, k);
+    const ct = this.#alloc(8 * n * m);
+    this.#runChunks(KERNEL_T_CSR, [at.offset, csr.rowPtr, csr.colIdx, csr.vals, ct.offset, m, k], WasmKernels.#even(n, 8), csr.nnz * m);
+    const C = this.#alloc(8 * m * n);
+    this.#x.transpose(ct.offset, C.offset, n, m);
+    return this.#result(C, m, n);
+  }
+
+  binary(op: BinaryOp, A: AbstractMatrix, B: AbstractMatrix): FlatMatrix {
+    const len = A.rows * A.columns;
+    if (len < this.options.minElementwise || op === 'power') return jsKernels.binary(op, A, B);
+    return this.#operation(
+      () => {
+        const a = this.#raw(A);
+        const b = this.#raw(B);
+        const C = this.#alloc(8 * len);
+        const x = this.#x;
+        const kernel = op === 'times' ? x.times_mm : op === 'plus' ? x.plus_mm : op === 'minus' ? x.minus_mm : x.rdivide_mm;
+        kernel(a.offset, b.offset, C.offset, len);
+        return this.#result(C, A.rows, A.columns);
+      },
+      () => jsKernels.binary(op, A, B),
+    );
+  }
+
+  binaryScalar(op: BinaryOp, A: AbstractMatrix, s: number, scalarFirst: boolean): FlatMatrix {
+    const len = A.rows * A.columns;
+    const square = op === 'power' && s === 2 && !scalarFirst;
+    if (len < this.options.minElementwise || (op === 'power' && !square)) return jsKernels.binaryScalar(op, A, s, scalarFirst);
+    return this.#operation(
+      () => {
+        const a = this.#raw(A);
+        const C = this.#alloc(8 * len);
+        const x = this.#x;
+        if (square) x.square(a.offset, C.offset, len);
+        else {
+          // s .* A and s + A equal A .* s and A + s bit for bit (IEEE products and sums commute).
+          const kernel =
+            op === 'times' ? x.times_ms : op === 'plus' ? x.plus_ms : op === 'minus' ? (scalarFirst ? x.minus_sm : x.minus_ms) : scalarFirst ? x.rdivide_sm : x.rdivide_ms;
+          kernel(a.offset, s, C.offset, len);
+        }
+        return this.#result(C, A.rows, A.columns);
+      },
+      () => jsKernels.binaryScalar(op, A, s, scalarFirst),
+    );
+  }
+
+  unary(op: UnaryOp, A: AbstractMatrix): FlatMatrix {
+    const len = A.rows * A.columns;
+    if (len < this.options.minElementwise) return jsKernels.unary(op, A);
+    return this.#operation(
+      () => {
+        const a = this.#raw(A);
+        const C = this.#alloc(8 * len);
+        this.#x[op](a.offset, C.offset, len);
+        return this.#result(C, A.rows, A.columns);
+      },
+      () => jsKernels.unary(op, A),
+    );
+  }
+
+  columnSums(A: AbstractMatrix): Float64Array {
+    const len = A.rows * A.columns;
+    if (len < this.options.minElementwise) return jsKernels.columnSums(A);
+    return this.#operation(
+      () => {
+        const a = this.#raw(A);
+        const out = this.#alloc(8 * A.columns);
+        this.#x.colsum(a.offset, out.offset, A.rows, A.columns);
+        out.live = false; // scratch: never a matrix's copy
+        const start = out.offset / 8;
+        return this.#views().f64.slice(start, start + A.columns);
+      },
+      () => jsKernels.columnSums(A),
+    );
+  }
+
+  /** Ends the worker thread, if any (the kernels stay usable, on one thread). */
+  async close(): Promise<void> {
+    const thread = this.#thread;
+    this.#thread = null; // a later large product starts a new one
+    if (thread) await thread.close();
+  }
+
+  /** Whether the worker thread has started and is ready (tests, bench). */
+  get threadReady(): boolean {
+    return this.#thread?.ready ?? false;
+  }
+
+  /** Starts the worker now (tests, bench); resolves with whether it became ready. */
+  async startThread(timeoutMs = 5000): Promise<boolean> {
+    if (!this.options.threads) return false;
+    if (this.#thread === null) this.#thread = KernelThread.start(this.#module, this.#memory, CTL);
+    const until = Date.now() + timeoutMs;
+    while (this.#thread && !this.#thread.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    return this.threadReady;
+  }
+}
