@@ -228,6 +228,14 @@ describe.each(PATHS)('%s', (_name, use) => {
     expectSame(mx.sum(mx.times(A, 1), 1), [want]);
   });
 
+  it('transposes exactly, empty and odd shapes included', () => {
+    for (const [r, c] of [[37, 53], [1, 300], [300, 1], [0, 4], [4, 0], [33, 17]]) {
+      const A = randomMatrix(r, c, 0.3, 30 + r + c);
+      expectSame(mx.transpose(A), Array.from({ length: c }, (_, j) => Array.from({ length: r }, (_, i) => A.get(i, j))));
+      expectSame(mx.transpose(mx.transpose(mx.times(A, 1))), A.to2DArray());
+    }
+  });
+
   it('sees a matrix changed in place between two operations (no stale copy is reused)', () => {
     const B = randomMatrix(40, 30, 0, 15);
     const P = mx.times(randomMatrix(50, 40, 0.6, 16), 1); // a kit result: its copy is kept

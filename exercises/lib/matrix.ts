@@ -142,22 +142,7 @@ export function mtimes(A: Operand, B: Operand): Matrix {
 /** `A'`: the transpose of A (m×n) -> n×m. */
 export function transpose(A: AbstractMatrix): Matrix {
   assertMatrix('transpose', 'A', A);
-  const m = A.rows;
-  const n = A.columns;
-  const a = storageOf(A);
-  const out = new Float64Array(n * m);
-  // Blocked so that both the rows read and the rows written stay in cache for tall inputs.
-  const BS = 32;
-  for (let i0 = 0; i0 < m; i0 += BS) {
-    const i1 = Math.min(m, i0 + BS);
-    for (let j0 = 0; j0 < n; j0 += BS) {
-      const j1 = Math.min(n, j0 + BS);
-      for (let i = i0; i < i1; i++) {
-        for (let j = j0; j < j1; j++) out[j * m + i] = a[i * n + j];
-      }
-    }
-  }
-  return new FlatMatrix(n, m, out);
+  return kernels().transpose(A);
 }
 
 // ---------------------------------------------------------------------------------------------

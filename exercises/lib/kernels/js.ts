@@ -224,6 +224,20 @@ export function unaryInto(op: UnaryOp, a: Float64Array, c: Float64Array): void {
   }
 }
 
+/** t (c×r) = a (r×c)', blocked so that the rows read and the rows written stay in cache. */
+export function transposeInto(a: Float64Array, r: number, c: number, t: Float64Array): void {
+  const BS = 32;
+  for (let i0 = 0; i0 < r; i0 += BS) {
+    const i1 = Math.min(r, i0 + BS);
+    for (let j0 = 0; j0 < c; j0 += BS) {
+      const j1 = Math.min(c, j0 + BS);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) t[j * r + i] = a[i * c + j];
+      }
+    }
+  }
+}
+
 /** out[j] = Σ_i a(i, j) for a r×c, in increasing i from +0. */
 export function columnSumsInto(a: Float64Array, r: number, c: number, out: Float64Array): void {
   out.fill(0);
@@ -255,6 +269,11 @@ export const jsKernels: Kernels = {
     const C = new FlatMatrix(A.rows, A.columns);
     unaryInto(op, storageOf(A), storageOf(C));
     return C;
+  },
+  transpose(A) {
+    const T = new FlatMatrix(A.columns, A.rows);
+    transposeInto(storageOf(A), A.rows, A.columns, storageOf(T));
+    return T;
   },
   columnSums(A: AbstractMatrix) {
     const out = new Float64Array(A.columns);

@@ -30,6 +30,8 @@ export interface Kernels {
   binaryScalar(op: BinaryOp, A: AbstractMatrix, s: number, scalarFirst: boolean): FlatMatrix;
   /** f(A) element-wise. */
   unary(op: UnaryOp, A: AbstractMatrix): FlatMatrix;
+  /** A' (r×c -> c×r). */
+  transpose(A: AbstractMatrix): FlatMatrix;
   /** The column sums of A (r×c): out[j] = Σ_i A(i, j), in increasing i from +0. Length c. */
   columnSums(A: AbstractMatrix): Float64Array;
 }

@@ -414,6 +414,20 @@ export class WasmKernels implements Kernels {
     );
   }
 
+  transpose(A: AbstractMatrix): FlatMatrix {
+    const len = A.rows * A.columns;
+    if (len < this.options.minElementwise) return jsKernels.transpose(A);
+    return this.#operation(
+      () => {
+        const a = this.#raw(A);
+        const T = this.#alloc(8 * len);
+        this.#x.transpose(a.offset, T.offset, A.rows, A.columns);
+        return this.#result(T, A.columns, A.rows);
+      },
+      () => jsKernels.transpose(A),
+    );
+  }
+
   columnSums(A: AbstractMatrix): Float64Array {
     const len = A.rows * A.columns;
     if (len < this.options.minElementwise) return jsKernels.columnSums(A);
