@@ -275,6 +275,26 @@ describe.each(PATHS)('%s', (_name, use) => {
   });
 });
 
+describe('kept copies (WebAssembly)', () => {
+  it('copies a result in never, and lists the non-zeros of an unchanged operand once for two products', () => {
+    setKernels('wasm', { ...EVERYTHING, threads: false });
+    const wasm = wasmKernelsInstance()!;
+    const X = randomMatrix(200, 40, 0.7, 40);
+    const a1 = mx.addBiasColumn(X); // computed in JS: copied in once
+    const W = mx.times(randomMatrix(41, 25, 0, 41), 1);
+    const before = { ...wasm.stats };
+    const z = mx.mtimes(a1, W); // sparse A: lists a1's non-zeros
+    const d = mx.transpose(mx.sigmoid(z)); // results: never copied in
+    const G = mx.mtimes(d, a1); // sparse B: a1's non-zeros again, kept
+    expect(wasm.stats.csrBuilds - before.csrBuilds).toBe(1);
+    expect(wasm.stats.copiesIn - before.copiesIn).toBe(1);
+    expectSame(G, naiveProduct(new Matrix(d.to2DArray()), new Matrix(a1.to2DArray())));
+    a1.set(0, 1, 0.5); // changed: listed again
+    expectSame(mx.mtimes(a1, W), naiveProduct(new Matrix(a1.to2DArray()), W));
+    expect(wasm.stats.csrBuilds - before.csrBuilds).toBe(2);
+  });
+});
+
 // ---- the storage class ------------------------------------------------------------------
 
 describe('FlatMatrix (the results\' storage)', () => {

@@ -15,8 +15,9 @@
  * - Where workers are not allowed (the grader's sandbox runs under Node's permission model
  *   without --allow-worker: `new Worker` throws ERR_ACCESS_DENIED), this is detected once and
  *   everything runs on one thread, silently.
- * - Measured on the 2-core machine (bench/costgrad.bench.ts prints it): shared memory, not
- *   messages; only products of at least THREAD_MIN_WORK multiply-adds are split.
+ * - The job and the operands live in the shared WebAssembly memory: nothing is copied or posted
+ *   per job (a postMessage round trip alone costs more than a mid-size product). Only products
+ *   of at least WasmOptions.threadMinWork useful multiply-adds are split (wasm.ts says why).
  */
 import { Worker } from 'node:worker_threads';
 
