@@ -17,7 +17,7 @@
  * storing the values in one array), so they work with every ml-matrix method.
  */
 import { AbstractMatrix, type Matrix } from 'ml-matrix';
-import { FlatMatrix, copyRowsInto, kernels, storageOf, type BinaryOp } from './kernels';
+import { FlatMatrix, copyRowsInto, kernels, storageOf, uninitializedValues, type BinaryOp } from './kernels';
 
 /** Thrown when the shapes of the arguments do not fit the operation (Octave: "nonconformant arguments"). */
 export class MatrixShapeError extends Error {
@@ -85,7 +85,7 @@ export function addBiasColumn(A: AbstractMatrix): Matrix {
   assertMatrix('addBiasColumn', 'A', A);
   const m = A.rows;
   const n = A.columns;
-  const out = new Float64Array(m * (n + 1));
+  const out = uninitializedValues(m * (n + 1));
   for (let i = 0; i < m; i++) out[i * (n + 1)] = 1;
   copyRowsInto(A, out, n + 1, 1);
   return new FlatMatrix(m, n + 1, out);
@@ -96,7 +96,7 @@ export function dropFirstColumn(A: AbstractMatrix): Matrix {
   assertMatrix('dropFirstColumn', 'A', A);
   if (A.columns < 1) throw new MatrixShapeError(`dropFirstColumn: A is ${shape(A)} and has no first column to drop`);
   const m = A.rows;
-  const out = new Float64Array(m * (A.columns - 1));
+  const out = uninitializedValues(m * (A.columns - 1));
   copyRowsInto(A, out, A.columns - 1, 0, 1);
   return new FlatMatrix(m, A.columns - 1, out);
 }
@@ -105,7 +105,7 @@ export function dropFirstColumn(A: AbstractMatrix): Matrix {
 export function zeroFirstColumn(A: AbstractMatrix): Matrix {
   assertMatrix('zeroFirstColumn', 'A', A);
   if (A.columns < 1) throw new MatrixShapeError(`zeroFirstColumn: A is ${shape(A)} and has no first column`);
-  const out = new Float64Array(A.rows * A.columns);
+  const out = uninitializedValues(A.rows * A.columns);
   copyRowsInto(A, out, A.columns, 0);
   for (let i = 0; i < A.rows; i++) out[i * A.columns] = 0;
   return new FlatMatrix(A.rows, A.columns, out);
@@ -290,7 +290,7 @@ export function reshape(v: ArrayLike<number> | AbstractMatrix, r: number, c: num
       `reshape: cannot take ${r}×${c} = ${need} elements from offset ${offset}: the vector has only ${src.length} elements (${src.length - offset} after the offset)`,
     );
   }
-  const out = new Float64Array(r * c);
+  const out = uninitializedValues(r * c);
   for (let j = 0; j < c; j++) {
     const base = offset + j * r;
     for (let i = 0; i < r; i++) out[i * c + j] = src[base + i];

@@ -94,6 +94,17 @@ function sameStorage(rows: Float64Array[], values: Float64Array, r: number, c: n
 }
 
 /**
+ * A Float64Array of n values for a caller that writes every one of them before anyone reads it.
+ * Large ones skip the zero-filling (Buffer.allocUnsafeSlow: about a third less time for the
+ * 16 MB of `[ones(m,1) X]`, measured); small ones are ordinary.
+ */
+export function uninitializedValues(n: number): Float64Array {
+  if (n < 8192) return new Float64Array(n);
+  const bytes = Buffer.allocUnsafeSlow(8 * n);
+  return new Float64Array(bytes.buffer, bytes.byteOffset, n);
+}
+
+/**
  * The row-major values of A (read-only use!): a FlatMatrix's own storage when it is intact,
  * else a fresh copy (plain Matrix, views, wrappers, or a FlatMatrix whose rows were changed).
  */

@@ -11,7 +11,7 @@ import { jsKernels } from './js';
 import type { Kernels } from './types';
 import { WasmKernels, loadKernelModule, type WasmOptions } from './wasm';
 
-export { FlatMatrix, copyRowsInto, storageOf } from './flatMatrix';
+export { FlatMatrix, copyRowsInto, storageOf, uninitializedValues } from './flatMatrix';
 export type { BinaryOp, Kernels, UnaryOp } from './types';
 
 let active: Kernels | undefined;

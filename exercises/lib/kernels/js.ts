@@ -7,7 +7,7 @@
  * `op` callback is several times slower in V8).
  */
 import type { AbstractMatrix } from 'ml-matrix';
-import { FlatMatrix, storageOf } from './flatMatrix';
+import { FlatMatrix, storageOf, uninitializedValues } from './flatMatrix';
 import type { BinaryOp, Kernels, UnaryOp } from './types';
 
 /** True when every value is finite (x − x is 0 for finite x, NaN for ±Infinity and NaN). */
@@ -256,22 +256,22 @@ export const jsKernels: Kernels = {
     return C;
   },
   binary(op, A, B) {
-    const C = new FlatMatrix(A.rows, A.columns);
+    const C = new FlatMatrix(A.rows, A.columns, uninitializedValues(A.rows * A.columns));
     binaryInto(op, storageOf(A), storageOf(B), storageOf(C));
     return C;
   },
   binaryScalar(op, A, s, scalarFirst) {
-    const C = new FlatMatrix(A.rows, A.columns);
+    const C = new FlatMatrix(A.rows, A.columns, uninitializedValues(A.rows * A.columns));
     binaryScalarInto(op, storageOf(A), s, storageOf(C), scalarFirst);
     return C;
   },
   unary(op, A) {
-    const C = new FlatMatrix(A.rows, A.columns);
+    const C = new FlatMatrix(A.rows, A.columns, uninitializedValues(A.rows * A.columns));
     unaryInto(op, storageOf(A), storageOf(C));
     return C;
   },
   transpose(A) {
-    const T = new FlatMatrix(A.columns, A.rows);
+    const T = new FlatMatrix(A.columns, A.rows, uninitializedValues(A.rows * A.columns));
     transposeInto(storageOf(A), A.rows, A.columns, storageOf(T));
     return T;
   },

@@ -13,7 +13,7 @@
  */
 import type { AbstractMatrix } from 'ml-matrix';
 import { Arena, type Block } from './arena';
-import { FlatMatrix, copyRowsInto, versionOf } from './flatMatrix';
+import { FlatMatrix, copyRowsInto, uninitializedValues, versionOf } from './flatMatrix';
 import { density, jsKernels } from './js';
 import { CTL_BOUNDS, CTL_KERNEL, CTL_PARAMS, CTL_SCRATCH, KernelThread, MAX_CHUNKS } from './threads';
 import type { BinaryOp, Kernels, UnaryOp } from './types';
@@ -268,7 +268,9 @@ export class WasmKernels implements Kernels {
   /** The r×c values at `block` as a new FlatMatrix, whose copy stays kept. */
   #result(block: Block, r: number, c: number): FlatMatrix {
     const start = block.offset / 8;
-    const M = new FlatMatrix(r, c, this.#views().f64.slice(start, start + r * c));
+    const values = uninitializedValues(r * c);
+    values.set(this.#views().f64.subarray(start, start + r * c));
+    const M = new FlatMatrix(r, c, values);
     this.#kept.set(M, { version: 0, raw: block });
     return M;
   }
