@@ -15,6 +15,7 @@ import { Matrix, MatrixTransposeView } from 'ml-matrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from '../exercises/lib/matrix';
 import { FlatMatrix, closeKernelThread, setKernels, storageOf, wasmKernelsInstance } from '../exercises/lib/kernels';
+import { Arena } from '../exercises/lib/kernels/arena';
 import { KERNEL_FILES, compileKernels, moduleSource } from '../exercises/lib/kernels/build';
 import { versionOf } from '../exercises/lib/kernels/flatMatrix';
 import { seededRandom } from '../exercises/lib/random';
@@ -292,6 +293,30 @@ describe('kept copies (WebAssembly)', () => {
     a1.set(0, 1, 0.5); // changed: listed again
     expectSame(mx.mtimes(a1, W), naiveProduct(new Matrix(a1.to2DArray()), W));
     expect(wasm.stats.csrBuilds - before.csrBuilds).toBe(2);
+  });
+});
+
+describe('the arena of the WebAssembly memory', () => {
+  it('reuses the oldest blocks first, never a pinned one, and grows only when told', () => {
+    const arena = new Arena(1000, 1000 + 64 * 30); // room for three blocks of 640 bytes
+    const a = arena.alloc(500)!; // 640 bytes with padding
+    const b = arena.alloc(500)!;
+    const c = arena.alloc(500)!;
+    expect([a.offset, b.offset, c.offset]).toEqual([1000, 1640, 2280]);
+    a.pins = b.pins = c.pins = 0;
+    const d = arena.alloc(500)!; // wraps: a was the oldest
+    expect(d.offset).toBe(1000);
+    expect([a.live, b.live, c.live]).toEqual([false, true, true]);
+    d.pins = 0;
+    b.pins = 1; // in use: steps over it
+    const e = arena.alloc(500)!;
+    expect(e.offset).toBe(2280);
+    expect([b.live, c.live]).toEqual([true, false]);
+    expect(arena.alloc(5000)).toBeUndefined(); // larger than the ring
+    e.pins = 1;
+    expect(arena.alloc(1200)).toBeUndefined(); // only pinned blocks left where it would fit
+    arena.extendTo(1000 + 64 * 80);
+    expect(arena.alloc(1200)!.offset).toBe(2920);
   });
 });
 

@@ -77,20 +77,4 @@ export class Arena {
     }
     return undefined;
   }
-
-  /** Gives back the end of the most recent block (keeps at least `bytes` + padding). */
-  shrink(block: Block, bytes: number): void {
-    const size = roundUp(bytes + PAD, 64);
-    if (size < block.bytes && this.#head === block.offset + block.bytes) {
-      block.bytes = size;
-      this.#head = block.offset + size;
-    }
-  }
-
-  /** Forgets every block (tests). */
-  clear(): void {
-    for (const b of this.#blocks) b.live = false;
-    this.#blocks = [];
-    this.#head = this.#start;
-  }
 }

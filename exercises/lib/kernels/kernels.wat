@@ -33,22 +33,26 @@
       (then (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (local.get $p)) (f64.const 0))))))
     (f64.eq (local.get $s) (local.get $s)))
 
-  ;; The non-zeros of A (r×c at $a) in compressed sparse rows: row i's entries are
-  ;; [rowPtr[i], rowPtr[i+1]) (i32 indices into colIdx and vals), colIdx (i32) their columns in
-  ;; increasing order and vals (f64) their values. -0 counts as a zero. Returns the number of
-  ;; non-zeros. Two values are tested at once, so runs of zeros (the blank image borders) are cheap.
-  (func (export "csr_build") (param $a i32) (param $r i32) (param $c i32)
-    (param $rowPtr i32) (param $colIdx i32) (param $vals i32) (result i32)
+  ;; The non-zeros of the rows i in [i0, i1) of A (r×c at $a), compressed: row i's entries are
+  ;; [rows[2i], rows[2i+1]) (i32 indices into colIdx and vals, written at $rows), colIdx (i32)
+  ;; their columns in increasing order and vals (f64) their values; -0 counts as a zero. Row i0's
+  ;; entries start at index i0·c (room for a dense block), so that ranges of rows can be listed
+  ;; by the two threads at once. Two values are tested at once: runs of zeros (the blank image
+  ;; borders) are cheap.
+  (func $csr_build (export "csr_build") (param $a i32) (param $c i32)
+    (param $rows i32) (param $colIdx i32) (param $vals i32) (param $i0 i32) (param $i1 i32)
     (local $i i32) (local $j i32) (local $p i32) (local $ip i32) (local $vp i32) (local $pairs i32)
-    (local $v v128) (local $x f64) (local $keep i32)
+    (local $v v128) (local $x f64) (local $keep i32) (local $e i32)
     (local.set $pairs (i32.and (local.get $c) (i32.const -2)))
-    (local.set $ip (local.get $colIdx))
-    (local.set $vp (local.get $vals))
-    (local.set $p (local.get $a))
+    (local.set $e (i32.mul (local.get $i0) (local.get $c)))
+    (local.set $ip (i32.add (local.get $colIdx) (i32.shl (local.get $e) (i32.const 2))))
+    (local.set $vp (i32.add (local.get $vals) (i32.shl (local.get $e) (i32.const 3))))
+    (local.set $p (i32.add (local.get $a) (i32.shl (local.get $e) (i32.const 3))))
+    (local.set $i (local.get $i0))
     (block $rd (loop $rl
-      (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $i) (i32.const 2)))
+      (br_if $rd (i32.ge_u (local.get $i) (local.get $i1)))
+      (i32.store (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 3)))
         (i32.shr_u (i32.sub (local.get $ip) (local.get $colIdx)) (i32.const 2)))
-      (br_if $rd (i32.ge_u (local.get $i) (local.get $r)))
       (local.set $j (i32.const 0))
       (block $jd (loop $jl
         (br_if $jd (i32.ge_u (local.get $j) (local.get $pairs)))
@@ -80,9 +84,10 @@
           (local.set $ip (i32.add (local.get $ip) (i32.shl (local.get $keep) (i32.const 2))))
           (local.set $vp (i32.add (local.get $vp) (i32.shl (local.get $keep) (i32.const 3))))
           (local.set $p (i32.add (local.get $p) (i32.const 8)))))
+      (i32.store offset=4 (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 3)))
+        (i32.shr_u (i32.sub (local.get $ip) (local.get $colIdx)) (i32.const 2)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rl)))
-    (i32.shr_u (i32.sub (local.get $ip) (local.get $colIdx)) (i32.const 2)))
+      (br $rl))))
 
   ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1): A m×k at $a (dense, every term summed),
   ;; B k×n at $b, C m×n at $c; $tmp: 104 bytes of scratch.
@@ -135,11 +140,12 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1), A given by its non-zeros (csr_build): the
+  ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1), A given by its non-zeros (csr_build: $rows,
+  ;; $colIdx, $vals): the
   ;; zeros are skipped (the caller checked that B is all finite, so a skipped 0·B(p, j) would have
   ;; added exactly 0). B k×n at $b, C at $c; $tmp: 104 bytes of scratch.
   (func $gemm_csr_rows (export "gemm_csr_rows")
-    (param $rowPtr i32) (param $colIdx i32) (param $vals i32) (param $b i32) (param $c i32) (param $n i32)
+    (param $rows i32) (param $colIdx i32) (param $vals i32) (param $b i32) (param $c i32) (param $n i32)
     (param $i0 i32) (param $i1 i32) (param $tmp i32)
     (local $i i32) (local $nb i32) (local $e0 i32) (local $e1 i32) (local $ip i32) (local $vp i32) (local $iend i32)
     (local $cp i32) (local $j i32) (local $q i32) (local $bj i32)
@@ -150,8 +156,8 @@
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $i1)))
-        (local.set $e0 (i32.load (i32.add (local.get $rowPtr) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $e1 (i32.load offset=4 (i32.add (local.get $rowPtr) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $e0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $e1 (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 3)))))
         (local.set $iend (i32.add (local.get $colIdx) (i32.shl (local.get $e1) (i32.const 2))))
         (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $nb))))
         (local.set $j (i32.const 0))
@@ -213,7 +219,7 @@
   ;; So C'(j, i) = Σ_p B(p, j)·A(i, p) in increasing p, like the naive loop; the caller checked
   ;; that A is all finite.
   (func $gemm_t_csr (export "gemm_t_csr")
-    (param $at i32) (param $rowPtr i32) (param $colIdx i32) (param $vals i32) (param $ct i32)
+    (param $at i32) (param $rows i32) (param $colIdx i32) (param $vals i32) (param $ct i32)
     (param $m i32) (param $k i32) (param $j0 i32) (param $j1 i32)
     (local $mb i32) (local $p i32) (local $e i32) (local $eEnd i32) (local $start i32) (local $end i32)
     (local $atp i32) (local $o i32) (local $rem i32) (local $ip i32) (local $vp i32) (local $q i32) (local $x i32)
@@ -227,8 +233,8 @@
       (loop $ps
         (br_if $pDone (i32.ge_u (local.get $p) (local.get $k)))
         ;; This row's entries with a column in [j0, j1): [start, end).
-        (local.set $e (i32.load (i32.add (local.get $rowPtr) (i32.shl (local.get $p) (i32.const 2)))))
-        (local.set $eEnd (i32.load offset=4 (i32.add (local.get $rowPtr) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $e (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
+        (local.set $eEnd (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
         ;; The first entry with a column >= j0 (binary search: the columns increase).
         (local.set $end (local.get $eEnd))
         (block $sd (loop $sl
@@ -330,23 +336,28 @@
     (local.set $lo (i32.load offset=128 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $hi (i32.load offset=132 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $tmp (i32.load offset=80 (i32.add (local.get $ctl) (i32.shl (local.get $thread) (i32.const 2)))))
-    (block $t (block $csr (block $dense (block $bad
-      (br_table $dense $csr $t $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
+    (block $list (block $t (block $csr (block $dense (block $bad
+      (br_table $dense $csr $t $list $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
       ;; 1: gemm_dense_rows(a, b, c, k, n)
       (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
         (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
         (local.get $lo) (local.get $hi) (local.get $tmp))
       (return))
-    ;; 2: gemm_csr_rows(rowPtr, colIdx, vals, b, c, n)
+    ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n)
     (call $gemm_csr_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
       (i32.load offset=52 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
     (return))
-    ;; 3: gemm_t_csr(at, rowPtr, colIdx, vals, ct, m, k)
+    ;; 3: gemm_t_csr(at, rows, colIdx, vals, ct, m, k)
     (call $gemm_t_csr (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (local.get $lo) (local.get $hi)))
+      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (local.get $lo) (local.get $hi))
+    (return))
+    ;; 4: csr_build(a, c, rows, colIdx, vals)
+    (call $csr_build (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
+      (local.get $lo) (local.get $hi)))
 
   ;; dst (c×r) = src (r×c)', in 16×16 blocks so both sides stay in cache.
   (func (export "transpose") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)

@@ -22,7 +22,7 @@ import { KERNELS_WASM_BASE64 } from './wasmBinary';
 /** The module's exports (kernels.wat); offsets are bytes into the memory, lengths are values. */
 interface Exports {
   all_finite(p: number, len: number): number;
-  csr_build(a: number, r: number, c: number, rowPtr: number, colIdx: number, vals: number): number;
+  csr_build(a: number, c: number, rows: number, colIdx: number, vals: number, i0: number, i1: number): void;
   run_chunk(ctl: number, chunk: number, thread: number): void;
   transpose(src: number, dst: number, r: number, c: number): void;
   times_mm(a: number, b: number, c: number, len: number): void;
@@ -77,6 +77,7 @@ const SPARSE_MAX = 0.5;
 const KERNEL_DENSE_ROWS = 1;
 const KERNEL_CSR_ROWS = 2;
 const KERNEL_T_CSR = 3;
+const KERNEL_CSR_BUILD = 4;
 
 /** Thrown inside an operation when the memory limit leaves no room; the operation runs on JS. */
 class NoRoom extends Error {}
@@ -86,7 +87,18 @@ interface Kept {
   version: number;
   raw?: Block;
   finite?: boolean;
-  csr?: { block: Block; rowPtr: number; colIdx: number; vals: number; nnz: number };
+  csr?: Csr;
+}
+
+/** A matrix's non-zeros in the memory (csr_build): row i's are [rows[2i], rows[2i+1]) of colIdx/vals. */
+interface Csr {
+  block: Block;
+  rows: number;
+  colIdx: number;
+  vals: number;
+  nnz: number;
+  /** Running count of non-zeros before each row (r + 1 values), for cutting work into even chunks. */
+  before: Int32Array;
 }
 
 interface Loaded {
@@ -239,8 +251,11 @@ export class WasmKernels implements Kernels {
     return finite;
   }
 
-  /** A's non-zeros (compressed sparse rows) in the memory: kept, or listed now. */
-  #csr(A: AbstractMatrix): NonNullable<Kept['csr']> {
+  /**
+   * A's non-zeros (compressed rows) in the memory: kept, or listed now, on both threads for a
+   * large A. Each range of rows has room for a dense block (12·r·c bytes in all).
+   */
+  #csr(A: AbstractMatrix): Csr {
     const kept = this.#keptOf(A);
     if (kept?.csr?.block.live) {
       this.#pin(kept.csr.block);
@@ -249,18 +264,17 @@ export class WasmKernels implements Kernels {
     const r = A.rows;
     const c = A.columns;
     const raw = this.#raw(A);
-    const ptrBytes = roundUp(4 * (r + 1), 16);
-    const block = this.#alloc(ptrBytes + 12 * r * c);
-    const rowPtr = block.offset;
-    const vals = rowPtr + ptrBytes;
-    const colIdxAtEnd = vals + 8 * r * c;
-    const nnz = this.#x.csr_build(raw.offset, r, c, rowPtr, colIdxAtEnd, vals);
+    const rowsBytes = roundUp(8 * r, 16);
+    const block = this.#alloc(rowsBytes + 12 * r * c);
+    const rows = block.offset;
+    const vals = rows + rowsBytes;
+    const colIdx = vals + 8 * r * c;
+    this.#runChunks(KERNEL_CSR_BUILD, [raw.offset, c, rows, colIdx, vals], WasmKernels.#even(r), r * c);
     this.stats.csrBuilds++;
-    // Move the column indices next to the values and give the rest of the block back.
-    const colIdx = vals + 8 * nnz;
-    new Uint8Array(this.#memory.buffer).copyWithin(colIdx, colIdxAtEnd, colIdxAtEnd + 4 * nnz);
-    this.#arena.shrink(block, ptrBytes + 12 * nnz);
-    const csr = { block, rowPtr, colIdx, vals, nnz };
+    const { i32 } = this.#views();
+    const before = new Int32Array(r + 1);
+    for (let i = 0; i < r; i++) before[i + 1] = before[i] + i32[rows / 4 + 2 * i + 1] - i32[rows / 4 + 2 * i];
+    const csr: Csr = { block, rows, colIdx, vals, nnz: before[r], before };
     if (kept) kept.csr = csr;
     return csr;
   }
@@ -314,14 +328,14 @@ export class WasmKernels implements Kernels {
   }
 
   /** Bounds cutting the rows of a CSR matrix into pieces with about equal numbers of non-zeros. */
-  #balanced(rowPtr: number, rows: number, nnz: number, pieces = 16): number[] {
-    const { i32 } = this.#views();
+  static #balanced(csr: Csr, pieces = 16): number[] {
+    const rows = csr.before.length - 1;
     const n = Math.max(1, Math.min(pieces, rows, MAX_CHUNKS));
     const bounds = [0];
     let row = 0;
     for (let c = 1; c < n; c++) {
-      const target = (nnz * c) / n;
-      while (row < rows && i32[rowPtr / 4 + row] < target) row++;
+      const target = (csr.nnz * c) / n;
+      while (row < rows && csr.before[row] < target) row++;
       bounds.push(Math.max(bounds[c - 1], row));
     }
     bounds.push(rows);
@@ -347,8 +361,7 @@ export class WasmKernels implements Kernels {
         const C = this.#alloc(8 * m * n);
         if (dA < SPARSE_MAX && this.#finite(B, b)) {
           const csr = this.#csr(A);
-          const bounds = this.#balanced(csr.rowPtr, m, csr.nnz);
-          this.#runChunks(KERNEL_CSR_ROWS, [csr.rowPtr, csr.colIdx, csr.vals, b.offset, C.offset, n], bounds, csr.nnz * n);
+          this.#runChunks(KERNEL_CSR_ROWS, [csr.rows, csr.colIdx, csr.vals, b.offset, C.offset, n], WasmKernels.#balanced(csr), csr.nnz * n);
         } else {
           const a = this.#raw(A);
           this.#runChunks(KERNEL_DENSE_ROWS, [a.offset, b.offset, C.offset, k, n], WasmKernels.#even(m), m * k * n);
@@ -365,7 +378,7 @@ export class WasmKernels implements Kernels {
     const at = this.#alloc(8 * k * m);
     this.#x.transpose(a.offset, at.offset, m, k);
     const ct = this.#alloc(8 * n * m);
-    this.#runChunks(KERNEL_T_CSR, [at.offset, csr.rowPtr, csr.colIdx, csr.vals, ct.offset, m, k], WasmKernels.#even(n, 8), csr.nnz * m);
+    this.#runChunks(KERNEL_T_CSR, [at.offset, csr.rows, csr.colIdx, csr.vals, ct.offset, m, k], WasmKernels.#even(n, 8), csr.nnz * m);
     const C = this.#alloc(8 * m * n);
     this.#x.transpose(ct.offset, C.offset, n, m);
     return this.#result(C, m, n);
