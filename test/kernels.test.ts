@@ -375,8 +375,8 @@ describe('the shipped WebAssembly binary', () => {
 // ---- threads and the places the kit runs ----------------------------------------------------
 
 /** Bundles `source` (TypeScript, importing the kit from the repository root) into a .mjs file. */
-async function bundleScript(dir: string, source: string): Promise<string> {
-  const out = join(dir, 'script.mjs');
+async function bundleScript(dir: string, source: string, name = 'script.mjs'): Promise<string> {
+  const out = join(dir, name);
   await build({
     stdin: { contents: source, resolveDir: ROOT, loader: 'ts', sourcefile: 'script.ts' },
     bundle: true,
@@ -454,6 +454,22 @@ describe('threads and the places the kit runs', () => {
     const r = runNode([script, '5000'], 'ulimit -d 1048576');
     expect(r.status, r.err).toBe(0);
     expect(JSON.parse(r.out)).toEqual({ name: 'wasm', started: true, same: true });
+  });
+
+  it('compiles the WebAssembly module only when an operation is large enough for it', async () => {
+    const probe = await bundleScript(
+      dir,
+      `import { mtimes, ones, sigmoid } from './exercises/lib/matrix';
+       import { wasmModuleLoaded } from './exercises/lib/kernels';
+       sigmoid(mtimes(ones(16, 2), ones(2, 4)));
+       const small = wasmModuleLoaded();
+       sigmoid(mtimes(ones(300, 30), ones(30, 20)));
+       console.log(JSON.stringify({ small, large: wasmModuleLoaded() }));`,
+      'probe.mjs',
+    );
+    const r = runNode([probe]);
+    expect(r.status, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ small: false, large: true });
   });
 
   it('works when the caller is itself a worker thread (no deadlock)', async () => {

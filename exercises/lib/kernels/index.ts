@@ -1,6 +1,7 @@
 /**
  * Which kernels exercises/lib/matrix.ts runs on: the WebAssembly SIMD kernels when the engine
- * has WebAssembly SIMD, else the JS kernels. Chosen once, on first use.
+ * has WebAssembly SIMD (loaded on the first operation large enough for them), else the JS
+ * kernels.
  *
  * For tests and benchmarks (not part of the students' API):
  *  - the environment variable BACKPROP_KERNELS=js|wasm (read once, on first use) forces a path;
@@ -9,7 +10,7 @@
  */
 import { jsKernels } from './js';
 import type { Kernels } from './types';
-import { WasmKernels, loadKernelModule, type WasmOptions } from './wasm';
+import { DEFAULT_WASM_OPTIONS, WasmKernels, loadKernelModule, type WasmOptions } from './wasm';
 
 export { FlatMatrix, copyRowsInto, storageOf, uninitializedValues } from './flatMatrix';
 export type { BinaryOp, Kernels, UnaryOp } from './types';
@@ -29,11 +30,32 @@ function wasmKernels(options?: Partial<WasmOptions>): WasmKernels | null {
   return wasm;
 }
 
-/** The kernels in use (chosen on first call). */
+/** The WebAssembly kernels when available, else the JS ones. */
+const large = (): Kernels => wasmKernels() ?? jsKernels;
+
+/**
+ * The default: operations too small for the WebAssembly kernels run on the JS ones, and the
+ * module is compiled (about 1 ms) only when a large enough one comes. A grading process, whose
+ * cases are tiny, never pays for it.
+ */
+const automatic: Kernels = {
+  get name() {
+    return large().name;
+  },
+  mtimes: (A, B) => (A.rows * A.columns * B.columns < DEFAULT_WASM_OPTIONS.minProductWork ? jsKernels : large()).mtimes(A, B),
+  binary: (op, A, B) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).binary(op, A, B),
+  binaryScalar: (op, A, s, first) =>
+    (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).binaryScalar(op, A, s, first),
+  unary: (op, A) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).unary(op, A),
+  transpose: (A) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).transpose(A),
+  columnSums: (A) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).columnSums(A),
+};
+
+/** The kernels in use: the automatic choice unless BACKPROP_KERNELS or setKernels says otherwise. */
 export function kernels(): Kernels {
   if (!active) {
     const forced = process.env.BACKPROP_KERNELS;
-    active = forced === 'js' ? jsKernels : (wasmKernels() ?? jsKernels);
+    active = forced === 'js' ? jsKernels : forced === 'wasm' ? large() : automatic;
   }
   return active;
 }
@@ -52,7 +74,12 @@ export function setKernels(which: 'js' | 'wasm', options?: Partial<WasmOptions>)
   return active;
 }
 
-/** The WebAssembly kernels' instance when loaded (tests and benchmarks: threads, options). */
+/** Whether the WebAssembly module has been compiled in this process (tests). */
+export function wasmModuleLoaded(): boolean {
+  return Boolean(wasm);
+}
+
+/** The WebAssembly kernels' instance, loading it (tests and benchmarks: threads, options). */
 export function wasmKernelsInstance(): WasmKernels | null {
   return wasmKernels();
 }
