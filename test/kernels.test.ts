@@ -19,33 +19,12 @@ import { Arena } from '../exercises/lib/kernels/arena';
 import { KERNEL_FILES, compileKernels, moduleSource } from '../exercises/lib/kernels/build';
 import { versionOf } from '../exercises/lib/kernels/flatMatrix';
 import { seededRandom } from '../exercises/lib/random';
+import { naiveProduct, randomMatrix } from './helpers/matrices';
 import { referenceCostFunction } from '../solutions/reference';
 
 const ROOT = resolve(__dirname, '..');
 
 // ---- helpers ------------------------------------------------------------------------------
-
-/** A deterministic random matrix with the given fraction of exact zeros (a plain ml-matrix Matrix). */
-function randomMatrix(r: number, c: number, zeroFraction: number, seed: number): Matrix {
-  const rnd = seededRandom(seed);
-  const A = new Matrix(r, c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) if (rnd() >= zeroFraction) A.set(i, j, rnd() * 2 - 1);
-  return A;
-}
-
-/** The obvious triple loop, summing over p in increasing order from 0. */
-function naiveProduct(A: Matrix, B: Matrix): number[][] {
-  const C: number[][] = [];
-  for (let i = 0; i < A.rows; i++) {
-    C.push([]);
-    for (let j = 0; j < B.columns; j++) {
-      let s = 0;
-      for (let p = 0; p < A.columns; p++) s += A.get(i, p) * B.get(p, j);
-      C[i].push(s);
-    }
-  }
-  return C;
-}
 
 /** Element by element with Object.is (so NaN equals NaN, and -0 differs from 0), and within 1e-12 relative. */
 function expectSame(got: Matrix, want: number[][]): void {

@@ -18,20 +18,32 @@ export function allFinite(a: Float64Array): boolean {
 }
 
 /**
- * Fraction of non-zeros of a (r×c row-major), estimated from at most ~4096 evenly spaced entries
- * (deterministic). Chooses which operand's zeros a product skips.
+ * Fraction of non-zeros among `total` values (valueAt(0..total-1)), estimated from at most ~4096
+ * evenly spaced ones (deterministic). Chooses which operand's zeros a product skips.
  */
-export function density(a: Float64Array): number {
-  const total = a.length;
+function sampledDensity(total: number, valueAt: (p: number) => number): number {
   if (total === 0) return 0;
   const step = Math.max(1, Math.floor(total / 4096));
   let seen = 0;
   let nz = 0;
   for (let p = 0; p < total; p += step) {
     seen++;
-    if (a[p] !== 0) nz++;
+    if (valueAt(p) !== 0) nz++;
   }
   return nz / seen;
+}
+
+/** Estimated fraction of non-zeros of the values in a. */
+export function density(a: Float64Array): number {
+  return sampledDensity(a.length, (p) => a[p]);
+}
+
+/** Estimated fraction of non-zeros of A (any AbstractMatrix; a FlatMatrix is read without copying). */
+export function densityOf(A: AbstractMatrix): number {
+  const own = A instanceof FlatMatrix ? FlatMatrix.storage(A) : undefined;
+  if (own) return density(own);
+  const c = A.columns;
+  return sampledDensity(A.rows * c, (p) => A.get((p / c) | 0, p % c));
 }
 
 /**

@@ -14,7 +14,7 @@
 import type { AbstractMatrix } from 'ml-matrix';
 import { Arena, type Block } from './arena';
 import { FlatMatrix, copyRowsInto, uninitializedValues, versionOf } from './flatMatrix';
-import { density, jsKernels } from './js';
+import { densityOf, jsKernels } from './js';
 import { CTL_BOUNDS, CTL_KERNEL, CTL_PARAMS, CTL_SCRATCH, KernelThread, MAX_CHUNKS } from './threads';
 import type { BinaryOp, Kernels, UnaryOp } from './types';
 import { KERNELS_WASM_BASE64 } from './wasmBinary';
@@ -124,24 +124,6 @@ export function loadKernelModule(): Loaded | null {
 }
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
-
-/** Fraction of non-zeros of A, from at most ~4096 evenly spaced entries. */
-function densityOf(A: AbstractMatrix): number {
-  if (A instanceof FlatMatrix) {
-    const own = FlatMatrix.storage(A);
-    if (own) return density(own);
-  }
-  const total = A.rows * A.columns;
-  if (total === 0) return 0;
-  const step = Math.max(1, Math.floor(total / 4096));
-  let seen = 0;
-  let nz = 0;
-  for (let p = 0; p < total; p += step) {
-    seen++;
-    if (A.get((p / A.columns) | 0, p % A.columns) !== 0) nz++;
-  }
-  return nz / seen;
-}
 
 /** The WebAssembly kernels on one loaded module. */
 export class WasmKernels implements Kernels {
