@@ -6,14 +6,18 @@
  * dropping a block loses nothing.
  *
  * Blocks in use by an operation are pinned: allocation steps over them, so an operation never
- * loses its own operands. The ring grows (memory.grow) up to a limit instead of failing; past the
- * limit an allocation fails and the caller falls back to the JS kernels.
+ * loses its own operands. When pinned blocks leave no room, allocation fails and the caller
+ * grows the memory (extendTo) or falls back to the JS kernels.
+ *
+ * The live blocks are kept in ring order starting at the allocation point, which is also oldest
+ * first: an allocation evicts from the front and appends at the back, so its cost is the number
+ * of blocks it evicts, not the number of blocks alive.
  */
 
 /** A region of the memory: [offset, offset + bytes). */
 export interface Block {
   readonly offset: number;
-  bytes: number;
+  readonly bytes: number;
   /** False once the ring has reused the region. */
   live: boolean;
   /** Operations using it right now; a pinned block is never reused. */
@@ -29,8 +33,9 @@ export class Arena {
   readonly #start: number;
   #end: number;
   #head: number;
-  /** Live blocks, in increasing offset. */
-  #blocks: Block[] = [];
+  /** Live blocks in ring order from #head: #queue[#front ..] (the slots before #front are spent). */
+  #queue: Block[] = [];
+  #front = 0;
 
   constructor(start: number, end: number) {
     this.#start = start;
@@ -55,26 +60,50 @@ export class Arena {
   alloc(bytes: number): Block | undefined {
     const size = roundUp(bytes + PAD, 64);
     if (size > this.size) return undefined;
-    let at = this.#head;
-    for (let attempt = 0; attempt <= this.#blocks.length + 1; attempt++) {
-      if (at + size > this.#end) at = this.#start;
-      const blocker = this.#blocks.find((b) => b.pins > 0 && b.offset < at + size && at < b.offset + b.bytes);
-      if (blocker) {
-        at = blocker.offset + blocker.bytes;
+    // Each step either evicts a block, steps over a pinned one or wraps: bounded by twice the
+    // blocks alive plus the wraps.
+    let steps = 2 * (this.#queue.length - this.#front) + 4;
+    while (steps-- > 0) {
+      if (this.#head + size > this.#end) {
+        this.#wrap();
         continue;
       }
-      const kept: Block[] = [];
-      for (const b of this.#blocks) {
-        if (b.offset < at + size && at < b.offset + b.bytes) b.live = false;
-        else kept.push(b);
+      // The oldest block, if it lies ahead of the allocation point in this lap and in the way.
+      const next = this.#queue[this.#front];
+      if (next && next.offset >= this.#head && next.offset < this.#head + size) {
+        this.#front++;
+        if (next.pins > 0) {
+          // In use: step over it; it is now behind the allocation point.
+          this.#head = next.offset + next.bytes;
+          this.#queue.push(next);
+        } else {
+          next.live = false;
+        }
+        continue;
       }
-      const block: Block = { offset: at, bytes: size, live: true, pins: 1 };
-      const index = kept.findIndex((b) => b.offset > at);
-      kept.splice(index < 0 ? kept.length : index, 0, block);
-      this.#blocks = kept;
-      this.#head = at + size;
+      const block: Block = { offset: this.#head, bytes: size, live: true, pins: 1 };
+      this.#head += size;
+      this.#queue.push(block);
+      this.#compact();
       return block;
     }
     return undefined;
+  }
+
+  /** Back to the start of the ring: the blocks between the allocation point and the end become the newest in ring order. */
+  #wrap(): void {
+    const old = this.#head;
+    this.#head = this.#start;
+    const tail: Block[] = [];
+    while (this.#front < this.#queue.length && this.#queue[this.#front].offset >= old) tail.push(this.#queue[this.#front++]);
+    this.#queue.push(...tail);
+  }
+
+  /** Drops the spent front of the queue now and then. */
+  #compact(): void {
+    if (this.#front > 64 && this.#front * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#front);
+      this.#front = 0;
+    }
   }
 }
