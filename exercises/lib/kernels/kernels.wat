@@ -212,119 +212,57 @@
     (if (local.get $partial)
       (then (memory.copy (i32.add (local.get $cp) (local.get $j)) (local.get $tmp) (i32.sub (local.get $nb) (local.get $j))))))
 
-  ;; C' = (A·B)' for the rows j in [j0, j1) of C' (the columns j of C), B given by its non-zeros
-  ;; (csr_build, k rows): At is A' (k×m) at $at, C' n×m at $ct (only rows j0..j1-1 are written).
-  ;; For each p in increasing order, C'(j, :) += B(p, j)·At(p, :) for the non-zero B(p, j) with j
-  ;; in range, At(p, :) held in registers 12 or 13 columns at a time (the last few two by two).
-  ;; So C'(j, i) = Σ_p B(p, j)·A(i, p) in increasing p, like the naive loop; the caller checked
-  ;; that A is all finite.
-  (func $gemm_t_csr (export "gemm_t_csr")
-    (param $at i32) (param $rows i32) (param $colIdx i32) (param $vals i32) (param $ct i32)
-    (param $m i32) (param $k i32) (param $j0 i32) (param $j1 i32)
-    (local $mb i32) (local $p i32) (local $e i32) (local $eEnd i32) (local $start i32) (local $end i32)
-    (local $atp i32) (local $o i32) (local $rem i32) (local $ip i32) (local $vp i32) (local $q i32) (local $x i32)
-    (local $s v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128) (local $rs f64)
-    (local.set $mb (i32.shl (local.get $m) (i32.const 3)))
-    (memory.fill
-      (i32.add (local.get $ct) (i32.mul (local.get $j0) (local.get $mb)))
-      (i32.const 0)
-      (i32.mul (i32.sub (local.get $j1) (local.get $j0)) (local.get $mb)))
-    (block $pDone
-      (loop $ps
-        (br_if $pDone (i32.ge_u (local.get $p) (local.get $k)))
-        ;; This row's entries with a column in [j0, j1): [start, end).
-        (local.set $e (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
-        (local.set $eEnd (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
-        ;; The first entry with a column >= j0 (binary search: the columns increase).
-        (local.set $end (local.get $eEnd))
-        (block $sd (loop $sl
-          (br_if $sd (i32.ge_u (local.get $e) (local.get $end)))
-          (local.set $x (i32.shr_u (i32.add (local.get $e) (local.get $end)) (i32.const 1)))
-          (if (i32.lt_u (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $x) (i32.const 2)))) (local.get $j0))
-            (then (local.set $e (i32.add (local.get $x) (i32.const 1))))
-            (else (local.set $end (local.get $x))))
-          (br $sl)))
-        (local.set $start (local.get $e))
-        (block $ed (loop $el
-          (br_if $ed (i32.ge_u (local.get $e) (local.get $eEnd)))
-          (br_if $ed (i32.ge_u (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $e) (i32.const 2)))) (local.get $j1)))
-          (local.set $e (i32.add (local.get $e) (i32.const 1)))
-          (br $el)))
-        (local.set $end (i32.add (local.get $colIdx) (i32.shl (local.get $e) (i32.const 2))))
-        (local.set $atp (i32.add (local.get $at) (i32.mul (local.get $p) (local.get $mb))))
-        (local.set $o (i32.const 0))
-        (block $passesDone
-          (br_if $passesDone (i32.eq (local.get $start) (local.get $e)))
-          (loop $passes
-            (local.set $rem (i32.sub (local.get $mb) (local.get $o)))
-            (br_if $passesDone (i32.eqz (local.get $rem)))
-            (local.set $ip (i32.add (local.get $colIdx) (i32.shl (local.get $start) (i32.const 2))))
-            (local.set $vp (i32.add (local.get $vals) (i32.shl (local.get $start) (i32.const 3))))
-            (if (i32.ge_u (local.get $rem) (i32.const 96))
-              (then
-                ;; 12 columns, or 13 when exactly 13 are left.
-                (local.set $q (i32.add (local.get $atp) (local.get $o)))
-                (local.set $r0 (v128.load align=8 (local.get $q)))
-                (local.set $r1 (v128.load offset=16 align=8 (local.get $q)))
-                (local.set $r2 (v128.load offset=32 align=8 (local.get $q)))
-                (local.set $r3 (v128.load offset=48 align=8 (local.get $q)))
-                (local.set $r4 (v128.load offset=64 align=8 (local.get $q)))
-                (local.set $r5 (v128.load offset=80 align=8 (local.get $q)))
-                (if (i32.eq (local.get $rem) (i32.const 104))
-                  (then
-                    (local.set $rs (f64.load offset=96 (local.get $q)))
-                    (block $t13d (loop $t13
-                      (br_if $t13d (i32.ge_u (local.get $ip) (local.get $end)))
-                      (local.set $q (i32.add (i32.add (local.get $ct) (local.get $o)) (i32.mul (i32.load (local.get $ip)) (local.get $mb))))
-                      (local.set $s (v128.load64_splat (local.get $vp)))
-                      (v128.store align=8 (local.get $q) (f64x2.add (v128.load align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r0))))
-                      (v128.store offset=16 align=8 (local.get $q) (f64x2.add (v128.load offset=16 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r1))))
-                      (v128.store offset=32 align=8 (local.get $q) (f64x2.add (v128.load offset=32 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r2))))
-                      (v128.store offset=48 align=8 (local.get $q) (f64x2.add (v128.load offset=48 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r3))))
-                      (v128.store offset=64 align=8 (local.get $q) (f64x2.add (v128.load offset=64 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r4))))
-                      (v128.store offset=80 align=8 (local.get $q) (f64x2.add (v128.load offset=80 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r5))))
-                      (f64.store offset=96 (local.get $q) (f64.add (f64.load offset=96 (local.get $q)) (f64.mul (f64.load (local.get $vp)) (local.get $rs))))
-                      (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
-                      (local.set $vp (i32.add (local.get $vp) (i32.const 8)))
-                      (br $t13)))
-                    (br $passesDone)))
-                (block $t12d (loop $t12
-                  (br_if $t12d (i32.ge_u (local.get $ip) (local.get $end)))
-                  (local.set $q (i32.add (i32.add (local.get $ct) (local.get $o)) (i32.mul (i32.load (local.get $ip)) (local.get $mb))))
-                  (local.set $s (v128.load64_splat (local.get $vp)))
-                  (v128.store align=8 (local.get $q) (f64x2.add (v128.load align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r0))))
-                  (v128.store offset=16 align=8 (local.get $q) (f64x2.add (v128.load offset=16 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r1))))
-                  (v128.store offset=32 align=8 (local.get $q) (f64x2.add (v128.load offset=32 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r2))))
-                  (v128.store offset=48 align=8 (local.get $q) (f64x2.add (v128.load offset=48 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r3))))
-                  (v128.store offset=64 align=8 (local.get $q) (f64x2.add (v128.load offset=64 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r4))))
-                  (v128.store offset=80 align=8 (local.get $q) (f64x2.add (v128.load offset=80 align=8 (local.get $q)) (f64x2.mul (local.get $s) (local.get $r5))))
-                  (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
-                  (local.set $vp (i32.add (local.get $vp) (i32.const 8)))
-                  (br $t12)))
-                (local.set $o (i32.add (local.get $o) (i32.const 96)))
-                (br $passes)))
-            ;; Fewer than 12 columns left: two by two, then the odd one.
-            (block $tnd (loop $tn
-              (br_if $tnd (i32.ge_u (local.get $ip) (local.get $end)))
-              (local.set $q (i32.add (i32.add (local.get $ct) (local.get $o)) (i32.mul (i32.load (local.get $ip)) (local.get $mb))))
-              (local.set $s (v128.load64_splat (local.get $vp)))
-              (local.set $x (i32.const 0))
-              (block $xd (loop $xl
-                (br_if $xd (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $rem)))
-                (v128.store align=8 (i32.add (local.get $q) (local.get $x))
-                  (f64x2.add (v128.load align=8 (i32.add (local.get $q) (local.get $x)))
-                    (f64x2.mul (local.get $s) (v128.load align=8 (i32.add (i32.add (local.get $atp) (local.get $o)) (local.get $x))))))
-                (local.set $x (i32.add (local.get $x) (i32.const 16)))
-                (br $xl)))
-              (if (i32.lt_u (local.get $x) (local.get $rem))
-                (then (f64.store (i32.add (local.get $q) (local.get $x))
-                  (f64.add (f64.load (i32.add (local.get $q) (local.get $x)))
-                    (f64.mul (f64.load (local.get $vp)) (f64.load (i32.add (i32.add (local.get $atp) (local.get $o)) (local.get $x))))))))
-              (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
-              (local.set $vp (i32.add (local.get $vp) (i32.const 8)))
-              (br $tn)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $ps))))
+  ;; The non-zeros of A by columns, from its rows (csr_build's $rows, $colIdx, $vals; A r×c):
+  ;; column j's entries are [cols[2j], cols[2j+1]) of $rowIdx (i32, their rows, increasing) and
+  ;; $colVals (f64). The entries are counted per column, then placed in row order (a stable
+  ;; counting sort), so each column keeps the increasing order the sums need.
+  (func (export "csc_from_csr") (param $rows i32) (param $colIdx i32) (param $vals i32) (param $r i32) (param $c i32)
+    (param $cols i32) (param $rowIdx i32) (param $colVals i32)
+    (local $p i32) (local $e i32) (local $eEnd i32) (local $j i32) (local $at i32) (local $slot i32)
+    (memory.fill (local.get $cols) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
+    ;; Count: cols[2j+1] += 1 per entry of column j.
+    (block $pd (loop $pl
+      (br_if $pd (i32.ge_u (local.get $p) (local.get $r)))
+      (local.set $e (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
+      (local.set $eEnd (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
+      (block $ed (loop $el
+        (br_if $ed (i32.ge_u (local.get $e) (local.get $eEnd)))
+        (local.set $slot (i32.add (local.get $cols)
+          (i32.shl (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $e) (i32.const 2)))) (i32.const 3))))
+        (i32.store offset=4 (local.get $slot) (i32.add (i32.load offset=4 (local.get $slot)) (i32.const 1)))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $el)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $pl)))
+    ;; Starts: cols[2j] = entries before column j; cols[2j+1] becomes the next free slot (= start).
+    (block $jd (loop $jl
+      (br_if $jd (i32.ge_u (local.get $j) (local.get $c)))
+      (local.set $slot (i32.add (local.get $cols) (i32.shl (local.get $j) (i32.const 3))))
+      (local.set $e (i32.load offset=4 (local.get $slot)))
+      (i32.store (local.get $slot) (local.get $at))
+      (i32.store offset=4 (local.get $slot) (local.get $at))
+      (local.set $at (i32.add (local.get $at) (local.get $e)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $jl)))
+    ;; Place: rows in increasing order, so each column's entries come out in increasing row.
+    (local.set $p (i32.const 0))
+    (block $pd2 (loop $pl2
+      (br_if $pd2 (i32.ge_u (local.get $p) (local.get $r)))
+      (local.set $e (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
+      (local.set $eEnd (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 3)))))
+      (block $ed2 (loop $el2
+        (br_if $ed2 (i32.ge_u (local.get $e) (local.get $eEnd)))
+        (local.set $slot (i32.add (local.get $cols)
+          (i32.shl (i32.load (i32.add (local.get $colIdx) (i32.shl (local.get $e) (i32.const 2)))) (i32.const 3))))
+        (local.set $at (i32.load offset=4 (local.get $slot)))
+        (i32.store offset=4 (local.get $slot) (i32.add (local.get $at) (i32.const 1)))
+        (i32.store (i32.add (local.get $rowIdx) (i32.shl (local.get $at) (i32.const 2))) (local.get $p))
+        (f64.store (i32.add (local.get $colVals) (i32.shl (local.get $at) (i32.const 3)))
+          (f64.load (i32.add (local.get $vals) (i32.shl (local.get $e) (i32.const 3)))))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $el2)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $pl2))))
 
   ;; ------------------------------------------------------------------------------------------
   ;; Work sharing: a product is cut into chunks (ranges of output rows) that the calling thread
@@ -336,8 +274,8 @@
     (local.set $lo (i32.load offset=128 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $hi (i32.load offset=132 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $tmp (i32.load offset=80 (i32.add (local.get $ctl) (i32.shl (local.get $thread) (i32.const 2)))))
-    (block $list (block $t (block $csr (block $dense (block $bad
-      (br_table $dense $csr $t $list $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
+    (block $list (block $csr (block $dense (block $bad
+      (br_table $dense $csr $list $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
       ;; 1: gemm_dense_rows(a, b, c, k, n)
       (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
@@ -349,12 +287,7 @@
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
       (i32.load offset=52 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
     (return))
-    ;; 3: gemm_t_csr(at, rows, colIdx, vals, ct, m, k)
-    (call $gemm_t_csr (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
-      (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (local.get $lo) (local.get $hi))
-    (return))
-    ;; 4: csr_build(a, c, rows, colIdx, vals)
+    ;; 3: csr_build(a, c, rows, colIdx, vals)
     (call $csr_build (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
       (local.get $lo) (local.get $hi)))

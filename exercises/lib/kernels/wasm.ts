@@ -23,6 +23,7 @@ import { KERNELS_WASM_BASE64 } from './wasmBinary';
 interface Exports {
   all_finite(p: number, len: number): number;
   csr_build(a: number, c: number, rows: number, colIdx: number, vals: number, i0: number, i1: number): void;
+  csc_from_csr(rows: number, colIdx: number, vals: number, r: number, c: number, cols: number, rowIdx: number, colVals: number): void;
   run_chunk(ctl: number, chunk: number, thread: number): void;
   transpose(src: number, dst: number, r: number, c: number): void;
   times_mm(a: number, b: number, c: number, len: number): void;
@@ -79,8 +80,7 @@ const SPARSE_MAX = 0.5;
 /** Kernel ids of run_chunk (kernels.wat). */
 const KERNEL_DENSE_ROWS = 1;
 const KERNEL_CSR_ROWS = 2;
-const KERNEL_T_CSR = 3;
-const KERNEL_CSR_BUILD = 4;
+const KERNEL_CSR_BUILD = 3;
 
 /** Thrown inside an operation when the memory limit leaves no room; the operation runs on JS. */
 class NoRoom extends Error {}
@@ -91,9 +91,14 @@ interface Kept {
   raw?: Block;
   finite?: boolean;
   csr?: Csr;
+  /** The non-zeros by columns: the rows of A' in the same form. */
+  csc?: Csr;
 }
 
-/** A matrix's non-zeros in the memory (csr_build): row i's are [rows[2i], rows[2i+1]) of colIdx/vals. */
+/**
+ * A matrix's non-zeros in the memory (csr_build): row i's are [rows[2i], rows[2i+1]) of
+ * colIdx/vals. The same form describes the non-zeros by columns (csc_from_csr), as the rows of A'.
+ */
 interface Csr {
   block: Block;
   rows: number;
@@ -264,6 +269,29 @@ export class WasmKernels implements Kernels {
     return csr;
   }
 
+  /** A's non-zeros by columns (the rows of A'), from its rows: kept, or sorted now. */
+  #csc(A: AbstractMatrix, csr: Csr): Csr {
+    const kept = this.#keptOf(A);
+    if (kept?.csc?.block.live) {
+      this.#pin(kept.csc.block);
+      return kept.csc;
+    }
+    const r = A.rows;
+    const c = A.columns;
+    const colsBytes = roundUp(8 * c, 16);
+    const block = this.#alloc(colsBytes + 12 * csr.nnz);
+    const cols = block.offset;
+    const vals = cols + colsBytes;
+    const rowIdx = vals + 8 * csr.nnz;
+    this.#x.csc_from_csr(csr.rows, csr.colIdx, csr.vals, r, c, cols, rowIdx, vals);
+    const { i32 } = this.#views();
+    const before = new Int32Array(c + 1);
+    for (let j = 0; j < c; j++) before[j + 1] = i32[cols / 4 + 2 * j + 1];
+    const csc: Csr = { block, rows: cols, colIdx: rowIdx, vals, nnz: csr.nnz, before };
+    if (kept) kept.csc = csc;
+    return csc;
+  }
+
   /** The r×c values at `block` as a new FlatMatrix, whose copy stays kept. */
   #result(block: Block, r: number, c: number): FlatMatrix {
     const start = block.offset / 8;
@@ -357,13 +385,17 @@ export class WasmKernels implements Kernels {
     );
   }
 
-  /** A·B skipping the zeros of B: C' = (A·B)' by gemm_t_csr over column ranges, then C = C''. */
+  /**
+   * A·B skipping the zeros of B, through the transpose: C' = B'·A' with B' given by B's non-zeros
+   * by columns, so every row of C' is summed in registers like gemm_csr_rows's rows (in
+   * increasing p: C'(j, i) = Σ_p B(p, j)·A(i, p), the naive loop's sum), then C = C''.
+   */
   #mtimesSparseB(A: AbstractMatrix, B: AbstractMatrix, a: Block, m: number, k: number, n: number): FlatMatrix {
-    const csr = this.#csr(B);
+    const csc = this.#csc(B, this.#csr(B));
     const at = this.#alloc(8 * k * m);
     this.#x.transpose(a.offset, at.offset, m, k);
     const ct = this.#alloc(8 * n * m);
-    this.#runChunks(KERNEL_T_CSR, [at.offset, csr.rows, csr.colIdx, csr.vals, ct.offset, m, k], WasmKernels.#even(n, 8), csr.nnz * m);
+    this.#runChunks(KERNEL_CSR_ROWS, [csc.rows, csc.colIdx, csc.vals, at.offset, ct.offset, m], WasmKernels.#balanced(csc), csc.nnz * m);
     const C = this.#alloc(8 * m * n);
     this.#x.transpose(ct.offset, C.offset, n, m);
     return this.#result(C, m, n);
