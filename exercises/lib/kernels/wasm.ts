@@ -64,7 +64,8 @@ export const DEFAULT_WASM_OPTIONS: WasmOptions = {
   minElementwise: 4096,
   // Measured on 2 cores (a1·W with m rows of the digits, kept non-zeros): two threads lose below
   // ~0.3M useful multiply-adds (waking the worker costs tens of µs), win 1.1–1.2x at 0.5M and
-  // 1.5–1.7x from 2M on.
+  // 1.5–1.7x from 2M on — when the second core is free; on a machine busy with other work they
+  // win nothing (bench/costgrad.bench.ts prints both figures).
   threadMinWork: 500_000,
 };
 
