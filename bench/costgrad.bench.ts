@@ -1,13 +1,27 @@
 /**
  * One cost+gradient evaluation of the reference nnCostFunction on the full-size problem
- * (5000×400 images, 25 hidden units, 10 labels, λ = 1), against a plain ml-matrix implementation
- * of the same vectorized formulas measured in the same run.
+ * (5000×400 images, 25 hidden units, 10 labels, λ = 1), on the kit's kernels as students get
+ * them, against plain ml-matrix code of the same vectorized formulas and against Octave (when
+ * octave-cli is installed), all measured in the same run.
  *   npx tsx bench/run.ts costgrad
- * Prints:
- *   costgrad 5000x400-25-10 median_ms=<..>   # data: <real digits | synthetic>
+ * Prints (medians; ratios are what to compare, the machine is shared):
+ *   costgrad load 1m=<..> 5m=<..> cpus=<..>
+ *   costgrad 5000x400-25-10 median_ms=<..>   # <kernels>; data: <real digits | synthetic>
+ *   costgrad wasm-1-thread median_ms=<..>
+ *   costgrad wasm-2-threads median_ms=<..>
+ *   costgrad js-kernels median_ms=<..>
  *   costgrad plain-ml-matrix median_ms=<..> ratio=<plain/ours>
+ *   costgrad octave median_ms=<..> ratio=<ours/octave> target=0.5 <met|missed>   # OpenBLAS, its threads
+ *   costgrad octave-1-thread median_ms=<..> ratio=<ours/octave>
+ * or `costgrad octave: octave-cli not installed (...)`.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Matrix } from 'ml-matrix';
+import { setKernels, wasmKernelsInstance } from '../exercises/lib/kernels';
 import { seededRandom } from '../exercises/lib/random';
 import { unroll } from '../exercises/lib/matrix';
 import { referenceCostFunction, referenceRandInitializeWeights } from '../solutions/reference';
@@ -17,6 +31,9 @@ const HIDDEN = 25;
 const LABELS = 10;
 const M = 5000;
 const LAMBDA = 1;
+/** Octave's own timing loop (runs inside one octave-cli process). */
+const OCTAVE_RUNS = 41;
+const OCTAVE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'octave', 'costgrad.m');
 
 interface Data {
   X: Matrix;
@@ -92,34 +109,133 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-function time(fn: () => unknown, runs: number, warmup: number): number {
-  for (let r = 0; r < warmup; r++) fn();
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
+/** A variant: what to select before running it, and its evaluation. */
+interface Variant {
+  name: string;
+  select: () => void;
+  run: () => unknown;
+  perRound: number;
+  samples: number[];
 }
 
+/** Runs every variant `perRound` times per round, round after round, so load changes hit all alike. */
+function measure(variants: Variant[], rounds: number): void {
+  for (let r = 0; r < rounds; r++) {
+    for (const v of variants) {
+      v.select();
+      for (let i = 0; i < v.perRound; i++) {
+        const t0 = performance.now();
+        v.run();
+        v.samples.push(performance.now() - t0);
+      }
+    }
+  }
+}
+
+/** Octave's median (ms) for the same cost+gradient, or why there is none. */
+function octaveMedian(data: Data, params: Float64Array, ourJ: number, threads?: number): { ms: number; blas: string } | string {
+  const probe = spawnSync('octave-cli', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return 'octave-cli not installed (Debian: apt-get install octave); no Octave figure';
+  const dir = mkdtempSync(join(tmpdir(), 'costgrad-octave-'));
+  try {
+    writeFileSync(join(dir, 'X.f64'), unroll(data.X)); // column-major, as Octave's fread fills [5000 400]
+    writeFileSync(join(dir, 'y.f64'), Float64Array.from(data.y));
+    writeFileSync(join(dir, 'params.f64'), params);
+    const env = { ...process.env, ...(threads ? { OPENBLAS_NUM_THREADS: String(threads) } : {}) };
+    const r = spawnSync('octave-cli', ['--no-init-file', '--quiet', '--no-window-system', OCTAVE_SCRIPT, dir, String(OCTAVE_RUNS)], {
+      encoding: 'utf8',
+      env,
+      timeout: 120_000,
+    });
+    const m = /median_ms=([\d.]+) J=(\S+) blas=(\S+)/.exec(r.stdout ?? '');
+    if (!m) return `octave-cli failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n')[0]}`;
+    const J = Number(m[2]);
+    if (!(Math.abs(J - ourJ) <= 1e-9 * Math.abs(ourJ))) return `octave computed J = ${J}, ours ${ourJ}: not the same problem, no ratio`;
+    return { ms: Number(m[1]), blas: m[3].replace(/_/g, ' ').replace(/ \(config:.*$/, '') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+
 export async function run(): Promise<void> {
-  const { X, y, source } = await loadData();
+  const data = await loadData();
+  const { X, y, source } = data;
   const random = seededRandom(1);
   const params = unroll(
     referenceRandInitializeWeights(INPUT, HIDDEN, random),
     referenceRandInitializeWeights(HIDDEN, LABELS, random),
   );
+  const ours = () => referenceCostFunction(params, INPUT, HIDDEN, LABELS, X, y, LAMBDA);
+  const [load1, load5] = loadavg();
+  console.log(`costgrad load 1m=${load1.toFixed(2)} 5m=${load5.toFixed(2)} cpus=${availableParallelism()}   # other processes share the CPUs: compare the ratios`);
 
-  // Both must compute the same thing, or the ratio means nothing.
-  const ours = referenceCostFunction(params, INPUT, HIDDEN, LABELS, X, y, LAMBDA);
+  const wasm = wasmKernelsInstance();
+  const threadsOk = wasm ? await wasm.startThread() : false;
+  const useWasm = (threads: boolean) => () => void setKernels('wasm', { threads });
+
+  // Every path must compute the same bits, and the plain baseline the same numbers, or the
+  // figures mean nothing.
+  setKernels('js');
+  const reference = ours();
+  const paths: [string, () => void][] = wasm ? [['wasm-1-thread', useWasm(false)], ['wasm-2-threads', useWasm(true)]] : [];
+  for (const [name, select] of paths) {
+    select();
+    const r = ours();
+    if (!Object.is(r.J, reference.J) || !r.grad.every((g, i) => Object.is(g, reference.grad[i]))) {
+      throw new Error(`costgrad bench: ${name} and the JS kernels disagree`);
+    }
+  }
   const plain = plainCostFunction(params, X, y, LAMBDA);
-  let worst = Math.abs(ours.J - plain.J);
-  for (let p = 0; p < params.length; p++) worst = Math.max(worst, Math.abs(ours.grad[p] - plain.grad[p]));
+  let worst = Math.abs(reference.J - plain.J);
+  for (let p = 0; p < params.length; p++) worst = Math.max(worst, Math.abs(reference.grad[p] - plain.grad[p]));
   if (!(worst < 1e-9)) throw new Error(`costgrad bench: reference and plain implementation disagree by ${worst}`);
 
-  const oursMs = time(() => referenceCostFunction(params, INPUT, HIDDEN, LABELS, X, y, LAMBDA), 21, 5);
-  const plainMs = time(() => plainCostFunction(params, X, y, LAMBDA), 11, 2);
-  console.log(`costgrad 5000x400-25-10 median_ms=${oursMs.toFixed(1)}   # data: ${source}`);
-  console.log(`costgrad plain-ml-matrix median_ms=${plainMs.toFixed(1)} ratio=${(plainMs / oursMs).toFixed(1)}`);
+  const variant = (name: string, select: () => void, run: () => unknown, perRound: number): Variant => ({ name, select, run, perRound, samples: [] });
+  // The kernel paths alternate round by round (load changes hit them alike), around the Octave
+  // runs. The slow baselines come after, on their own: interleaved, their garbage lands in our
+  // runs' timings (measured: +4–5 ms).
+  const ourVariants: Variant[] = wasm
+    ? [variant('wasm-2-threads', useWasm(true), ours, 6), variant('wasm-1-thread', useWasm(false), ours, 6)]
+    : [];
+  const baselines: Variant[] = [
+    variant('js-kernels', () => void setKernels('js'), ours, 4),
+    variant('plain-ml-matrix', () => {}, () => plainCostFunction(params, X, y, LAMBDA), 2),
+  ];
+  const variants = [...ourVariants, ...baselines];
+  for (const v of variants) {
+    v.select();
+    for (let i = 0; i < 3; i++) v.run(); // warm-up
+  }
+  measure(ourVariants, 4);
+  const octave = octaveMedian(data, params, reference.J);
+  measure(ourVariants, 4);
+  const octave1 = typeof octave === 'string' ? octave : octaveMedian(data, params, reference.J, 1);
+  measure(baselines, 4);
+
+  const ms = (name: string): number => median(variants.find((v) => v.name === name)!.samples);
+  // What students get: the default kernels (WebAssembly with its worker where allowed).
+  const headlineName = wasm ? (threadsOk ? 'wasm-2-threads' : 'wasm-1-thread') : 'js-kernels';
+  const headline = ms(headlineName);
+  const kernelsText = wasm ? `WebAssembly SIMD, ${threadsOk ? '2 threads' : '1 thread (no worker)'}` : 'JS kernels (no WebAssembly SIMD)';
+  console.log(`costgrad 5000x400-25-10 median_ms=${fmt(headline)}   # ${kernelsText}; data: ${source}`);
+  for (const v of variants.filter((v) => v.name !== 'plain-ml-matrix')) {
+    console.log(`costgrad ${v.name} median_ms=${fmt(ms(v.name))}   # ${v.samples.length} runs`);
+  }
+  console.log(`costgrad plain-ml-matrix median_ms=${fmt(ms('plain-ml-matrix'))} ratio=${(ms('plain-ml-matrix') / headline).toFixed(1)}   # plain/ours`);
+  if (typeof octave === 'string') {
+    console.log(`costgrad octave: ${octave}`);
+  } else {
+    const ratio = headline / octave.ms;
+    console.log(
+      `costgrad octave median_ms=${fmt(octave.ms)} ratio=${ratio.toFixed(2)} target=0.5 ${ratio <= 0.5 ? 'met' : 'missed'}   # ours/octave; ${octave.blas}, its default threads; ${OCTAVE_RUNS} runs timed inside Octave`,
+    );
+    if (typeof octave1 !== 'string') {
+      console.log(`costgrad octave-1-thread median_ms=${fmt(octave1.ms)} ratio=${(headline / octave1.ms).toFixed(2)}   # OPENBLAS_NUM_THREADS=1`);
+    }
+  }
+  const [after1] = loadavg();
+  console.log(`costgrad load-after 1m=${after1.toFixed(2)}`);
+  setKernels('wasm', { threads: true });
 }

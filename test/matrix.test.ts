@@ -24,32 +24,10 @@ import {
   zeroFirstColumn,
   zeros,
 } from '../exercises/lib/matrix';
-import { seededRandom } from '../exercises/lib/random';
+import { naiveProduct, randomMatrix } from './helpers/matrices';
 
 const M = (rows: number[][]) => new Matrix(rows);
 const arr = (A: Matrix) => A.to2DArray();
-
-/** A deterministic random matrix with the given fraction of exact zeros. */
-function randomMatrix(r: number, c: number, zeroFraction: number, seed: number): Matrix {
-  const rnd = seededRandom(seed);
-  const A = new Matrix(r, c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) if (rnd() >= zeroFraction) A.set(i, j, rnd() * 2 - 1);
-  return A;
-}
-
-/** The obvious triple loop, summing over p in increasing order. */
-function naiveProduct(A: Matrix, B: Matrix): number[][] {
-  const C: number[][] = [];
-  for (let i = 0; i < A.rows; i++) {
-    C.push([]);
-    for (let j = 0; j < B.columns; j++) {
-      let s = 0;
-      for (let p = 0; p < A.columns; p++) s += A.get(i, p) * B.get(p, j);
-      C[i].push(s);
-    }
-  }
-  return C;
-}
 
 describe('construction and columns', () => {
   it('zeros, ones, size', () => {

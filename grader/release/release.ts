@@ -87,7 +87,7 @@ const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README
  */
 export const RELEASE_DEV_DEPENDENCIES = ['@types/node'] as const;
 /** Scripts that need what the release does not have (bench/, test/, tsc, mnist, the package build). */
-const INSTRUCTOR_SCRIPTS = ['bench', 'typecheck', 'digits', 'prepack'];
+const INSTRUCTOR_SCRIPTS = ['bench', 'typecheck', 'digits', 'prepack', 'build:wasm'];
 
 /** Never copied even inside an allowed folder: editor/OS litter and logs. */
 const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|node_modules|\.cache)(\/|$)|\.log$/;

@@ -76,6 +76,17 @@ function tsFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Every .ts file under `dir`, sorted by path. */
+function tsFilesDeep(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...tsFilesDeep(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
 /**
  * The kit helpers that go into the runtime: those whose relative imports stay inside lib/.
  * checkNNGradients imports the exercise files themselves (../nnCostFunction), which are not
@@ -95,7 +106,8 @@ export function runtimeLibNames(): string[] {
 export function runtimeKey(): string {
   const h = createHash('sha256');
   h.update(`backprop-grader ${graderVersion()}\nnode ${process.versions.node}\nesbuild ${esbuildVersion}\n`);
-  const sources = [...tsFiles(join(GRADER_DIR, 'sandbox')), join(GRADER_DIR, 'parts', 'ids.ts'), ...tsFiles(KIT_LIB_DIR)];
+  // Recursive: the kit's kernels (exercises/lib/kernels/, the embedded WebAssembly included) go into the runtime too.
+  const sources = [...tsFilesDeep(join(GRADER_DIR, 'sandbox')), join(GRADER_DIR, 'parts', 'ids.ts'), ...tsFilesDeep(KIT_LIB_DIR)];
   const packages = new Set<string>();
   for (const file of sources) {
     const text = readFileSync(file);
