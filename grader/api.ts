@@ -9,9 +9,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildCaseSet } from './cases/index';
+import { buildCaseSet, type StoredReference } from './cases/index';
+import { PROBE_BUDGET_MS } from './cases/probe';
 import { requestsFor } from './cases/requests';
-import type { CaseFamily, GradingCase } from './cases/types';
+import { isProbe, type CaseFamily, type GradingCase } from './cases/types';
 import type { Comparison } from './compare/index';
 import { diagnose } from './diagnose/index';
 import { resolveOptions, type GradeOptions } from './options';
@@ -19,8 +20,10 @@ import { selectParts } from './parts/index';
 import { STUDENT_FILES, type PartId, type StudentFunction } from './parts/ids';
 import type { CallResult, CaseEvaluation, PartDefinition, PartEvaluation, Verdict } from './parts/types';
 import { graderVersion } from './paths';
-import { loadFixtures } from './reference/fixtures';
+import { failureKind, isProbeTimeout, prefetchSeals, probeTooSlow } from './parts/sealed-run';
+import { loadStoredReference } from './reference/fixtures';
 import { loadReference, type Reference } from './reference/load';
+import { verifierFor, type SealVerifier } from './reference/sealed';
 import { PART_SECTION } from './messages/guide';
 import { render, t, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, GradeReport, Message, PartResult } from './report/types';
@@ -59,10 +62,20 @@ const STICKY: ReadonlySet<CallErrorCode> = new Set<CallErrorCode>([
   'out-of-memory',
 ]);
 
-/** Runs each case's requests once (cases shared by two parts are not called twice), in order. */
-async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<string, CallOutcome[]>> {
+/**
+ * Runs each case's requests once (cases shared by two parts are not called twice), in order; the
+ * speed probes last, each within its own budget. `onCase` sees each case's outcomes as they arrive.
+ * @returns the outcomes per case id, and the probes whose own call ran out of its budget
+ */
+async function runCases(
+  sandbox: Sandbox,
+  cases: GradingCase[],
+  onCase: (c: GradingCase, outcomes: CallOutcome[]) => void = () => {},
+): Promise<{ outcomes: Map<string, CallOutcome[]>; probeTimeouts: Set<string> }> {
   const results = new Map<string, CallOutcome[]>();
+  const probeTimeouts = new Set<string>();
   const sticky = new Map<StudentFunction, { error: CallError; caseName: string }>();
+  cases = [...cases.filter((c) => !isProbe(c)), ...cases.filter(isProbe)];
   for (const c of cases) {
     if (results.has(c.id)) continue;
     const outcomes: CallOutcome[] = [];
@@ -78,14 +91,17 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
         });
         continue;
       }
-      const outcome = await sandbox.call(request);
+      const outcome = isProbe(c) ? await sandbox.call(request, { timeoutMs: c.budgetMs }) : await sandbox.call(request);
       outcomes.push(outcome);
-      if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
+      // A probe running out of its budget is its verdict (too slow), never a reason to skip other calls.
+      if (isProbe(c) && !outcome.ok && outcome.error.code === 'timeout') probeTimeouts.add(c.id);
+      else if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
       if (!outcome.ok) break; // the case has no answer; its other calls would tell nothing new
     }
     results.set(c.id, outcomes);
+    onCase(c, outcomes);
   }
-  return results;
+  return { outcomes: results, probeTimeouts };
 }
 
 /** A CallError as a catalogue message naming the function (rendered by the caller in its language). */
@@ -110,23 +126,41 @@ export function callErrorMessage(fn: StudentFunction, e: CallError, lang: Lang =
   return render(callErrorRef(fn, e), lang);
 }
 
-function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], options: GradeOptions): CaseEvaluation {
+/** What evaluateCase needs besides the case: the run's options, seal verdicts and probe timeouts. */
+interface EvaluationContext {
+  options: GradeOptions;
+  seals?: SealVerifier;
+  probeTimeouts: ReadonlySet<string>;
+}
+
+function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], ctx: EvaluationContext): CaseEvaluation {
+  const { options } = ctx;
   const lang = options.lang;
   const durationMs = outcomes.reduce((s, o) => s + o.durationMs, 0);
   const failedCall = outcomes.find((o) => !o.ok);
+  if (isProbeTimeout(c, failedCall, ctx.probeTimeouts) && failedCall && !failedCall.ok) {
+    return { case: c, outcomes, verdict: 'failed', failure: 'too-slow', error: failedCall.error, comparison: probeTooSlow(c, lang), durationMs };
+  }
   if (failedCall && !failedCall.ok) {
     const error = failedCall.error;
     const verdict: Verdict = error.code === 'not-implemented' ? 'failed' : 'errored';
     return { case: c, outcomes, verdict, error, comparison: { passed: false, message: callErrorMessage(part.info.fn, error, lang) }, durationMs };
   }
   const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
-  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance });
+  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance, seals: ctx.seals, lang });
   return { case: c, outcomes, verdict: comparison.passed ? 'passed' : 'failed', comparison, durationMs };
 }
 
 function caseResult(e: CaseEvaluation): CaseResult {
   const r: CaseResult = { name: e.case.name, hidden: e.case.hidden, passed: e.verdict === 'passed', durationMs: round1(e.durationMs) };
+  const failure = failureKind(e);
+  if (failure) r.failure = failure;
+  if (e.case.sealed) r.sealed = true;
   if (e.verdict !== 'passed' && e.comparison.message) r.message = e.comparison.message;
+  if (e.verdict !== 'passed' && e.comparison.messageId) {
+    r.messageId = e.comparison.messageId;
+    if (e.comparison.params) r.params = e.comparison.params;
+  }
   if (e.verdict !== 'passed' && e.comparison.worst) r.worst = e.comparison.worst;
   if (e.verdict !== 'passed' && e.comparison.diff) r.diff = e.comparison.diff;
   return r;
@@ -205,12 +239,16 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   try {
     // Load: the reference (live solutions, or the stored fixtures) and this run's cases.
     let reference: Reference | null = null;
-    if (options.reference !== 'fixtures') {
+    if (options.reference === 'auto' || options.reference === 'solutions') {
       reference = await loadReference();
       if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
     }
+    // Without the live reference: the shipped public fixtures and the sealed hidden cases.
+    const stored: StoredReference | undefined = reference ? undefined : loadStoredReference();
+    const seals = stored ? verifierFor(stored.sealed) : undefined;
     const families = new Set<CaseFamily>(parts.flatMap((p) => p.definition.families));
-    const caseSet = buildCaseSet(families, seed, options.hiddenCases, reference ? undefined : loadFixtures());
+    const probeBudgetMs = Math.min(PROBE_BUDGET_MS, options.limits.timeoutMs);
+    const caseSet = buildCaseSet(families, seed, options.hiddenCases, { stored, lang: options.lang, probeBudgetMs });
     const casesOf = (def: PartDefinition): GradingCase[] => def.families.flatMap((f): GradingCase[] => caseSet[f] ?? []);
     const ordered = parts.flatMap((p) => casesOf(p.definition));
 
@@ -220,20 +258,23 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     filling.catch(() => undefined);
 
     sandbox = await opening;
-    const outcomes = await runCases(sandbox, ordered);
+    const definitions = parts.map((p) => p.definition);
+    const onCase = seals ? (c: GradingCase, o: CallOutcome[]) => prefetchSeals(c, o, definitions, seals, options.tolerance, options.lang) : undefined;
+    const { outcomes, probeTimeouts } = await runCases(sandbox, ordered, onCase);
     await filling;
+    await seals?.settle();
 
     // Compare.
     const evaluations: PartEvaluation[] = parts.map(({ definition, maxScore }) => ({
       id: definition.id,
       definition,
       maxScore,
-      cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], options)),
+      cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], { options, seals, probeTimeouts })),
     }));
     internals.onEvaluations?.(evaluations);
 
     // Diagnose (explains failures; never changes a verdict).
-    const diagnoses: Map<PartId, Diagnosis[]> = await Promise.resolve(diagnose(evaluations, { reference, options, seed }));
+    const diagnoses: Map<PartId, Diagnosis[]> = await Promise.resolve(diagnose(evaluations, { reference, options, seed, stored, seals }));
 
     // Score and report.
     const locations = sandbox.locations();
@@ -266,7 +307,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       score: total.score,
       maxScore: total.maxScore,
       parts: partResults,
-      reference: reference ? 'solutions' : 'fixtures',
+      reference: reference ? 'solutions' : 'sealed',
       isolation: sandbox.isolation,
       startedAt: startedAt.toISOString(),
       durationMs: 0,

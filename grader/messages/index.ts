@@ -18,10 +18,14 @@ import enCall from './en/call.json';
 import enDiagnose from './en/diagnose.json';
 import enGuide from './en/guide.json';
 import enReport from './en/report.json';
+import enSealed from './en/sealed.json';
+import enTamper from './en/tamper.json';
 import zhCall from './zh-CN/call.json';
 import zhDiagnose from './zh-CN/diagnose.json';
 import zhGuide from './zh-CN/guide.json';
 import zhReport from './zh-CN/report.json';
+import zhSealed from './zh-CN/sealed.json';
+import zhTamper from './zh-CN/tamper.json';
 
 /** The languages a student can read the grader in. */
 export const LANGS = ['en', 'zh-CN'] as const;
@@ -30,11 +34,11 @@ export const DEFAULT_LANG: Lang = 'en';
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
-  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide },
-  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide },
+  en: { ...enReport, ...enCall, ...enDiagnose, ...enGuide, ...enSealed, ...enTamper },
+  'zh-CN': { ...zhReport, ...zhCall, ...zhDiagnose, ...zhGuide, ...zhSealed, ...zhTamper },
 };
 
-type EnglishKey = keyof typeof enReport | keyof typeof enCall | keyof typeof enDiagnose | keyof typeof enGuide;
+type EnglishKey = keyof typeof enReport | keyof typeof enCall | keyof typeof enDiagnose | keyof typeof enGuide | keyof typeof enSealed | keyof typeof enTamper;
 type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
 /** A message id: a key of the English catalogue, without its plural suffix. */
 export type MessageId = EnglishKey extends infer K ? (K extends `${infer Base}_${PluralSuffix}` ? Base : K) : never;

@@ -5,7 +5,10 @@
  */
 import type { CaseFamily, GradingCase } from '../cases/types';
 import type { Comparison } from '../compare/index';
+import type { SealChecker } from '../compare/sealed';
+import type { Lang } from '../messages/index';
 import type { Tolerance } from '../options';
+import type { FailureKind } from '../report/types';
 import type { CallError, CallObservations, CallOutcome, WireValue } from '../sandbox/protocol';
 import type { PartId, PartInfo } from './ids';
 
@@ -15,6 +18,10 @@ export type Verdict = 'passed' | 'failed' | 'errored';
 export interface JudgeContext {
   /** options.tolerance (a part may tighten or loosen it for a documented reason). */
   tolerance: Tolerance;
+  /** Verifies answers against seals (sealed mode); absent with a live reference. */
+  seals?: SealChecker;
+  /** The language of the messages judges write from the catalogue. Default English. */
+  lang?: Lang;
 }
 
 /** One successful call's result, as a judge sees it. */
@@ -51,6 +58,8 @@ export interface CaseEvaluation {
   comparison: Comparison;
   /** The first call error, when the case did not get an answer (or the function is a stub). */
   error?: CallError;
+  /** The failure's kind when the comparison alone does not tell it (a speed probe out of time: `too-slow`). */
+  failure?: FailureKind;
   durationMs: number;
 }
 
