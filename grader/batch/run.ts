@@ -18,6 +18,7 @@ import { runPool } from './pool';
 import { schemaProblems, listStoredIds, readStoredReport, reportFile, serializeReport, writeFileAtomic, type ReportValidator } from './store';
 import type { BatchSummary } from './summary';
 import type { BatchEntry, GradeFn, Shard, Submission } from './types';
+import { checkTamper, type ReleaseManifest } from '../release/manifest';
 
 /** What the progress display is told. `done` counts only submissions graded in this run. */
 export type BatchProgressEvent =
@@ -56,6 +57,11 @@ export interface BatchOptions {
   validate?: ReportValidator;
   /** Clock for errored reports' startedAt. */
   now?: () => Date;
+  /**
+   * Tamper evidence: each repository's grading files are compared with this release manifest and
+   * the result stored in its report's `tamper` field (grading still uses the engine given here).
+   */
+  releaseManifest?: ReleaseManifest;
 }
 
 export interface BatchResult {
@@ -194,6 +200,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     async (sub) => {
       const report = await gradeOne(sub);
       if (aborted()) return; // see BatchOptions.signal: a result finishing after an abort is not trusted.
+      if (options.releaseManifest) {
+        try {
+          report.tamper = checkTamper(sub.dir, options.releaseManifest);
+        } catch {
+          report.tamper = { status: 'changed' }; // an unreadable repository cannot be vouched for
+        }
+      }
       try {
         writeFileAtomic(reportFile(reportsDir, sub.id), serializeReport(report));
       } catch (error) {

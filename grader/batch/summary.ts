@@ -5,7 +5,7 @@
  * the same bytes as a single-machine run.
  */
 import { PART_IDS, PARTS, type PartId } from '../parts/ids';
-import type { PartStatus } from '../report/types';
+import type { PartStatus, TamperCheck } from '../report/types';
 import { compareIds } from './discover';
 import type { BatchEntry } from './types';
 
@@ -69,6 +69,8 @@ export interface StudentSummary {
   parts: ({ score: number; maxScore: number; status: PartStatus } | null)[];
   /** Distinct diagnosis ids found on this submission, in first-seen order. */
   diagnoses: string[];
+  /** Tamper evidence (`batch` with a release manifest): did its grading files differ from the release? */
+  tamper?: TamperCheck['status'];
 }
 
 /** Everything the batch views show, derived from the reports alone. */
@@ -185,7 +187,9 @@ export function summarizeBatch(entries: readonly BatchEntry[]): BatchSummary {
         }
       }
     }
-    students.push({ id, score: report.score, maxScore: report.maxScore, percent, parts: row, diagnoses: seenDiag });
+    const student: StudentSummary = { id, score: report.score, maxScore: report.maxScore, percent, parts: row, diagnoses: seenDiag };
+    if (report.tamper) student.tamper = report.tamper.status;
+    students.push(student);
   }
 
   parts.forEach((ps, i) => {

@@ -39,6 +39,8 @@ export interface BatchCliOptions {
   config?: string | false;
   /** `--progress`: bar on a TTY, plain lines otherwise, by default. */
   progress?: 'bar' | 'plain' | 'none';
+  /** `--release-manifest FILE|DIR` (absolute): the release's manifest for tamper evidence; undefined: this installation's. */
+  releaseManifest?: string;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -59,10 +61,16 @@ export const BATCH_FLAGS = {
   resume: { type: 'boolean', describe: 'Continue an interrupted batch in --out: skip submissions whose report is already there and valid' },
   preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points', defaultDescription: 'full', requiresArg: true },
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
-  reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto', requiresArg: true },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
   config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
   progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
+  'release-manifest': {
+    type: 'string',
+    describe: 'The release-manifest.json written by `release` (or the release folder): repositories whose grading files differ are flagged (CSV column grader_files, HTML badge, report field tamper)',
+    defaultDescription: 'the manifest of this installation, as `release` would write it',
+    requiresArg: true,
+  },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -106,6 +114,8 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   if (config === false) out.config = false;
   else if (typeof config === 'string') out.config = resolve(cwd, config);
   if (args.progress !== undefined) out.progress = args.progress as BatchCliOptions['progress'];
+  const manifest = one('release-manifest');
+  if (typeof manifest === 'string') out.releaseManifest = resolve(cwd, manifest);
   return out;
 }
 
@@ -138,6 +148,27 @@ async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise
   return rest;
 }
 
+/** The manifest tamper evidence compares with: --release-manifest, else this installation's. */
+async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext) {
+  const { t } = await import('../messages/index');
+  if (cli.releaseManifest) {
+    const { readManifest } = await import('../release/manifest');
+    try {
+      const m = readManifest(cli.releaseManifest);
+      ctx.io.stderr(`${t('tamper.batch-source', { source: cli.releaseManifest })}\n`);
+      return m;
+    } catch (error) {
+      throw new UsageError(`--release-manifest: ${(error as Error).message}`);
+    }
+  }
+  const { installationManifest } = await import('../release/release');
+  try {
+    return installationManifest();
+  } catch {
+    return undefined; // not a full project (e.g. an installed package without scripts/): no tamper evidence
+  }
+}
+
 /**
  * Runs `batch`. Returns 0 when every submission has a report and the outputs are written, 1 when
  * the batch was interrupted or a report could not be written (rerun with --resume).
@@ -147,6 +178,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   const { io } = ctx;
   if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
   const gradeOptions = await batchGradeOptions(cli, ctx);
+  const releaseManifest = await loadReleaseManifest(cli, ctx);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.
@@ -186,6 +218,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       resume: cli.resume,
       signal: controller.signal,
       onProgress,
+      releaseManifest,
     });
     for (const w of result.writeErrors) io.stderr(`batch: could not write the report of ${JSON.stringify(w.id)}: ${w.message}\n`);
     if (!result.complete || !result.summary) {

@@ -5,15 +5,18 @@
  * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
  * release never appears at <dir>.
  *
- * Released: exercises/ (stubs, ex4.ts, README.md, lib/**), grader/** (with stored fixtures: the
- * grader grades from them when solutions/ is absent), bin/, scripts/, package.json (scripts
- * adjusted; dependencies untouched so package-lock.json stays valid for `npm ci`),
- * package-lock.json, tsconfig.json (adjusted), .github/workflows/classroom.yml, README.md (for
- * students), .gitignore.
+ * Released: exercises/ (stubs, ex4.ts, README.md, lib/**), grader/** (with the public fixtures and
+ * the sealed hidden cases: the grader grades from them when solutions/ is absent; nothing unsealed
+ * is ever copied), bin/, scripts/, package.json (scripts adjusted; dependencies untouched so
+ * package-lock.json stays valid for `npm ci`), package-lock.json, tsconfig.json (adjusted),
+ * .github/workflows/classroom.yml, README.md (for students), .gitignore, and release-manifest.json
+ * (hashes of the grading files, for tamper evidence in `batch`: grader/release/manifest.ts).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { PACKAGE_ROOT } from '../paths';
+import { buildManifest, contentHash, formatManifest, isProtectedPath, MANIFEST_FILE, MANIFEST_FORMAT, type ReleaseManifest } from './manifest';
+import { graderVersion } from '../paths';
 import { studentReadme } from './readme';
 import { fingerprintSolutions, FORBIDDEN_PATHS, listFiles, scanRelease, type ScanResult } from './scan';
 
@@ -47,7 +50,13 @@ export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-leve
 ];
 
 /** Files generated rather than copied (package.json and tsconfig.json are adjusted copies). */
-const GENERATED = ['package.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER];
+const GENERATED = ['package.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER, MANIFEST_FILE];
+
+/**
+ * The only files of grader/fixtures/ a release carries: the public cases (in the clear, published
+ * anyway) and the sealed hidden cases, with their schemas. Anything else there is refused.
+ */
+export const SHIPPED_FIXTURES = ['grader/fixtures/public.json', 'grader/fixtures/public.schema.json', 'grader/fixtures/sealed.json', 'grader/fixtures/sealed.schema.json'];
 
 /** Never copied even inside an allowed folder: editor/OS litter and logs. */
 const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|node_modules|\.cache)(\/|$)|\.log$/;
@@ -92,6 +101,12 @@ export function releaseFileList(root: string): { files: string[]; warnings: stri
   for (const f of files) {
     const bad = FORBIDDEN_PATHS.find((p) => p.pattern.test(f));
     if (bad) throw new ReleaseError('release-leak', `release: the allowlist would release ${f} (${bad.why})`);
+    if (f.startsWith('grader/fixtures/') && !SHIPPED_FIXTURES.includes(f)) {
+      throw new ReleaseError('release-leak', `release: ${f} is neither the public fixtures nor the sealed hidden cases; a release carries nothing unsealed (remove it, or run \`backprop-grader fixtures\`)`);
+    }
+  }
+  for (const f of SHIPPED_FIXTURES) {
+    if (!files.has(f)) throw new ReleaseError('release-usage', `release: ${f} is missing; run \`backprop-grader fixtures\` first`);
   }
   return { files: [...files].sort(), warnings };
 }
@@ -111,6 +126,8 @@ export interface ReleaseResult {
   files: string[];
   warnings: string[];
   scan: ScanResult;
+  /** The release manifest written to <outDir>/release-manifest.json (keep a copy: `batch --release-manifest`). */
+  manifest: ReleaseManifest;
 }
 
 function isWithin(child: string, parent: string): boolean {
@@ -149,20 +166,37 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
     writeFileSync(join(staging, 'README.md'), studentReadme());
     writeFileSync(join(staging, '.gitignore'), GITIGNORE);
     writeFileSync(join(staging, RELEASE_MARKER), 'Written by `backprop-grader release`; `release --force` may replace this folder.\n');
+    const manifest = buildManifest(staging);
+    writeFileSync(join(staging, MANIFEST_FILE), formatManifest(manifest));
 
     const fp = fingerprintSolutions(solutionsDir, [join(root, 'exercises')]);
     const scan = scanRelease(staging, fp);
-    if (scan.forbidden.length > 0 || scan.leaks.length > 0) {
+    if (scan.forbidden.length > 0 || scan.leaks.length > 0 || scan.unsealed.length > 0) {
       const lines = [
         ...scan.forbidden.map((f) => `  ${f.file}: ${f.why}`),
+        ...scan.unsealed.map((f) => `  ${f}: holds hidden cases' expected outputs in the clear`),
         ...scan.leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line} contains code of ${l.source}: ${l.code}`),
       ];
-      throw new ReleaseError('release-leak', `release: refusing to write ${outDir}; solution code would be released:\n${lines.join('\n')}`, scan);
+      throw new ReleaseError('release-leak', `release: refusing to write ${outDir}; solution code or unsealed answers would be released:\n${lines.join('\n')}`, scan);
     }
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);
-    return { outDir, files: [...files, ...GENERATED].sort(), warnings, scan };
+    return { outDir, files: [...files, ...GENERATED].sort(), warnings, scan, manifest };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The manifest `release` would write from the project at `root`, without writing a release: the
+ * protected files it would copy, and the package.json and tsconfig.json it would generate. `batch`
+ * uses it when no release manifest is given (it equals the release's when the grader has not
+ * changed since).
+ */
+export function installationManifest(root: string = PACKAGE_ROOT): ReleaseManifest {
+  const files: Record<string, string> = {};
+  for (const rel of releaseFileList(root).files) if (isProtectedPath(rel)) files[rel] = contentHash(readFileSync(join(root, rel)));
+  files['package.json'] = contentHash(Buffer.from(releasePackageJson(readFileSync(join(root, 'package.json'), 'utf8'))));
+  files['tsconfig.json'] = contentHash(Buffer.from(releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8'))));
+  return { format: MANIFEST_FORMAT, version: 1, grader: graderVersion(), files };
 }

@@ -6,6 +6,7 @@
  */
 import { PARTS } from '../parts/ids';
 import type { GradeReport } from '../report/types';
+import { tamperBadge } from './tamper';
 import { compareIds } from '../batch/discover';
 import { formatPercent, formatPoints, type BatchSummary } from '../batch/summary';
 import type { BatchEntry } from '../batch/types';
@@ -26,6 +27,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:var(--muted)}svg{max-width:100%;height:auto}svg text{fill:var(--fg);font:12px system-ui,sans-serif}
 svg .bar{fill:var(--bar)}svg .track{fill:var(--line)}
 details{border:1px solid var(--line);border-radius:6px;padding:.4rem .8rem;margin:.4rem 0}summary{cursor:pointer}
+.tamper{margin-left:.5rem;padding:0 .4rem;border-radius:4px;border:1px solid var(--fail);color:var(--fail);font-size:12px}
 pre{white-space:pre-wrap;word-break:break-word;background:rgba(127,127,127,.12);padding:.5rem;border-radius:4px}
 `;
 
@@ -104,7 +106,7 @@ function studentDetails(anchor: string, id: string, report: GradeReport): string
     ? `<details><summary>Captured output of the submission</summary><pre>${e(report.submissionOutput)}</pre></details>`
     : '';
   return (
-    `<details class="student" id="${anchor}" data-id="${e(id)}"><summary><strong>${e(id)}</strong> — ${formatPoints(report.score)}/${formatPoints(report.maxScore)}</summary>` +
+    `<details class="student" id="${anchor}" data-id="${e(id)}"><summary><strong>${e(id)}</strong> — ${formatPoints(report.score)}/${formatPoints(report.maxScore)}${tamperBadge(report, e)}</summary>` +
     `<table><thead><tr><th>Part</th><th class="n">Points</th><th>Status</th><th>Details</th></tr></thead><tbody>${parts}</tbody></table>${output}</details>`
   );
 }
@@ -162,7 +164,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
     summary.students
       .map(
         (st) =>
-          `<tr><td><a href="#${anchors.get(st.id)}">${e(st.id)}</a></td><td class="n">${formatPoints(st.score)}/${formatPoints(st.maxScore)}</td>` +
+          `<tr><td><a href="#${anchors.get(st.id)}">${e(st.id)}</a>${tamperBadge(byId.get(st.id), e)}</td><td class="n">${formatPoints(st.score)}/${formatPoints(st.maxScore)}</td>` +
           st.parts.map((p) => (p ? `<td class="n ${p.status}">${formatPoints(p.score)}</td>` : `<td class="n muted">—</td>`)).join('') +
           `</tr>`,
       )
