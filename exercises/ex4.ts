@@ -24,7 +24,7 @@ import { LANGS, parseLang, resolveLang, t, type Lang, type MessageId, type Messa
 import { DEFAULT_OPTIONS as GRADE_DEFAULTS } from '../grader/options';
 import { PART_DEFINITIONS } from '../grader/parts/index';
 import type { PartId } from '../grader/parts/ids';
-import { loadFixtures } from '../grader/reference/fixtures';
+import { loadPublicFixtures } from '../grader/reference/fixtures';
 import { loadReference, type Reference } from '../grader/reference/load';
 import { openSandbox } from '../grader/sandbox/index';
 import type { WireValue } from '../grader/sandbox/protocol';
@@ -389,7 +389,7 @@ class Walkthrough {
       const { fillExpected } = await import('../grader/reference/live');
       fillExpected(this.reference, c);
     } else {
-      const stored = loadFixtures().public[c.family]?.[0] as NnCase | undefined;
+      const stored = loadPublicFixtures().cases[c.family]?.[0] as NnCase | undefined;
       c.expected = stored?.expected;
     }
     const [request] = requestsFor(c);

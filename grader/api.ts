@@ -9,9 +9,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildCaseSet } from './cases/index';
+import { buildCaseSet, type StoredReference } from './cases/index';
+import { PROBE_BUDGET_MS } from './cases/probe';
 import { requestsFor } from './cases/requests';
-import type { CaseFamily, GradingCase } from './cases/types';
+import { isProbe, type CaseFamily, type GradingCase } from './cases/types';
 import type { Comparison } from './compare/index';
 import { diagnose } from './diagnose/index';
 import { submissionSources, type SourceReader } from './diagnose/sources';
@@ -22,8 +23,10 @@ import { selectParts } from './parts/index';
 import { STUDENT_FILES, type PartId, type StudentFunction } from './parts/ids';
 import type { CallResult, CaseEvaluation, PartDefinition, PartEvaluation, Verdict } from './parts/types';
 import { graderVersion } from './paths';
-import { loadFixtures } from './reference/fixtures';
+import { failureKind, isProbeTimeout, prefetchSeals, probeTooSlow } from './parts/sealed-run';
+import { loadStoredReference } from './reference/fixtures';
 import { loadReference, type Reference } from './reference/load';
+import { verifierFor, type SealVerifier } from './reference/sealed';
 import { PART_SECTION } from './messages/guide';
 import { partTitle } from './messages/parts';
 import { render, t, type Lang, type MessageRef } from './messages/index';
@@ -97,10 +100,20 @@ async function retraceHidden(sandbox: Sandbox, evaluations: readonly PartEvaluat
   }
 }
 
-/** Runs each case's requests once (cases shared by two parts are not called twice), in order. */
-async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<string, CallOutcome[]>> {
+/**
+ * Runs each case's requests once (cases shared by two parts are not called twice), in order; the
+ * speed probes last, each within its own budget. `onCase` sees each case's outcomes as they arrive.
+ * @returns the outcomes per case id, and the probes whose own call ran out of its budget
+ */
+async function runCases(
+  sandbox: Sandbox,
+  cases: GradingCase[],
+  onCase: (c: GradingCase, outcomes: CallOutcome[]) => void = () => {},
+): Promise<{ outcomes: Map<string, CallOutcome[]>; probeTimeouts: Set<string> }> {
   const results = new Map<string, CallOutcome[]>();
+  const probeTimeouts = new Set<string>();
   const sticky = new Map<StudentFunction, { error: CallError; caseName: string }>();
+  cases = [...cases.filter((c) => !isProbe(c)), ...cases.filter(isProbe)];
   for (const c of cases) {
     if (results.has(c.id)) continue;
     const outcomes: CallOutcome[] = [];
@@ -117,14 +130,17 @@ async function runCases(sandbox: Sandbox, cases: GradingCase[]): Promise<Map<str
         outcomes.push({ ok: false, durationMs: 0, error: repeat ? skipped : error });
         continue;
       }
-      const outcome = await sandbox.call(traced(c, request));
+      const outcome = isProbe(c) ? await sandbox.call(request, { timeoutMs: c.budgetMs }) : await sandbox.call(traced(c, request));
       outcomes.push(outcome);
-      if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
+      // A probe running out of its budget is its verdict (too slow), never a reason to skip other calls.
+      if (isProbe(c) && !outcome.ok && outcome.error.code === 'timeout') probeTimeouts.add(c.id);
+      else if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
       if (!outcome.ok) break; // the case has no answer; its other calls would tell nothing new
     }
     results.set(c.id, outcomes);
+    onCase(c, outcomes);
   }
-  return results;
+  return { outcomes: results, probeTimeouts };
 }
 
 /** The params a catalogue message needs, when the CallError carries them all (else undefined). */
@@ -216,46 +232,50 @@ function mutationOf(outcomes: readonly CallOutcome[]): { argument: string; metho
   return undefined;
 }
 
-function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], options: GradeOptions): CaseEvaluation {
+/** What evaluateCase needs besides the case: the run's options, seal verdicts and probe timeouts. */
+interface EvaluationContext {
+  options: GradeOptions;
+  seals?: SealVerifier;
+  probeTimeouts: ReadonlySet<string>;
+}
+
+function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcome[], ctx: EvaluationContext): CaseEvaluation {
+  const { options } = ctx;
   const lang = options.lang;
   const durationMs = outcomes.reduce((s, o) => s + o.durationMs, 0);
   const failedCall = outcomes.find((o) => !o.ok);
+  if (isProbeTimeout(c, failedCall, ctx.probeTimeouts) && failedCall && !failedCall.ok) {
+    return { case: c, outcomes, verdict: 'failed', failure: 'too-slow', error: failedCall.error, comparison: probeTooSlow(c, lang), durationMs };
+  }
   if (failedCall && !failedCall.ok) {
     const error = failedCall.error;
     const verdict: Verdict = error.code === 'not-implemented' ? 'failed' : 'errored';
     return { case: c, outcomes, verdict, error, comparison: { passed: false, message: callErrorMessage(part.info.fn, error, lang) }, durationMs };
   }
   const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
-  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance });
+  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance, seals: ctx.seals, lang });
   const mutation = mutationOf(outcomes);
   if (mutation) {
     // A graded function must leave its inputs unchanged, whatever it returns.
     const params = { fn: part.info.fn, argument: mutation.argument, by: mutation.method ? 'method' : 'none', method: mutation.method ?? '', line: mutation.line ?? 0 };
-    const ref: MessageRef = { id: 'report.case.mutated', params };
-    return { case: c, outcomes, verdict: 'failed', comparison: { ...comparison, passed: false, message: render(ref, lang) }, failure: 'mutation', messageRef: ref, durationMs };
+    const message = t('report.case.mutated', params, lang);
+    return { case: c, outcomes, verdict: 'failed', comparison: { ...comparison, passed: false, message, messageId: 'report.case.mutated', params }, failure: 'mutation', durationMs };
   }
   return { case: c, outcomes, verdict: comparison.passed ? 'passed' : 'failed', comparison, durationMs };
 }
 
-const FAILURE_OF_PROBLEM: Record<NonNullable<Comparison['problem']>, FailureKind> = { type: 'type', shape: 'shape', 'non-finite': 'nan', value: 'value' };
-
-function failureKind(e: CaseEvaluation): FailureKind {
-  if (e.failure) return e.failure;
-  if (e.error) return e.error.code === 'not-implemented' ? 'not-implemented' : 'error';
-  return e.comparison.problem ? FAILURE_OF_PROBLEM[e.comparison.problem] : 'value';
-}
-
 function caseResult(e: CaseEvaluation): CaseResult {
   const r: CaseResult = { name: e.case.name, hidden: e.case.hidden, passed: e.verdict === 'passed', durationMs: round1(e.durationMs) };
-  if (e.verdict === 'passed') return r;
-  r.failure = failureKind(e);
-  if (e.comparison.message) r.message = e.comparison.message;
-  if (e.messageRef) {
-    r.messageId = e.messageRef.id;
-    if (e.messageRef.params) r.params = e.messageRef.params;
+  const failure = failureKind(e);
+  if (failure) r.failure = failure;
+  if (e.case.sealed) r.sealed = true;
+  if (e.verdict !== 'passed' && e.comparison.message) r.message = e.comparison.message;
+  if (e.verdict !== 'passed' && e.comparison.messageId) {
+    r.messageId = e.comparison.messageId;
+    if (e.comparison.params) r.params = e.comparison.params;
   }
-  if (e.comparison.worst) r.worst = e.comparison.worst;
-  if (e.comparison.diff) r.diff = e.comparison.diff;
+  if (e.verdict !== 'passed' && e.comparison.worst) r.worst = e.comparison.worst;
+  if (e.verdict !== 'passed' && e.comparison.diff) r.diff = e.comparison.diff;
   return r;
 }
 
@@ -364,12 +384,16 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   try {
     // Load: the reference (live solutions, or the stored fixtures) and this run's cases.
     let reference: Reference | null = null;
-    if (options.reference !== 'fixtures') {
+    if (options.reference === 'auto' || options.reference === 'solutions') {
       reference = await loadReference();
       if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
     }
+    // Without the live reference: the shipped public fixtures and the sealed hidden cases.
+    const stored: StoredReference | undefined = reference ? undefined : loadStoredReference();
+    const seals = stored ? verifierFor(stored.sealed) : undefined;
     const families = new Set<CaseFamily>(parts.flatMap((p) => p.definition.families));
-    const caseSet = buildCaseSet(families, seed, options.hiddenCases, reference ? undefined : loadFixtures());
+    const probeBudgetMs = Math.min(PROBE_BUDGET_MS, options.limits.timeoutMs);
+    const caseSet = buildCaseSet(families, seed, options.hiddenCases, { stored, lang: options.lang, probeBudgetMs });
     const casesOf = (def: PartDefinition): GradingCase[] => def.families.flatMap((f): GradingCase[] => caseSet[f] ?? []);
     const ordered = parts.flatMap((p) => casesOf(p.definition));
 
@@ -379,15 +403,18 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     filling.catch(() => undefined);
 
     sandbox = await opening;
-    const outcomes = await runCases(sandbox, ordered);
+    const definitions = parts.map((p) => p.definition);
+    const onCase = seals ? (c: GradingCase, o: CallOutcome[]) => prefetchSeals(c, o, definitions, seals, options.tolerance, options.lang) : undefined;
+    const { outcomes, probeTimeouts } = await runCases(sandbox, ordered, onCase);
     await filling;
+    await seals?.settle();
 
     // Compare.
     const evaluations: PartEvaluation[] = parts.map(({ definition, maxScore }) => ({
       id: definition.id,
       definition,
       maxScore,
-      cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], options)),
+      cases: casesOf(definition).map((c) => evaluateCase(definition, c, outcomes.get(c.id) ?? [], { options, seals, probeTimeouts })),
     }));
     if (options.trace && options.diagnose) await retraceHidden(sandbox, evaluations);
     internals.onEvaluations?.(evaluations);
@@ -396,7 +423,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     const locations = sandbox.locations();
     const sources = submissionSources(submission, locations);
     const traceSilent = new Set<PartId>();
-    const diagnoses: Map<PartId, Diagnosis[]> = await diagnose(evaluations, { reference, options, seed, sources, traceSilent });
+    const diagnoses: Map<PartId, Diagnosis[]> = await diagnose(evaluations, { reference, options, seed, stored, seals, sources, traceSilent });
     const origin = runtimeErrorOrigin(evaluations, sources, locations);
 
     // Score and report.
@@ -433,7 +460,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
       score: total.score,
       maxScore: total.maxScore,
       parts: partResults,
-      reference: reference ? 'solutions' : 'fixtures',
+      reference: reference ? 'solutions' : 'sealed',
       isolation: sandbox.isolation,
       startedAt: startedAt.toISOString(),
       durationMs: 0,

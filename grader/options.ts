@@ -28,8 +28,12 @@ export interface GradeOptions {
   limits: SandboxLimits;
   /** Hidden randomized cases per part (besides the public case). Default 3. */
   hiddenCases: number;
-  /** Where reference outputs come from: 'auto' uses solutions/ when present, else stored fixtures. */
-  reference: 'auto' | 'solutions' | 'fixtures';
+  /**
+   * Where reference outputs come from: 'solutions' (live, full detail), 'sealed' (the shipped public
+   * fixtures and sealed hidden cases, as a student release grades), or 'auto': solutions/ when
+   * present, else sealed. 'fixtures' is the former name of 'sealed' and means the same.
+   */
+  reference: 'auto' | 'solutions' | 'sealed' | 'fixtures';
   /** Name the student's mistake in failed parts (grader/diagnose). Default true; off only to measure or compare. */
   diagnose: boolean;
   /** How hard the sandbox walls must be (grader/sandbox). Default 'auto'. */

@@ -1,11 +1,15 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCaseSet, generateHidden, numCheckCount } from '../grader/cases/index';
 import { courseraNnInputs, courseraSigmoidInput } from '../grader/cases/public';
 import { CASE_FAMILIES, type NnCase, type NnInputs } from '../grader/cases/types';
 import { compareValues } from '../grader/compare/index';
 import { NUMGRAD_TOLERANCE } from '../grader/parts/numerical-gradient';
-import { buildFixtures, FIXTURES_PATH, loadFixtures, POOL_SIZE, validateFixtures } from '../grader/reference/fixtures';
+import { checkFixtures, loadStoredReference, PUBLIC_PATH, validatePublicFixtures, validateSealedFile } from '../grader/reference/fixtures';
+import { POOL_SIZE, PROBE_POOL_SIZE, SEALED_FAMILIES } from '../grader/reference/seal-build';
+import { SEALED_PATH } from '../grader/reference/sealed';
 import { fillExpected, fillExpectedMemo } from '../grader/reference/live';
 import { evaluateKnownFunction } from '../grader/sandbox/functions';
 import * as reference from '../solutions/index';
@@ -176,32 +180,78 @@ describe('numerical-gradient tolerance', () => {
   });
 });
 
-describe('stored fixtures (grader/fixtures/reference.json)', () => {
-  it('validate against fixtures.schema.json', async () => {
-    await expect(validateFixtures(JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')))).resolves.toBeTruthy();
+describe('stored fixtures (grader/fixtures/public.json and sealed.json)', () => {
+  it('validate against their schemas', () => {
+    expect(() => validatePublicFixtures(JSON.parse(readFileSync(PUBLIC_PATH, 'utf8')))).not.toThrow();
+    expect(() => validateSealedFile(JSON.parse(readFileSync(SEALED_PATH, 'utf8')))).not.toThrow();
   });
 
-  it('are not stale: regenerating them from solutions/ gives the stored numbers', async () => {
-    const fresh = JSON.parse(JSON.stringify(await buildFixtures()));
-    expect(fresh).toEqual(loadFixtures());
-  });
+  it('are not stale: a fresh build from solutions/ gives the stored public file and the stored cells, and sampled digests match', async () => {
+    let k = 0;
+    const random = () => ((k = (k * 1103515245 + 12345) % 2147483648) / 2147483648);
+    expect(await checkFixtures({ hashes: 3, random })).toEqual([]);
+  }, 120_000);
 
-  it('hold numbers only, compactly', () => {
-    const text = readFileSync(FIXTURES_PATH, 'utf8');
-    expect(statSync(FIXTURES_PATH).size).toBeLessThan(300 * 1024);
+  it('the stale check fails on a moved cell, a wrong digest and a changed public file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpg-stale-'));
+    try {
+      const file = JSON.parse(readFileSync(SEALED_PATH, 'utf8'));
+      const entry = file.pool['nn-reg'][7];
+      const [cells, digest] = (entry.J as string).split('.');
+      const bytes = Buffer.from(cells, 'base64');
+      bytes[1] ^= 1; // J's offset byte
+      entry.J = `${bytes.toString('base64')}.${digest}`;
+      const grad = file.pool.sigmoid[3].g as string;
+      file.pool.sigmoid[3].g = `${grad.split('.')[0]}.${Buffer.alloc(16).toString('base64')}`;
+      writeFileSync(join(dir, 'sealed.json'), JSON.stringify(file));
+      writeFileSync(join(dir, 'public.json'), readFileSync(PUBLIC_PATH, 'utf8').replace('"version": 2', '"version": 2 '));
+      const problems = await checkFixtures({ sealedPath: join(dir, 'sealed.json'), publicPath: join(dir, 'public.json'), hashes: 3, random: () => 0 }); // samples entries 1, 2 and 3 of each family
+      expect(problems).toEqual([
+        `${join(dir, 'public.json')} differs from a fresh build`,
+        'sealed nn-reg case 7 J: cell layout differs from a fresh build',
+        expect.stringMatching(/^sealed sigmoid case 3 g: digest does not match/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('hold numbers only, compactly: the public cases in the clear, the hidden ones sealed', () => {
+    const text = readFileSync(PUBLIC_PATH, 'utf8');
+    expect(statSync(PUBLIC_PATH).size).toBeLessThan(64 * 1024);
+    expect(statSync(SEALED_PATH).size).toBeLessThan(2 * 1024 * 1024);
     expect(text).not.toMatch(/function|=>|import|export|return|Matrix/);
-    const data = loadFixtures();
-    for (const f of CASE_FAMILIES) expect(data.pool[f]).toHaveLength(POOL_SIZE);
+    const { public: pub, sealed } = loadStoredReference();
+    expect(Object.values(pub.cases).flat().every((c) => c.hidden === false)).toBe(true);
+    for (const f of SEALED_FAMILIES) expect(sealed.pool[f]).toHaveLength(POOL_SIZE);
+    expect(sealed.probePoolSize).toBe(PROBE_POOL_SIZE);
+    // The pool and the probes hold seals only: every leaf a "<cells>.<digest>" string (or the probes' digests), no number.
+    const sealText = readFileSync(SEALED_PATH, 'utf8');
+    expect(sealText.includes('"expected"')).toBe(false);
+    const leaves = Object.values(sealed.pool).flatMap((entries) => entries.flatMap((e) => Object.values(e)));
+    expect(leaves.length).toBeGreaterThan(10_000);
+    expect(leaves.every((v) => typeof v === 'string' && /^[A-Za-z0-9+/]*={0,2}\.[A-Za-z0-9+/]{22}==$/.test(v))).toBe(true);
+    expect(Object.values(sealed.probes).every((v) => typeof v === 'string' && v.length === Math.ceil((PROBE_POOL_SIZE * 16) / 3) * 4)).toBe(true);
   });
 
-  it('fixtures mode picks hidden cases from the pool by the seed', () => {
-    const data = loadFixtures();
-    const a: { id: string }[] = buildCaseSet(['nn-reg'], 5, 3, data)['nn-reg'] ?? [];
-    expect(a).toEqual(buildCaseSet(['nn-reg'], 5, 3, data)['nn-reg']);
-    expect(a[0].id).toBe('nn-reg/public');
-    expect(a.slice(1).every((c) => data.pool['nn-reg'].some((p: { id: string }) => p.id === c.id))).toBe(true);
-    const picks = new Set(Array.from({ length: 20 }, (_, s) => (buildCaseSet(['nn-reg'], s, 3, data)['nn-reg'] ?? ([] as { id: string }[])).map((c) => c.id).join()));
-    expect(picks.size).toBeGreaterThan(10);
+  it('sealed mode picks hidden cases from the pool by the seed, names them by position, and carries seals instead of values', () => {
+    const stored = loadStoredReference();
+    const a = buildCaseSet(['nn-reg'], 5, 3, { stored })['nn-reg'] ?? [];
+    expect(a).toEqual(buildCaseSet(['nn-reg'], 5, 3, { stored })['nn-reg']);
+    expect(a.map((c) => c.name)).toEqual(["public (Coursera's case, λ=1.5)", 'hidden case A', 'hidden case B', 'hidden case C']);
+    expect(a[0]).toMatchObject({ id: 'nn-reg/public', hidden: false, expected: expect.any(Object) });
+    for (const c of a.slice(1)) {
+      expect(c).not.toHaveProperty('expected');
+      expect(Object.keys(c.sealed ?? {})).toEqual(['J', 'grad']);
+      expect(c.poolIndex).toBeGreaterThanOrEqual(0);
+      expect(c.poolIndex).toBeLessThan(POOL_SIZE);
+    }
+    const picks = new Set(Array.from({ length: 20 }, (_, s) => (buildCaseSet(['nn-reg'], s, 3, { stored })['nn-reg'] ?? []).map((c) => c.poolIndex).join()));
+    expect(picks.size).toBeGreaterThan(15);
+    const zh = buildCaseSet(['sigmoid', 'numcheck-reg', 'probe-reg'], 5, 3, { stored, lang: 'zh-CN' });
+    expect(zh.sigmoid?.map((c) => c.name).slice(1)).toEqual(['隐藏用例 A', '隐藏用例 B', '隐藏用例 C']);
+    expect(zh['numcheck-reg']?.map((c) => c.name)).toEqual(['数值检查 A']);
+    expect(zh['probe-reg']?.map((c) => [c.name, c.sealed?.grad?.kind])).toEqual([['速度检查', 'grid']]);
   });
 });
 

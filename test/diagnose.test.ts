@@ -88,7 +88,7 @@ const UNMATCHED: Record<string, Expect> = {
 };
 
 const reports = new Map<string, GradeReport>();
-async function graded(folder: string, reference: 'auto' | 'fixtures' = 'auto', extra: { onEvaluations?: (e: PartEvaluation[]) => void } = {}): Promise<GradeReport> {
+async function graded(folder: string, reference: 'auto' | 'sealed' = 'auto', extra: { onEvaluations?: (e: PartEvaluation[]) => void } = {}): Promise<GradeReport> {
   const key = `${folder}|${reference}`;
   const hit = reports.get(key);
   if (hit && !extra.onEvaluations) return hit;
@@ -166,8 +166,8 @@ describe('two mistakes in one file', () => {
     });
   }, 30_000);
 
-  it('names both or gives blame from the stored fixtures (no pairs stored)', async () => {
-    const r = await graded(TWO, 'fixtures');
+  it('names both or gives blame from the sealed fixtures (no pairs stored)', async () => {
+    const r = await graded(TWO, 'sealed');
     const reg = ids(r)['regularized-gradient'] ?? [];
     const both = reg.includes('sigmoid-gradient-of-activation') && reg.includes('reg-includes-bias');
     expect(both || (reg.length > 0 && reg.every((id) => id.startsWith('blame:')))).toBe(true);
@@ -190,17 +190,31 @@ describe('correct submissions get no diagnosis at all', () => {
   }
 });
 
-describe('fixtures mode (no solutions/): stored variant outputs', () => {
+describe('sealed mode (no solutions/): public variants in the clear, hidden ones sealed', () => {
   const sample = ['mistake-reg-includes-bias', 'mistake-labels-off-by-one', 'mistake-grad-unrolled-row-major', 'mistake-sigmoid-gradient-formula', 'mistake-numgrad-one-sided', 'mistake-numgrad-wrong-step', 'mistake-rand-init-range', 'mistake-missing-average'];
   for (const folder of sample) {
     it(folder, async () => {
-      const r = await graded(folder, 'fixtures');
-      expect(r.reference).toBe('fixtures');
+      const r = await graded(folder, 'sealed');
+      expect(r.reference).toBe('sealed');
       expect(ids(r)).toEqual(NAMED[folder]);
     }, 30_000);
   }
+  // Each catalogue mistake still fails exactly its parts when the hidden cases are sealed.
+  for (const [folder, expected] of Object.entries(NAMED)) {
+    it(`${folder} fails the same parts`, async () => {
+      const r = await graded(folder, 'sealed');
+      expect(r.reference).toBe('sealed');
+      expect(failedParts(r).sort()).toEqual(Object.keys(expected).sort());
+      // A sealed hidden case never carries an expected value.
+      for (const c of r.parts.flatMap((p) => p.cases.filter((x) => x.hidden && x.sealed))) {
+        expect(c.worst, c.name).toBeUndefined();
+        expect(c.diff, c.name).toBeUndefined();
+      }
+    }, 30_000);
+  }
+
   it('unmatched answers still get blame only', async () => {
-    const r = await graded('unmatched-theta2-leftover-term', 'fixtures');
+    const r = await graded('unmatched-theta2-leftover-term', 'sealed');
     expect(ids(r)).toEqual(UNMATCHED['unmatched-theta2-leftover-term']);
   }, 30_000);
 });
@@ -317,10 +331,10 @@ describe('blame detectors on synthetic vectors', () => {
   });
 
   it('stored vectors decode within the default tolerance', async () => {
-    const { loadFixtures } = await import('../grader/reference/fixtures');
-    const fx = loadFixtures();
-    const c0 = fx.public['nn-unreg']?.[0];
-    const stored = c0 ? fx.variants?.[c0.id]?.['grad:gradSignFlipped'] : undefined;
+    const { loadPublicFixtures } = await import('../grader/reference/fixtures');
+    const fx = loadPublicFixtures();
+    const c0 = fx.cases['nn-unreg']?.[0];
+    const stored = c0 ? fx.variants[c0.id]?.['grad:gradSignFlipped'] : undefined;
     expect(stored).toBeTypeOf('string');
     const grad = decodeVariantOutput(stored as string);
     expect(grad.length).toBe(c0?.family === 'nn-unreg' ? c0.expected?.grad.length : -1);

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, { parts: Row; score: number }> = {
   'correct-vectorized': { parts: [p, p, p, p, p, p, p], score: 100 },
   'correct-loop': { parts: [p, p, p, p, p, p, p], score: 100 },
   'correct-plain-arrays': { parts: [p, p, p, p, p, p, p], score: 100 },
+  'correct-other-order': { parts: [p, p, p, p, p, p, p], score: 100 },
   // A cost bug costs cost points only; a backprop bug both gradient parts (λ > 0 contains λ = 0).
   'wrong-feedforward-cost': { parts: [f, f, p, p, p, p, p], score: 65 },
   'wrong-regularized-cost': { parts: [p, f, p, p, p, p, p], score: 90 },
@@ -40,6 +41,8 @@ const EXPECTED: Record<string, { parts: Row; score: number }> = {
   'wrong-regularized-gradient': { parts: [p, p, p, p, p, f, p], score: 90 },
   'wrong-numerical-gradient': { parts: [p, p, p, p, p, p, f], score: 90 },
   'wrong-random-init': { parts: [p, p, p, f, p, p, p], score: 95 },
+  // No backprop: grad by finite differences of its own cost passes every small case, not the speed checks.
+  'fd-gradient': { parts: [p, p, p, p, f, f, p], score: 55 },
   'hardcoded-public-answers': { parts: ALL_FAILED, score: 0 },
   // The sandbox engineer's hostile submissions (see each README.md).
   stub: { parts: ALL_FAILED, score: 0 },
@@ -175,6 +178,33 @@ describe('details of particular outcomes', () => {
     expect(cases.slice(1).every((c) => /not run: an earlier call \(public .*\) timed out/.test(c.message ?? ''))).toBe(true);
   });
 
+  it('a gradient from finite differences of the cost fails both gradient parts on the speed check, saying what was seen', () => {
+    const r = reports.get('fd-gradient') as GradeReport;
+    for (const id of ['backprop-gradient', 'regularized-gradient'] as PartId[]) {
+      const part = r.parts.find((x) => x.id === id);
+      const failed = part?.cases.filter((c) => !c.passed) ?? [];
+      expect(failed.map((c) => [c.name, c.failure, c.messageId])).toEqual([['speed check', 'too-slow', 'sealed.probe.too-slow']]);
+      expect(failed[0].message).toBe(
+        '`nnCostFunction` did not return within 2000 ms on the speed check, a 400-25-10 network with 10285 parameters and 100 examples, where backpropagation takes a few milliseconds. ' +
+          'A gradient from finite differences of the cost needs at least 20570 cost evaluations here and cannot finish in time: compute grad with backpropagation (Part 3).',
+      );
+      // Every other case of the part passed: the finite differences are accurate, only too slow.
+      expect(part?.cases.filter((c) => c.passed)).toHaveLength((part?.cases.length ?? 0) - 1);
+    }
+    // A probe's timeout is not sticky: the second probe (run after the first timed out) was still called and ran to its budget.
+    const second = r.parts.find((x) => x.id === 'regularized-gradient')?.cases.find((c) => c.name === 'speed check');
+    expect(second?.durationMs).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('correct per-example-loop and vectorized backprop pass the speed checks', () => {
+    for (const name of ['correct-loop', 'correct-vectorized', 'correct-plain-arrays']) {
+      const r = reports.get(name) as GradeReport;
+      for (const id of ['backprop-gradient', 'regularized-gradient'] as PartId[]) {
+        expect(r.parts.find((x) => x.id === id)?.cases.find((c) => c.name === 'speed check'), `${name} ${id}`).toMatchObject({ passed: true, hidden: true });
+      }
+    }
+  });
+
   it('the numerical gradient part names one-sided differences by their J call count', () => {
     const r = reports.get('wrong-numerical-gradient') as GradeReport;
     expect(r.parts.find((x) => x.id === 'numerical-gradient')?.cases[0].message).toMatch(
@@ -193,11 +223,11 @@ describe('reference and options', () => {
   });
   afterAll(() => rmSync(solved, { recursive: true, force: true }));
 
-  it('the reference solutions score 100/100 (live reference and stored fixtures)', async () => {
+  it('the reference solutions score 100/100 (live reference and sealed hidden cases)', async () => {
     const live = await grade({ submission: solved, seed: 3, limits });
     expect([live.score, live.reference]).toEqual([100, 'solutions']);
-    const stored = await grade({ submission: solved, seed: 3, limits, reference: 'fixtures' });
-    expect([stored.score, stored.reference]).toEqual([100, 'fixtures']);
+    const stored = await grade({ submission: solved, seed: 3, limits, reference: 'sealed' });
+    expect([stored.score, stored.reference]).toEqual([100, 'sealed']);
   });
 
   it('the untouched stubs (exercises/) score 0/100 with "not implemented yet"', async () => {

@@ -9,7 +9,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, sym
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { grade } from '../grader/api';
+import { buildCaseSet, type GradingCase } from '../grader/cases/index';
 import { parseGradeArgs, runGrade } from '../grader/commands/grade';
+import { fmtNum } from '../grader/compare/format';
+import { selectParts } from '../grader/parts/index';
+import { loadStoredReference } from '../grader/reference/fixtures';
+import { fillExpected } from '../grader/reference/live';
+import { expectedValues } from '../grader/reference/seal-build';
+import { formatNumber } from '../grader/reporters/text';
+import { DEFAULT_OPTIONS } from '../grader/options';
+import * as reference from '../solutions/index';
 import { gradescopeResults, renderGradescope } from '../grader/reporters/gradescope';
 import { findUploadedSubmission } from '../grader/upload/find';
 import schema from './schemas/gradescope-results.schema.json';
@@ -53,12 +63,11 @@ describe('gradescope results.json', () => {
     );
   });
 
-  it('one visible test per part with its points; hidden case details only after publishing', () => {
+  it('one visible test per part with its points, no hidden or delayed test (students see their total); hidden case details for instructors only', () => {
     const r = gradescopeResults(sampleReport());
     expect(r.tests.map((t) => [t.number, t.name, t.score, t.max_score, t.status, t.visibility])).toEqual([
       ['1', 'Feedforward and cost function', 25, 25, 'passed', 'visible'],
       ['2', 'Regularized cost function', 0, 10, 'failed', 'visible'],
-      ['2.1', 'Regularized cost function: hidden case details', undefined, undefined, 'failed', 'after_published'],
       ['3', 'Sigmoid gradient', 5, 5, 'passed', 'visible'],
       ['4', 'Neural network gradient (backpropagation)', 0, 35, 'failed', 'visible'],
       ['5', 'Regularized gradient', 10, 10, 'passed', 'visible'],
@@ -75,15 +84,18 @@ describe('gradescope results.json', () => {
         '  diff (- expected, + yours):',
         '    - 0.38377 ',
         '    + 0.28763 ',
-        '1 of 1 hidden cases failed:',
-        '  ✗ hidden #2: J differs from the expected value',
+        '1 of the 1 hidden case failed (hidden cases show no expected values).',
+        '  ✗ hidden #2: did not pass',
         'Likely cause: The regularization term is missing from J.',
         '  Hint: Revisit the regularized cost function (Part 2 of nnCostFunction).',
       ].join('\n'),
     );
-    // The hidden case's numbers are not in the visible test.
+    // The hidden case's numbers and message are not in the visible test; instructors have them in extra_data.
     expect(visible).not.toContain('1.25');
-    expect(r.tests[2].output).toContain('expected 1.25, got 1');
+    expect(visible).not.toContain('hidden #2: J differs');
+    expect(r.extra_data.hidden_cases).toEqual([
+      { part: 'regularized-cost', case: 'hidden #2', message: 'J differs from the expected value', worst: { index: 1, expected: 1.25, got: 1, absError: 0.25, relError: 0.2 } },
+    ]);
     expect(r.tests[0].tags).toEqual(['feedforward-cost', 'passed']);
   });
 
@@ -104,6 +116,52 @@ describe('gradescope results.json', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('no hidden expected value in any field a student can see (real reports)', () => {
+  const SUBMISSIONS = join(ROOT, 'test', 'fixtures', 'submissions');
+  const limits = { timeoutMs: 5000, heapMb: 256, outputCapBytes: 16 * 1024 };
+
+  /** Every hidden case's expected numbers for this run (recomputed with the live reference). */
+  function hiddenExpected(seed: number, sealed: boolean): number[] {
+    const families = new Set(selectParts(DEFAULT_OPTIONS).flatMap((p) => p.definition.families));
+    const set = buildCaseSet(families, seed, DEFAULT_OPTIONS.hiddenCases, sealed ? { stored: loadStoredReference() } : {});
+    const out: number[] = [];
+    for (const c of Object.values(set).flat() as GradingCase[]) {
+      if (!c.hidden || c.family === 'rand-init') continue;
+      fillExpected(reference, c);
+      for (const q of ['J', 'grad', 'g', 'numgrad']) out.push(...(expectedValues(c, q) ?? []));
+      if ((c.family === 'probe-unreg' || c.family === 'probe-reg') && c.expected) out.push(...c.expected.grad.slice(0, 200));
+    }
+    // Round values (g'(0) = 0.25 exactly) would match inside unrelated numbers: only specific ones are checked.
+    return out.filter((x) => Math.abs(x) >= 1e-3 && String(x).length >= 8);
+  }
+
+  for (const reference of ['solutions', 'sealed'] as const) {
+    it(`${reference}: hidden cases show their name and kind only; instructors find the details in extra_data`, async () => {
+      for (const name of ['wrong-feedforward-cost', 'wrong-regularized-gradient']) {
+        const seed = 31;
+        const report = await grade({ submission: join(SUBMISSIONS, name), seed, reference, limits });
+        const results = gradescopeResults(report);
+        expectValid(JSON.parse(renderGradescope(report)));
+        expect(results.tests.every((t) => t.visibility === 'visible')).toBe(true);
+        expect(results.visibility).toBe('visible');
+        // Every field Gradescope shows a student: the top-level output and each test's name, output and tags.
+        const visible = [results.output, ...results.tests.flatMap((t) => [t.name, t.output ?? '', ...(t.tags ?? [])])].join('\n');
+        const expected = hiddenExpected(seed, reference === 'sealed');
+        expect(expected.length).toBeGreaterThan(30);
+        for (const x of expected) {
+          for (const text of [fmtNum(x), formatNumber(x), String(x)]) expect(visible, `${name}: hidden expected ${text}`).not.toContain(text);
+        }
+        const failedHidden = report.parts.flatMap((p) => p.cases.filter((c) => c.hidden && !c.passed));
+        expect(failedHidden.length).toBeGreaterThan(0);
+        for (const c of failedHidden) expect(visible).toContain(`✗ ${c.name}: wrong value`);
+        expect(results.extra_data.hidden_cases).toHaveLength(failedHidden.length);
+        if (reference === 'solutions') expect(results.extra_data.hidden_cases.every((d) => d.worst !== undefined)).toBe(true);
+        else expect(results.extra_data.hidden_cases.every((d) => d.worst === undefined && d.failure === 'value')).toBe(true);
+      }
+    }, 60_000);
+  }
 });
 
 describe('gradescope/ template', () => {

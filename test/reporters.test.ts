@@ -198,7 +198,7 @@ describe('pre-generated schema validators (dist/schema-<name>.cjs, scripts/schem
     const dir = mkdtempSync(join(tmpdir(), 'bg-schemas-'));
     try {
       const sources = await gen.schemaValidatorSources();
-      expect(Object.keys(sources).sort()).toEqual(['schema-config.cjs', 'schema-fixtures.cjs', 'schema-report.cjs']);
+      expect(Object.keys(sources).sort()).toEqual(['schema-config.cjs', 'schema-public.cjs', 'schema-report.cjs', 'schema-sealed.cjs']);
       const req = createRequire(import.meta.url);
       const load = (name: string) => {
         writeFileSync(join(dir, `schema-${name}.cjs`), sources[`schema-${name}.cjs`]);
@@ -213,7 +213,8 @@ describe('pre-generated schema validators (dist/schema-<name>.cjs, scripts/schem
           42,
         ],
         config: [{}, { preset: 'coursera', tolerance: { rtol: 1e-5 } }, { tolerence: 1, preset: 'x', points: { cost: 'a' } }, []],
-        fixtures: [JSON.parse(readFileSync(join(root, 'grader/fixtures/reference.json'), 'utf8')), { version: 2, pool: {} }],
+        public: [JSON.parse(readFileSync(join(root, 'grader/fixtures/public.json'), 'utf8')), { format: 'backprop-grader/public', version: 1, cases: {} }],
+        sealed: [JSON.parse(readFileSync(join(root, 'grader/fixtures/sealed.json'), 'utf8')), { format: 'backprop-grader/sealed', version: 1, pool: { 'nn-unreg': [{ J: 'not a seal' }] } }],
       };
       for (const [name, file] of Object.entries(gen.SCHEMA_FILES)) {
         const generated = load(name);

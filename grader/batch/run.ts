@@ -20,6 +20,7 @@ import { findUploadedSubmission, type FoundUpload } from '../upload/find';
 import { batchSimilarity, storeSources } from './similarity';
 import type { BatchSummary, SummaryExtras } from './summary';
 import type { BatchEntry, GradeFn, Shard, Submission } from './types';
+import { checkTamper, type ReleaseManifest } from '../release/manifest';
 
 /**
  * What the progress display is told. `done` counts only submissions graded in this run; `begin`
@@ -70,6 +71,11 @@ export interface BatchOptions {
   similarity?: boolean;
   /** Pairs at or above this score are flagged. Default DEFAULT_THRESHOLD (grader/similarity/compare.ts). */
   similarityThreshold?: number;
+  /**
+   * Tamper evidence: each repository's grading files are compared with this release manifest and
+   * the result stored in its report's `tamper` field (grading still uses the engine given here).
+   */
+  releaseManifest?: ReleaseManifest;
 }
 
 export interface BatchResult {
@@ -214,6 +220,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
       options.onProgress?.({ type: 'begin', id: sub.id });
       const report = await gradeOne(sub);
       if (aborted()) return; // see BatchOptions.signal: a result finishing after an abort is not trusted.
+      if (options.releaseManifest) {
+        try {
+          report.tamper = checkTamper(sub.dir, options.releaseManifest);
+        } catch {
+          report.tamper = { status: 'changed' }; // an unreadable repository cannot be vouched for
+        }
+      }
       try {
         writeFileAtomic(reportFile(reportsDir, sub.id), serializeReport(report));
       } catch (error) {

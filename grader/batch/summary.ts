@@ -5,7 +5,7 @@
  * the same bytes as a single-machine run.
  */
 import { PART_IDS, PARTS, type PartId } from '../parts/ids';
-import type { PartStatus } from '../report/types';
+import type { PartStatus, TamperCheck } from '../report/types';
 import type { SimilarityResult } from '../similarity/compare';
 import { compareIds } from './discover';
 import type { BatchEntry } from './types';
@@ -92,6 +92,8 @@ export interface StudentSummary {
   diagnoses: string[];
   /** What an instructor should look at (empty for most). */
   flags: SubmissionFlag[];
+  /** Tamper evidence (`batch` with a release manifest): did its grading files differ from the release? */
+  tamper?: TamperCheck['status'];
 }
 
 /** Everything the batch views show, derived from the reports alone. */
@@ -219,7 +221,9 @@ export function summarizeBatch(entries: readonly BatchEntry[], extras: SummaryEx
         }
       }
     }
-    students.push({ id, score: report.score, maxScore: report.maxScore, percent, parts: row, diagnoses: seenDiag, flags: [] });
+    const student: StudentSummary = { id, score: report.score, maxScore: report.maxScore, percent, parts: row, diagnoses: seenDiag, flags: [] };
+    if (report.tamper) student.tamper = report.tamper.status;
+    students.push(student);
   }
 
   parts.forEach((ps, i) => {

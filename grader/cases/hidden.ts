@@ -21,7 +21,8 @@ const HIDDEN_SIZES: NetSizes = { input: [2, 6], hidden: [2, 6], labels: [2, 5], 
  */
 const CHECK_SIZES: NetSizes = { input: [2, 3], hidden: [2, 3], labels: [2, 3], m: [3, 5] };
 
-function shuffle<T>(rng: Rng, xs: T[]): T[] {
+/** Fisher–Yates shuffle in place with the case generator's randomness. */
+export function shuffle<T>(rng: Rng, xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = rng.int(0, i);
     [xs[i], xs[j]] = [xs[j], xs[i]];
@@ -56,7 +57,7 @@ function randomNetwork(rng: Rng, sizes: NetSizes, k: number, lambda: number): Nn
 }
 
 /** A λ for the regularized parts: 0.3–3, two decimals (never 0, so regularization shows). */
-function drawLambda(rng: Rng): number {
+export function drawLambda(rng: Rng): number {
   return Math.round(rng.uniform(0.3, 3) * 100) / 100;
 }
 
@@ -82,12 +83,16 @@ export function numCheckCases(seed: number, count: number, regularized: boolean)
   });
 }
 
-/** `count` hidden sigmoidGradient inputs: random shapes (including 1×n rows) and scales, some exact zeros. */
+/**
+ * `count` hidden sigmoidGradient inputs: random shapes (including 1×n rows) and scales, some exact
+ * zeros. At least 3 elements each, so that a sealed expected output has enough unknown digits to
+ * resist a brute-force search (docs/sealed-fixtures.md).
+ */
 export function hiddenSigmoidCases(seed: number, count: number): SigmoidCase[] {
   const rng = familyRng(seed, 'sigmoid');
   return Array.from({ length: count }, (_, k) => {
     const r = rng.int(1, 5);
-    const c = rng.int(1, 8);
+    const c = rng.int(r >= 3 ? 1 : Math.ceil(4 / r), 8);
     const scale = rng.logUniform(0.1, 20);
     const z = Array.from({ length: r }, () => Array.from({ length: c }, () => r4(rng.uniform(-1, 1) * scale)));
     if (k % 2 === 0) z[rng.int(0, r - 1)][rng.int(0, c - 1)] = 0; // g'(0) = 0.25 exactly
@@ -115,12 +120,4 @@ export function hiddenRandInitCases(seed: number, count: number): RandInitCase[]
       inputs: { lIn, lOut, seed: s, otherSeed: other },
     };
   });
-}
-
-/** Picks n distinct entries of a stored pool, chosen by the run's seed (fixtures mode). */
-export function pickFromPool<T extends { id: string; name: string }>(pool: T[], seed: number, family: string, n: number): T[] {
-  const rng = familyRng(seed, `pick:${family}`);
-  const idx = shuffle(rng, pool.map((_, i) => i)).slice(0, Math.min(n, pool.length));
-  idx.sort((a, b) => a - b);
-  return idx.map((i) => pool[i]);
 }

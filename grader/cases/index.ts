@@ -1,13 +1,24 @@
 /**
- * The cases of one run: the public cases plus `hiddenCases` seeded cases per family, generated from
- * the seed (live reference) or picked by the seed from the stored pool (fixtures). Only the families
- * the graded parts use are built.
+ * The cases of one run: the public cases plus `hiddenCases` seeded cases per family and one speed
+ * probe per gradient part. Live reference: hidden cases are generated from the run's seed. Sealed
+ * (a release): the public cases come from the shipped public fixtures, and the hidden ones are
+ * picked by the seed from the sealed pool, whose inputs are regenerated from the pool's seed and
+ * whose expected outputs are seals (grader/reference/sealed.ts). Only the families the graded parts
+ * use are built. Hidden cases are named by their position in the run ("hidden case A"), never by
+ * their place in the pool.
  */
-import type { FixturesFile } from '../reference/fixtures';
-import { hiddenNnCases, hiddenRandInitCases, hiddenSigmoidCases, numCheckCases, pickFromPool } from './hidden';
+import { t, type Lang } from '../messages/index';
+import { poolSeal, probeSeal, type SealedFile, type Seal } from '../reference/sealed';
+import { familyRng } from './rng';
+import { hiddenNnCases, hiddenRandInitCases, hiddenSigmoidCases, numCheckCases, shuffle } from './hidden';
 import { hiddenNumGradCases, publicNumGradCase } from './numgrad';
+import { pickProbeIndex, PROBE_BUDGET_MS, probeCase, probeInputs } from './probe';
 import { publicNnCase, publicRandInitCase, publicSigmoidCase } from './public';
-import type { CaseFamily, CaseSet, GradingCase } from './types';
+import { isProbe, type CaseFamily, type CaseSet, type GradingCase, type ProbeCase, type PublicFixtures } from './types';
+
+function isProbeFamily(f: CaseFamily): f is ProbeCase['family'] {
+  return f === 'probe-unreg' || f === 'probe-reg';
+}
 
 export * from './types';
 
@@ -19,7 +30,7 @@ export function numCheckCount(hiddenCases: number): number {
   return hiddenCases <= 0 ? 0 : 1 + Math.floor((hiddenCases - 1) / 4);
 }
 
-/** Public cases of a family (the numerical checks have none: they are all seeded). */
+/** Public cases of a family (the numerical checks and the speed probes have none). */
 export function publicCases(family: CaseFamily): GradingCase[] {
   switch (family) {
     case 'nn-unreg':
@@ -34,11 +45,16 @@ export function publicCases(family: CaseFamily): GradingCase[] {
       return [publicRandInitCase()];
     case 'numcheck-unreg':
     case 'numcheck-reg':
+    case 'probe-unreg':
+    case 'probe-reg':
       return [];
   }
 }
 
-/** `count` generated hidden cases of a family from a seed (case k depends only on seed and k). */
+/**
+ * `count` generated hidden cases of a family from a seed (case k depends only on seed and k). The
+ * probe families have one probe per index (see ./probe.ts), generated with the default budget.
+ */
 export function generateHidden(family: CaseFamily, seed: number, count: number): GradingCase[] {
   switch (family) {
     case 'nn-unreg':
@@ -55,28 +71,139 @@ export function generateHidden(family: CaseFamily, seed: number, count: number):
       return hiddenNumGradCases(seed, count);
     case 'rand-init':
       return hiddenRandInitCases(seed, count);
+    case 'probe-unreg':
+    case 'probe-reg':
+      return Array.from({ length: count }, (_, k) => probeCase(family, seed, k, PROBE_BUDGET_MS));
   }
 }
 
-function hiddenCount(family: CaseFamily, hiddenCases: number): number {
-  return family === 'numcheck-unreg' || family === 'numcheck-reg' ? numCheckCount(hiddenCases) : hiddenCases;
+/** How many hidden cases of a family a run has. */
+export function hiddenCount(family: CaseFamily, hiddenCases: number): number {
+  if (family === 'numcheck-unreg' || family === 'numcheck-reg') return numCheckCount(hiddenCases);
+  if (family === 'probe-unreg' || family === 'probe-reg') return hiddenCases > 0 ? 1 : 0;
+  return hiddenCases;
+}
+
+/** The quantities a family's cases are judged on (the keys of their seals), in a fixed order. */
+export const SEALED_QUANTITIES: Partial<Record<CaseFamily, readonly string[]>> = {
+  'nn-unreg': ['J', 'grad'],
+  'nn-reg': ['J', 'grad'],
+  'numcheck-unreg': ['numgrad'],
+  'numcheck-reg': ['numgrad'],
+  sigmoid: ['g'],
+  numgrad: ['numgrad'],
+};
+
+/** n distinct indices of a pool of `size`, chosen by the run's seed, ascending. */
+export function pickIndices(size: number, seed: number, family: string, n: number): number[] {
+  const rng = familyRng(seed, `pick:${family}`);
+  return shuffle(rng, Array.from({ length: size }, (_, i) => i))
+    .slice(0, Math.min(n, size))
+    .sort((a, b) => a - b);
+}
+
+/** The pool's generated inputs per family, regenerated once per process (they depend only on the pool's seed). */
+const poolCache = new Map<string, GradingCase[]>();
+function poolCases(family: CaseFamily, poolSeed: number, count: number): GradingCase[] {
+  const key = `${family} ${poolSeed}`;
+  let cases = poolCache.get(key);
+  if (!cases || cases.length < count) {
+    cases = generateHidden(family, poolSeed, count);
+    poolCache.set(key, cases);
+  }
+  return cases;
+}
+
+/**
+ * Recently generated probe inputs (50,000 random numbers each, ~10 ms): a batch grades every
+ * submission with one seed, so the same probes come back. A few entries only (each ~1 MB); the
+ * inputs are shared read-only (requestsFor copies them for every call).
+ */
+const probeCache = new Map<string, ProbeCase['inputs']>();
+const PROBE_CACHE_SIZE = 4;
+function cachedProbeInputs(family: ProbeCase['family'], seed: number, index: number): ProbeCase['inputs'] {
+  const key = `${family} ${seed} ${index}`;
+  let inputs = probeCache.get(key);
+  if (!inputs) {
+    inputs = probeInputs(family, seed, index);
+    if (probeCache.size >= PROBE_CACHE_SIZE) probeCache.delete(probeCache.keys().next().value as string);
+    probeCache.set(key, inputs);
+  }
+  return inputs;
+}
+
+/** The stored reference a sealed run grades from. */
+export interface StoredReference {
+  public: PublicFixtures;
+  sealed: SealedFile;
+}
+
+export interface CaseSetOptions {
+  /** Sealed mode: the shipped public fixtures and sealed pool. Absent: live (cases generated from the seed). */
+  stored?: StoredReference;
+  /** The language of the hidden cases' names. Default English. */
+  lang?: Lang;
+  /** A probe's time budget (ms): PROBE_BUDGET_MS capped by the sandbox's per-call limit. */
+  probeBudgetMs?: number;
+}
+
+function sealedHidden(family: CaseFamily, seed: number, n: number, stored: StoredReference, budgetMs: number): GradingCase[] {
+  const file = stored.sealed;
+  if (family === 'rand-init') return generateHidden(family, seed, n); // judged by properties: nothing to seal
+  if (family === 'probe-unreg' || family === 'probe-reg') {
+    if (n === 0) return [];
+    const index = pickProbeIndex(seed, family, file.probePoolSize);
+    const seal = probeSeal(file, family, index);
+    if (!seal) throw new Error(`backprop-grader: the sealed pool has no ${family} probe ${index}; run \`backprop-grader fixtures\``);
+    return [{ ...probeCase(family, file.poolSeed, index, budgetMs, cachedProbeInputs(family, file.poolSeed, index)), sealed: { grad: seal }, poolIndex: index }];
+  }
+  const indices = pickIndices(file.poolSize, seed, family, n);
+  const generated = poolCases(family, file.poolSeed, file.poolSize);
+  return indices.map((index) => {
+    const c = structuredClone(generated[index]);
+    const seals: Record<string, Seal> = {};
+    for (const q of SEALED_QUANTITIES[family] ?? []) {
+      const seal = poolSeal(file, family, index, q);
+      if (!seal) throw new Error(`backprop-grader: the sealed pool has no ${q} for ${family} case ${index}; run \`backprop-grader fixtures\``);
+      seals[q] = seal;
+    }
+    return { ...c, sealed: seals, poolIndex: index };
+  });
+}
+
+/** Names hidden cases by their position in the run: "hidden case A", "numerical check A", "speed check". */
+function nameHidden(cases: GradingCase[], lang: Lang): GradingCase[] {
+  let k = 0;
+  return cases.map((c) => {
+    if (!c.hidden) return c;
+    const letter = String.fromCharCode(65 + (k % 26)) + (k >= 26 ? String(Math.floor(k / 26)) : '');
+    k++;
+    if (isProbe(c)) return { ...c, name: t('report.case.probe', {}, lang) };
+    const id = c.family === 'numcheck-unreg' || c.family === 'numcheck-reg' ? 'report.case.numcheck' : 'report.case.hidden';
+    return { ...c, name: t(id, { letter }, lang) };
+  });
 }
 
 /**
  * Builds the run's cases for the given families.
- * @param fixtures the stored fixtures (fixtures mode: public cases and hidden pool with expected
- *        outputs), or undefined to generate hidden cases from the seed (live reference).
+ * @param options.stored sealed mode (public fixtures + sealed pool); absent: live reference
  */
-export function buildCaseSet(families: Iterable<CaseFamily>, seed: number, hiddenCases: number, fixtures?: FixturesFile): Partial<CaseSet> {
+export function buildCaseSet(families: Iterable<CaseFamily>, seed: number, hiddenCases: number, options: CaseSetOptions = {}): Partial<CaseSet> {
   const set: Partial<Record<CaseFamily, GradingCase[]>> = {};
+  const budgetMs = options.probeBudgetMs ?? PROBE_BUDGET_MS;
   for (const family of families) {
     const n = hiddenCount(family, hiddenCases);
-    if (fixtures) {
-      const pub = fixtures.public[family] ?? [];
-      set[family] = [...pub, ...pickFromPool(fixtures.pool[family], seed, family, n)].map((c) => structuredClone(c));
+    let cases: GradingCase[];
+    if (options.stored) {
+      const pub = (options.stored.public.cases[family] ?? publicCases(family)).map((c) => structuredClone(c));
+      cases = [...pub, ...sealedHidden(family, seed, n, options.stored, budgetMs)];
     } else {
-      set[family] = [...publicCases(family), ...generateHidden(family, seed, n)];
+      const hidden = isProbeFamily(family)
+        ? Array.from({ length: n }, (_, k) => probeCase(family, seed, k, budgetMs, cachedProbeInputs(family, seed, k)))
+        : generateHidden(family, seed, n);
+      cases = [...publicCases(family), ...hidden];
     }
+    set[family] = nameHidden(cases, options.lang ?? 'en');
   }
   return set as Partial<CaseSet>;
 }

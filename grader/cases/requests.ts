@@ -9,7 +9,9 @@ export function requestsFor(c: GradingCase): SandboxRequest[] {
     case 'nn-unreg':
     case 'nn-reg':
     case 'numcheck-unreg':
-    case 'numcheck-reg': {
+    case 'numcheck-reg':
+    case 'probe-unreg':
+    case 'probe-reg': {
       const i = c.inputs;
       return [
         {

@@ -52,6 +52,8 @@ export interface BatchCliOptions {
   similarityThreshold?: number;
   /** `--isolation`; default strict on Linux (a class is many hostile submissions at once), auto elsewhere. */
   isolation?: IsolationPolicy;
+  /** `--release-manifest FILE|DIR` (absolute): the release's manifest for tamper evidence; undefined: this installation's. */
+  releaseManifest?: string;
 }
 
 /** `--similarity-threshold`: a number in (0, 1]. */
@@ -80,7 +82,7 @@ export const BATCH_FLAGS = {
   resume: { type: 'boolean', describe: 'Continue an interrupted batch in --out: skip submissions whose report is already there and valid' },
   preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points', defaultDescription: 'full', requiresArg: true },
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
-  reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto', requiresArg: true },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
   config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
   progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
@@ -95,6 +97,12 @@ export const BATCH_FLAGS = {
   },
   'similarity-threshold': { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
   isolation: { ...ISOLATION_FLAG, defaultDescription: 'strict on Linux, else auto' },
+  'release-manifest': {
+    type: 'string',
+    describe: 'The release-manifest.json written by `release` (or the release folder): repositories whose grading files differ are flagged (CSV column grader_files, HTML badge, report field tamper)',
+    defaultDescription: 'the manifest of this installation, as `release` would write it',
+    requiresArg: true,
+  },
 } satisfies Record<string, Options>;
 
 const EXAMPLES: [string, string][] = [
@@ -144,6 +152,8 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
   if (args.similarity) out.similarity = true;
   if (args['similarity-threshold'] !== undefined) out.similarityThreshold = args['similarity-threshold'] as number;
   if (args.isolation !== undefined) out.isolation = args.isolation as IsolationPolicy;
+  const manifest = one('release-manifest');
+  if (typeof manifest === 'string') out.releaseManifest = resolve(cwd, manifest);
   return out;
 }
 
@@ -196,6 +206,27 @@ async function checkIsolation(policy: IsolationPolicy | undefined, ctx: CliConte
   ctx.io.stderr(`${t('sandbox.batch-fallback', { reason: probe.reason ?? 'bwrap-failed' }, lang)}\n`);
 }
 
+/** The manifest tamper evidence compares with: --release-manifest, else this installation's. */
+async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext) {
+  const { t } = await import('../messages/index');
+  if (cli.releaseManifest) {
+    const { readManifest } = await import('../release/manifest');
+    try {
+      const m = readManifest(cli.releaseManifest);
+      ctx.io.stderr(`${t('tamper.batch-source', { source: cli.releaseManifest })}\n`);
+      return m;
+    } catch (error) {
+      throw new UsageError(`--release-manifest: ${(error as Error).message}`);
+    }
+  }
+  const { installationManifest } = await import('../release/release');
+  try {
+    return installationManifest();
+  } catch {
+    return undefined; // not a full project (e.g. an installed package without scripts/): no tamper evidence
+  }
+}
+
 /**
  * Runs `batch`. Returns 0 when every submission has a report and the outputs are written, 1 when
  * the batch was interrupted or a report could not be written (rerun with --resume).
@@ -206,6 +237,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
   const gradeOptions = await batchGradeOptions(cli, ctx);
   await checkIsolation(gradeOptions.isolation, ctx, gradeOptions.lang);
+  const releaseManifest = await loadReleaseManifest(cli, ctx);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.
@@ -250,6 +282,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       find: cli.find,
       similarity: cli.similarity,
       similarityThreshold: cli.similarityThreshold,
+      releaseManifest,
     });
     for (const w of result.writeErrors) io.stderr(`${t('batch.write-error', { id: JSON.stringify(w.id), reason: w.message })}\n`);
     if (!result.complete || !result.summary) {

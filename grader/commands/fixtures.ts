@@ -1,49 +1,57 @@
 /**
- * `backprop-grader fixtures`: regenerates the stored reference outputs (grader/fixtures/) from
- * solutions/ — the engine's writeFixtures() in grader/reference/fixtures.ts — or, with --check,
- * only reports whether the stored file is stale (exit 1), for CI.
+ * `backprop-grader fixtures`: rebuilds the stored reference (grader/fixtures/public.json and the
+ * sealed hidden cases grader/fixtures/sealed.json) from solutions/ — writeFixtures() in
+ * grader/reference/fixtures.ts — or, with --check, only reports whether they are stale (exit 1),
+ * for CI. Instructors only: it needs solutions/.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { cliContext } from './context';
 
-type FixturesArgs = Record<string, unknown> & { out?: string; check?: boolean };
+type FixturesArgs = Record<string, unknown> & { out?: string; check?: boolean; all?: boolean };
 
 /** The `fixtures` command module (registered in cli.ts COMMANDS). */
 export const fixturesCommand: CommandModule<object, FixturesArgs> = {
   command: 'fixtures',
-  describe: 'Regenerate the stored reference outputs from solutions/ (instructors)',
+  describe: 'Rebuild the public fixtures and the sealed hidden cases from solutions/ (instructors)',
   builder: (y) =>
     (y as Argv<object>)
-      .option('out', { type: 'string', requiresArg: true, describe: 'Write to FILE instead of grader/fixtures/reference.json' })
-      .option('check', { type: 'boolean', describe: 'Write nothing; exit 1 when the stored file differs from a fresh build' })
+      .option('out', { type: 'string', requiresArg: true, describe: 'Write (or check) DIR/public.json and DIR/sealed.json instead of grader/fixtures/' })
+      .option('check', { type: 'boolean', describe: 'Write nothing; exit 1 when the stored files differ from a fresh build' })
+      .option('all', { type: 'boolean', describe: 'With --check: verify every sealed digest (minutes), not a sample' })
       .example([
-        ['$0 fixtures', 'Regenerate grader/fixtures/reference.json'],
-        ['$0 fixtures --check', 'Fail (exit 1) when the stored outputs are stale'],
+        ['$0 fixtures', 'Rebuild grader/fixtures/public.json and sealed.json (a few minutes: ~14,000 slow hashes)'],
+        ['$0 fixtures --check', 'Fail (exit 1) when the stored files are stale'],
       ]) as unknown as Argv<FixturesArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);
     // Loaded here: the reference solutions and ajv are only needed by this command.
     const fixtures = await import('../reference/fixtures');
+    const dir = args.out ? resolve(ctx.io.cwd, args.out) : undefined;
+    const paths = dir ? { publicPath: resolve(dir, 'public.json'), sealedPath: resolve(dir, 'sealed.json') } : {};
     if (args.check) {
-      const file = args.out ? resolve(ctx.io.cwd, args.out) : fixtures.FIXTURES_PATH;
-      const fresh = fixtures.formatFixtures(await fixtures.validateFixtures(await fixtures.buildFixtures()));
-      let stored = '';
-      try {
-        stored = readFileSync(file, 'utf8');
-      } catch {
-        // A missing file is stale.
-      }
-      if (stored === fresh) {
-        ctx.io.stdout(`${file} is up to date.\n`);
+      const problems = await fixtures.checkFixtures({ ...paths, hashes: args.all ? 'all' : 3 });
+      if (problems.length === 0) {
+        ctx.io.stdout('The stored public fixtures and sealed hidden cases are up to date.\n');
       } else {
-        ctx.io.stderr(`${file} is stale: run \`backprop-grader fixtures\` and commit the result.\n`);
+        ctx.io.stderr(`${problems.slice(0, 20).join('\n')}\nThe stored fixtures are stale: run \`backprop-grader fixtures\` and commit the result.\n`);
         ctx.exitCode = 1;
       }
       return;
     }
-    const { path, bytes } = await fixtures.writeFixtures(args.out ? resolve(ctx.io.cwd, args.out) : undefined);
-    ctx.io.stdout(`Wrote ${path} (${(bytes / 1024).toFixed(1)} KiB).\n`);
+    let last = 0;
+    const written = await fixtures.writeFixtures({
+      ...paths,
+      build: {
+        onProgress: (done, total) => {
+          const pct = Math.floor((100 * done) / total);
+          if (pct >= last + 10 || done === total) {
+            last = pct;
+            ctx.io.stderr(`fixtures: sealing ${done}/${total} (${pct}%)\n`);
+          }
+        },
+      },
+    });
+    for (const w of written) ctx.io.stdout(`Wrote ${w.path} (${(w.bytes / 1024).toFixed(1)} KiB).\n`);
   },
 };

@@ -102,7 +102,7 @@ export const GRADE_FLAGS = {
   'min-score': { type: 'string', describe: 'Exit with code 1 when the score is below N (a CI gate)', requiresArg: true, coerce: finiteNumber('min-score') },
   config: { type: 'string', describe: 'Options file (--no-config: none)', defaultDescription: 'backprop-grader.config.json in the cwd, if any (never the submission\'s own)', requiresArg: true, coerce: singleString('config') },
   timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
-  reference: { choices: ['auto', 'solutions', 'fixtures'] as const, describe: 'Where reference outputs come from', defaultDescription: 'auto: solutions/ when present, else stored fixtures', requiresArg: true },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto: solutions/ when present, else the sealed hidden cases', requiresArg: true },
   'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
   lang: { type: 'string', describe: 'Language of the report: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
   find: {
@@ -221,8 +221,14 @@ async function emit(report: GradeReport, cli: GradeCliOptions, ctx: CliContext, 
     case 'gradescope': {
       const { renderGradescope } = await import('../reporters/gradescope');
       const text = renderGradescope(report);
-      if (cli.out) writeOut(cli.out, text);
-      else io.stdout(text);
+      if (cli.out) {
+        writeOut(cli.out, text);
+        // Gradescope keeps the autograder's stdout for instructors only (results.json sets
+        // stdout_visibility: hidden): the full report, hidden cases' details included, stays
+        // available to them after grades are published.
+        const { renderText } = await import('../reporters/text');
+        io.stdout(renderText(report, { color: false }));
+      } else io.stdout(text);
       return;
     }
     case 'github': {

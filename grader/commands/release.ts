@@ -43,7 +43,8 @@ export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext)
   try {
     const r = writeRelease({ out: cli.out, force: cli.force });
     for (const w of r.warnings) ctx.io.stderr(`${w}\n`);
-    ctx.io.stdout(`release: wrote ${r.files.length} files to ${r.outDir}; scanned ${r.scan.filesScanned} files, no solution code found\n`);
+    ctx.io.stdout(`release: wrote ${r.files.length} files to ${r.outDir}; scanned ${r.scan.filesScanned} files, no solution code or unsealed answers found\n`);
+    ctx.io.stdout(`release: the grading files' hashes are in ${r.outDir}/release-manifest.json; keep a copy for \`batch --release-manifest\` (tamper evidence)\n`);
     return 0;
   } catch (error) {
     if (error instanceof ReleaseError) {
@@ -58,7 +59,7 @@ export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext)
 /** The `release` command module (registered in cli.ts COMMANDS). */
 export const releaseCommand: CommandModule<object, ReleaseArgs> = {
   command: 'release',
-  describe: 'Write the student repository (stubs, helpers, grader with stored fixtures) without solution code',
+  describe: 'Write the student repository (stubs, helpers, grader with sealed hidden cases) without solution code',
   builder: (y) => releaseBuilder(y) as unknown as Argv<ReleaseArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

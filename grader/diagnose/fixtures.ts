@@ -1,8 +1,9 @@
 /**
  * Stored variant outputs, so that diagnosis also works in a student release (no solutions/): for
  * every stored case of the families the variants are compared on, the output of each SINGLE variant
- * (pairs and estimated steps need the live reference). The engine's fixtures generator
- * (grader/reference/fixtures.ts) calls variantFixtures() and stores the result under `variants`.
+ * (pairs and estimated steps need the live reference). The public cases' outputs are stored in the
+ * clear here (grader/fixtures/public.json); the hidden pool's are sealed like its expected outputs
+ * (grader/reference/seal-build.ts).
  *
  * Size: a J is stored as a number; vectors as base64 of little-endian floats — Float32 for grad and
  * g (relative rounding 6e-8, inside the grader's default rtol of 1e-6), Float64 for numgrad (its
@@ -17,8 +18,8 @@ import { COST_DATA, COST_REG, GRAD_DATA, GRAD_REG, NUMGRAD_STORED, SIGMOID, type
 /** case id -> "quantity:variant key" -> J (number) or a vector ("f4:" / "f8:" + base64). */
 export type VariantFixtures = Record<string, Record<string, number | string>>;
 
-/** The single variants stored per case family, by quantity. */
-const STORED: Partial<Record<GradingCase['family'], [VariantQuantity, readonly Variant[]][]>> = {
+/** The single variants stored per case family, by quantity (in the clear for public cases, sealed for the pool). */
+export const VARIANT_PLAN: Partial<Record<GradingCase['family'], [VariantQuantity, readonly Variant[]][]>> = {
   'nn-unreg': [
     ['J', COST_DATA],
     ['grad', GRAD_DATA],
@@ -56,7 +57,7 @@ export async function variantFixtures(ref: Reference, cases: readonly GradingCas
   const source: VariantSource = await liveSource(ref);
   const out: VariantFixtures = {};
   for (const c of cases) {
-    const plan = STORED[c.family];
+    const plan = VARIANT_PLAN[c.family];
     if (!plan) continue;
     const entry: Record<string, number | string> = {};
     for (const [q, variants] of plan) {

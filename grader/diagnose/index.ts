@@ -12,14 +12,15 @@
  *   3. otherwise structural blame (./blame.ts, ids "blame:<kind>"), never a catalogue id.
  */
 import { unrollCM } from '../cases/colmajor';
-import type { GradingCase } from '../cases/types';
+import { isProbe, type GradingCase } from '../cases/types';
 import { compareValues, gradLayout, type Block } from '../compare/index';
 import type { GradeOptions, Tolerance } from '../options';
 import { numericalCheckTolerance } from '../parts/grad-tolerance';
 import { PARTS, type PartId } from '../parts/ids';
 import { NUMGRAD_TOLERANCE } from '../parts/numerical-gradient';
 import type { CaseEvaluation, PartEvaluation } from '../parts/types';
-import { loadFixtures } from '../reference/fixtures';
+import type { StoredReference } from '../cases/index';
+import type { SealChecker } from '../compare/sealed';
 import type { Reference } from '../reference/load';
 import type { Diagnosis } from '../report/types';
 import { allClose, blockBlame, constantFactor, permutation, type BlameCase, type Factor } from './blame';
@@ -27,7 +28,7 @@ import { catalogueDiagnosis, makeDiagnosis } from './catalogue';
 import { PART_SECTION } from '../messages/guide';
 import type { Lang, MessageId } from '../messages/index';
 import { diagnoseRandInit } from './randinit';
-import { liveSource, storedSource, type VariantSource } from './source';
+import { liveSource, sealedSource, type VariantSource } from './source';
 import { blockLocation, diagnosisLocation, functionOf, type SourceReader } from './sources';
 import { exactTrace, isSubmissionFile, traceFinding } from './trace';
 import { quantityOf, stepVariant, variantsFor, type Variant, type VariantQuantity } from './variants';
@@ -35,7 +36,7 @@ import { quantityOf, stepVariant, variantsFor, type Variant, type VariantQuantit
 export { CATALOGUE_IDS, type CatalogueId } from './catalogue';
 
 export interface DiagnoseContext {
-  /** The live reference (with its MistakeOptions hooks), or null in fixtures mode. */
+  /** The live reference (with its MistakeOptions hooks), or null in sealed mode. */
   reference: Reference | null;
   options: GradeOptions;
   seed: number;
@@ -43,6 +44,10 @@ export interface DiagnoseContext {
   sources?: SourceReader;
   /** Filled with the parts whose trace was recorded but could not tell where the mistake is. */
   traceSilent?: Set<PartId>;
+  /** Sealed mode: the public fixtures (variants in the clear) and the sealed pool (variants sealed). */
+  stored?: StoredReference;
+  /** Sealed mode: verifies answers against sealed variant outputs. */
+  seals?: SealChecker;
 }
 
 /** A case the student answered (right type and shape), with the numbers the part judged. */
@@ -65,12 +70,16 @@ function toleranceFor(c: GradingCase, options: GradeOptions): Tolerance {
   }
 }
 
-/** Answered cases, failed ones first: a variant must explain the failures, so they reject it fastest. */
+/**
+ * Answered cases, failed ones first: a variant must explain the failures, so they reject it fastest.
+ * The speed probes are left out: a 10,000-parameter network per variant would cost seconds and
+ * tells nothing the small cases do not.
+ */
 function answeredCases(ev: PartEvaluation, options: GradeOptions): Answered[] {
   const out: Answered[] = [];
   for (const ce of ev.cases) {
     const got = ce.comparison.got;
-    if (ce.verdict === 'errored' || ce.error || !got) continue;
+    if (ce.verdict === 'errored' || ce.error || !got || isProbe(ce.case)) continue;
     out.push({ ce, got, tol: toleranceFor(ce.case, options) });
   }
   return out.sort((a, b) => Number(a.ce.verdict === 'passed') - Number(b.ce.verdict === 'passed'));
@@ -82,8 +91,12 @@ function matches(v: Variant, q: VariantQuantity, answered: readonly Answered[], 
   for (const a of answered) {
     const out = source.output(a.ce.case, q, v);
     if (!out) {
-      if (source.live) return false;
-      continue; // stored fixtures: only the stored cases can be compared
+      // Sealed mode: a hidden case's variant output is a seal; a match is a hash match.
+      const sealed = source.sealedMatch?.(a.ce.case, q, v, a.got);
+      if (sealed === false) return false;
+      if (sealed === true && a.ce.verdict === 'failed') explainsFailure = true;
+      if (sealed === undefined && source.live) return false;
+      continue; // otherwise only the stored cases can be compared
     }
     if (out.length !== a.got.length || !allClose(a.got, out, a.tol)) return false;
     // The grader's own comparison has the last word (NaN and Infinity rules included).
@@ -376,7 +389,7 @@ export async function diagnose(evaluations: PartEvaluation[], ctx: DiagnoseConte
   const out = new Map<PartId, Diagnosis[]>();
   if (ctx.options.diagnose === false) return out;
   let source: Promise<VariantSource> | undefined;
-  const getSource = () => (source ??= ctx.reference ? liveSource(ctx.reference) : Promise.resolve(storedSource(loadFixtures().variants)));
+  const getSource = () => (source ??= ctx.reference ? liveSource(ctx.reference) : Promise.resolve(sealedSource(ctx.stored, ctx.seals)));
   for (const ev of evaluations) {
     if (ev.cases.every((c) => c.verdict === 'passed')) continue;
     try {

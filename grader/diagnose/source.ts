@@ -1,11 +1,14 @@
 /**
  * Where a variant's outputs come from: computed from the live reference (solutions/reference.ts
- * with MistakeOptions), or read from the stored fixtures (a student release has no solutions/;
- * only the single variants of the stored cases are there, see ./fixtures.ts).
+ * with MistakeOptions), or, in a student release (no solutions/), the single variants stored with
+ * the fixtures: in the clear for the public cases (./fixtures.ts), sealed for the hidden pool (a
+ * match is a hash match, grader/reference/sealed.ts).
  */
 import type { Matrix as MatrixType } from 'ml-matrix';
-import type { GradingCase } from '../cases/types';
+import type { GradingCase, StoredReference } from '../cases/index';
+import type { SealChecker } from '../compare/sealed';
 import type { Reference } from '../reference/load';
+import { poolSeal } from '../reference/sealed';
 import { evaluateKnownFunction } from '../sandbox/functions';
 import { decodeVariantOutput, type VariantFixtures } from './fixtures';
 import type { Variant, VariantQuantity } from './variants';
@@ -15,7 +18,18 @@ export interface VariantSource {
   readonly live: boolean;
   /** The variant's output on the case as column-major numbers, or undefined when unknown. */
   output(c: GradingCase, q: VariantQuantity, v: Variant): number[] | undefined;
+  /**
+   * Sealed mode: whether `got` lies in the variant's sealed cells on a hidden case; undefined when
+   * the case has no sealed output for this variant (or the diagnosis hash budget is spent).
+   */
+  sealedMatch?(c: GradingCase, q: VariantQuantity, v: Variant, got: readonly number[]): boolean | undefined;
 }
+
+/**
+ * Hashes diagnosis may spend per grade in sealed mode (each ~55 ms). The public case (in the clear)
+ * rules most variants out first, so a diagnosed part typically costs 1–3.
+ */
+export const SEALED_DIAGNOSIS_HASHES = 24;
 
 /** Outputs of the live reference, each computed once per (case, variant): J and grad come from one call. */
 export async function liveSource(ref: Reference): Promise<VariantSource> {
@@ -72,8 +86,25 @@ export function storedSource(stored: VariantFixtures | undefined): VariantSource
   return {
     live: false,
     output(c, q, v) {
+      if (c.hidden) return undefined;
       const entry = stored?.[c.id]?.[`${q}:${v.key}`];
       return entry === undefined ? undefined : decodeVariantOutput(entry);
+    },
+  };
+}
+
+/** A release's variants: the public cases' in the clear, the hidden pool's sealed. */
+export function sealedSource(stored: StoredReference | undefined, seals: SealChecker | undefined): VariantSource {
+  const clear = storedSource(stored?.public.variants);
+  let budget = SEALED_DIAGNOSIS_HASHES;
+  return {
+    ...clear,
+    sealedMatch(c, q, v, got) {
+      if (!stored || !seals || c.poolIndex === undefined || !c.sealed) return undefined;
+      const seal = poolSeal(stored.sealed, c.family, c.poolIndex, `${q}:${v.key}`);
+      if (!seal || budget <= 0) return undefined;
+      budget--;
+      return seals.check(seal, got);
     },
   };
 }

@@ -22,6 +22,8 @@ import enGuide from './en/guide.json';
 import enPart from './en/part.json';
 import enReport from './en/report.json';
 import enSandbox from './en/sandbox.json';
+import enSealed from './en/sealed.json';
+import enTamper from './en/tamper.json';
 import enTrace from './en/trace.json';
 import enUpload from './en/upload.json';
 import enWalkthrough from './en/walkthrough.json';
@@ -33,6 +35,8 @@ import zhGuide from './zh-CN/guide.json';
 import zhPart from './zh-CN/part.json';
 import zhReport from './zh-CN/report.json';
 import zhSandbox from './zh-CN/sandbox.json';
+import zhSealed from './zh-CN/sealed.json';
+import zhTamper from './zh-CN/tamper.json';
 import zhTrace from './zh-CN/trace.json';
 import zhUpload from './zh-CN/upload.json';
 import zhWalkthrough from './zh-CN/walkthrough.json';
@@ -43,8 +47,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enSandbox, ...enTrace, ...enUpload, ...enWalkthrough };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhSandbox, ...zhTrace, ...zhUpload, ...zhWalkthrough };
+const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };

@@ -1,25 +1,46 @@
 /**
  * Part 3: the backpropagation gradient at λ = 0 (judges grad only): against the reference's grad
- * on the λ = 0 cases, and against central differences of the reference cost on the numerical checks.
+ * on the λ = 0 cases, against central differences of the reference cost on the numerical checks,
+ * and on the speed probe (a network where only backpropagation answers within the time budget).
  */
-import { judgeGrad, need } from './common';
+import type { GradingCase } from '../cases/types';
+import type { Comparison } from '../compare/index';
+import { expectationOf, judgeGrad } from './common';
 import { numericalCheckTolerance } from './grad-tolerance';
 import { PARTS, STUDENT_FILES } from './ids';
-import type { PartDefinition } from './types';
+import type { CallResult, JudgeContext, PartDefinition } from './types';
 
 const HINT = 'have you written Part 3 (backpropagation) yet?';
 export const NUMERICAL_PREFIX = 'Compared with central differences of the reference cost: ';
+
+/**
+ * Judges grad on the cases of a gradient part: `exact` holds the reference-grad family, `check` the
+ * numerical-check family and `probe` the speed-probe family of that part.
+ */
+export function judgeGradientCase(
+  families: { exact: string; check: string; probe: string },
+  hint: string,
+  c: GradingCase,
+  [r]: CallResult[],
+  ctx: JudgeContext,
+): Comparison {
+  if ((c.family === 'nn-unreg' || c.family === 'nn-reg') && c.family === families.exact) {
+    return judgeGrad(r.value, c.inputs, expectationOf(c, 'grad', () => c.expected?.grad), ctx.tolerance, hint, ctx);
+  }
+  if ((c.family === 'numcheck-unreg' || c.family === 'numcheck-reg') && c.family === families.check) {
+    const tol = numericalCheckTolerance(ctx.tolerance);
+    return judgeGrad(r.value, c.inputs, expectationOf(c, 'numgrad', () => c.expected?.numgrad), tol, hint, ctx, NUMERICAL_PREFIX);
+  }
+  if ((c.family === 'probe-unreg' || c.family === 'probe-reg') && c.family === families.probe) {
+    return judgeGrad(r.value, c.inputs, expectationOf(c, 'grad', () => c.expected?.grad), ctx.tolerance, hint, ctx);
+  }
+  throw new Error(`a gradient part cannot judge ${c.family}`);
+}
 
 export const backpropGradient: PartDefinition = {
   id: 'backprop-gradient',
   info: PARTS['backprop-gradient'],
   file: STUDENT_FILES.nnCostFunction,
-  families: ['nn-unreg', 'numcheck-unreg'],
-  judge(c, [r], ctx) {
-    if (c.family === 'nn-unreg') return judgeGrad(r.value, c.inputs, need(c.expected, 'grad').grad, ctx.tolerance, HINT);
-    if (c.family === 'numcheck-unreg') {
-      return judgeGrad(r.value, c.inputs, need(c.expected, 'numgrad').numgrad, numericalCheckTolerance(ctx.tolerance), HINT, NUMERICAL_PREFIX);
-    }
-    throw new Error(`backprop-gradient cannot judge ${c.family}`);
-  },
+  families: ['nn-unreg', 'numcheck-unreg', 'probe-unreg'],
+  judge: (c, results, ctx) => judgeGradientCase({ exact: 'nn-unreg', check: 'numcheck-unreg', probe: 'probe-unreg' }, HINT, c, results, ctx),
 };

@@ -1,6 +1,7 @@
 /** Judging helpers shared by the nnCostFunction parts. */
-import type { NnInputs } from '../cases/types';
-import { compareWire, describeWire, gradLayout, type Comparison } from '../compare/index';
+import type { GradingCase, NnInputs } from '../cases/types';
+import { describeWire, gradLayout, type Comparison } from '../compare/index';
+import { compareExpectation, type Expectation, type SealedContext } from '../compare/sealed';
 import type { Tolerance } from '../options';
 import type { WireValue } from '../sandbox/protocol';
 
@@ -14,24 +15,41 @@ export function costAndGradient(v: WireValue): { J: WireValue; grad: WireValue }
   };
 }
 
-/** Judges J of an nnCostFunction result against the reference's J. */
-export function judgeCost(v: WireValue, expectedJ: number, tol: Tolerance, notWrittenHint: string): Comparison {
+/**
+ * What a case's quantity is judged against: its seal in sealed mode, else the clear expected values
+ * (`clear` returns them; a missing one is a grader bug).
+ */
+export function expectationOf(c: GradingCase, quantity: string, clear: () => readonly number[] | undefined): Expectation {
+  const seal = c.sealed?.[quantity];
+  if (seal) return { kind: 'sealed', seal };
+  return { kind: 'clear', values: need(clear(), quantity) };
+}
+
+/** True unless the expectation is known to be all zeros (a sealed one never is: its values are unknown). */
+function nonZero(exp: Expectation): boolean {
+  return exp.kind === 'sealed' || exp.values.some((x) => x !== 0);
+}
+
+/** Judges J of an nnCostFunction result against the reference's J (clear or sealed). */
+export function judgeCost(v: WireValue, expected: Expectation, tol: Tolerance, notWrittenHint: string, ctx: SealedContext): Comparison {
   const cg = costAndGradient(v);
   if (!('J' in cg)) return cg;
-  const cmp = compareWire(cg.J, [expectedJ], { fn: 'nnCostFunction', what: 'J', layout: { kind: 'scalar' } }, tol);
-  if (!cmp.passed && cmp.got && cmp.got[0] === 0 && expectedJ !== 0) cmp.message += ` J is exactly 0: ${notWrittenHint}`;
+  const cmp = compareExpectation(cg.J, expected, { fn: 'nnCostFunction', what: 'J', layout: { kind: 'scalar' } }, tol, ctx);
+  if (!cmp.passed && cmp.got && cmp.got[0] === 0 && nonZero(expected)) cmp.message += ` J is exactly 0: ${notWrittenHint}`;
   return cmp;
 }
 
-/** Judges grad of an nnCostFunction result against `expected` (the reference's grad or a numerical one). */
-export function judgeGrad(v: WireValue, inputs: NnInputs, expected: readonly number[], tol: Tolerance, notWrittenHint: string, prefix = ''): Comparison {
+/** Judges grad of an nnCostFunction result against `expected` (the reference's grad or a numerical one; clear or sealed). */
+export function judgeGrad(v: WireValue, inputs: NnInputs, expected: Expectation, tol: Tolerance, notWrittenHint: string, ctx: SealedContext, prefix = ''): Comparison {
   const cg = costAndGradient(v);
   if (!('J' in cg)) return cg;
   const layout = gradLayout(inputs.inputLayerSize, inputs.hiddenLayerSize, inputs.numLabels);
-  const cmp = compareWire(cg.grad, expected, { fn: 'nnCostFunction', what: 'grad', layout }, tol);
+  const cmp = compareExpectation(cg.grad, expected, { fn: 'nnCostFunction', what: 'grad', layout }, tol, ctx);
   if (cmp.passed) return cmp;
-  if (cmp.got && cmp.got.every((x) => x === 0) && expected.some((x) => x !== 0)) {
+  if (cmp.got && cmp.got.every((x) => x === 0) && nonZero(expected)) {
     cmp.message = `${prefix}\`nnCostFunction\` returned grad with all ${cmp.got.length} elements 0: ${notWrittenHint}`;
+    delete cmp.messageId;
+    delete cmp.params;
     delete cmp.worst;
     delete cmp.diff;
     return cmp;

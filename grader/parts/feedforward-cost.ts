@@ -1,6 +1,6 @@
 /** Part 1: the unregularized cost J at λ = 0 (judges J only; grad belongs to backprop-gradient). */
 import { PARTS, STUDENT_FILES } from './ids';
-import { judgeCost, need } from './common';
+import { expectationOf, judgeCost } from './common';
 import type { PartDefinition } from './types';
 
 export const feedforwardCost: PartDefinition = {
@@ -10,6 +10,6 @@ export const feedforwardCost: PartDefinition = {
   families: ['nn-unreg'],
   judge(c, [r], ctx) {
     if (c.family !== 'nn-unreg') throw new Error(`feedforward-cost cannot judge ${c.family}`);
-    return judgeCost(r.value, need(c.expected, 'J').J, ctx.tolerance, 'have you written Part 1 (feedforward and cost) yet?');
+    return judgeCost(r.value, expectationOf(c, 'J', () => (c.expected ? [c.expected.J] : undefined)), ctx.tolerance, 'have you written Part 1 (feedforward and cost) yet?', ctx);
   },
 };

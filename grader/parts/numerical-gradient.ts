@@ -4,9 +4,9 @@
  * matches the reference to rounding (~1e-15 relative), while a one-sided difference is off by
  * ~f''·e/2 ≈ 1e-4 and a wrong step changes the central error f'''·e²/6 by ≥ 1e-9 relative.
  */
-import { compareWire } from '../compare/index';
+import { compareExpectation } from '../compare/sealed';
 import type { Tolerance } from '../options';
-import { need } from './common';
+import { expectationOf } from './common';
 import { PARTS, STUDENT_FILES } from './ids';
 import type { PartDefinition } from './types';
 
@@ -17,11 +17,12 @@ export const numericalGradient: PartDefinition = {
   info: PARTS['numerical-gradient'],
   file: STUDENT_FILES.computeNumericalGradient,
   families: ['numgrad'],
-  judge(c, [r]) {
+  judge(c, [r], ctx) {
     if (c.family !== 'numgrad') throw new Error(`numerical-gradient cannot judge ${c.family}`);
     const n = c.inputs.theta.length;
     const layout = { kind: 'vector' as const, length: n, lengthNote: '(one element per element of theta)' };
-    const cmp = compareWire(r.value, need(c.expected, 'numgrad').numgrad, { fn: 'computeNumericalGradient', what: 'numgrad', layout }, NUMGRAD_TOLERANCE);
+    const expected = expectationOf(c, 'numgrad', () => c.expected?.numgrad);
+    const cmp = compareExpectation(r.value, expected, { fn: 'computeNumericalGradient', what: 'numgrad', layout }, NUMGRAD_TOLERANCE, ctx);
     const calls = r.observations.jCalls;
     if (!cmp.passed && calls !== undefined && calls !== 2 * n) {
       cmp.message += ` J was called ${calls} times; central differences call it twice per element of theta (2×${n} = ${2 * n}), at theta + e and theta − e with e = 1e-4.`;

@@ -1,6 +1,6 @@
 /** Part 2: the regularized cost J at λ > 0 (judges J only). */
 import { PARTS, STUDENT_FILES } from './ids';
-import { judgeCost, need } from './common';
+import { expectationOf, judgeCost } from './common';
 import type { PartDefinition } from './types';
 
 export const regularizedCost: PartDefinition = {
@@ -10,6 +10,6 @@ export const regularizedCost: PartDefinition = {
   families: ['nn-reg'],
   judge(c, [r], ctx) {
     if (c.family !== 'nn-reg') throw new Error(`regularized-cost cannot judge ${c.family}`);
-    return judgeCost(r.value, need(c.expected, 'J').J, ctx.tolerance, 'have you written Parts 1 and 2 (the cost and its regularization) yet?');
+    return judgeCost(r.value, expectationOf(c, 'J', () => (c.expected ? [c.expected.J] : undefined)), ctx.tolerance, 'have you written Parts 1 and 2 (the cost and its regularization) yet?', ctx);
   },
 };

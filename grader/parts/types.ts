@@ -5,9 +5,10 @@
  */
 import type { CaseFamily, GradingCase } from '../cases/types';
 import type { Comparison } from '../compare/index';
-import type { MessageRef } from '../messages/index';
-import type { FailureKind } from '../report/types';
+import type { SealChecker } from '../compare/sealed';
+import type { Lang } from '../messages/index';
 import type { Tolerance } from '../options';
+import type { FailureKind } from '../report/types';
 import type { CallError, CallObservations, CallOutcome, WireValue } from '../sandbox/protocol';
 import type { PartId, PartInfo } from './ids';
 
@@ -17,6 +18,10 @@ export type Verdict = 'passed' | 'failed' | 'errored';
 export interface JudgeContext {
   /** options.tolerance (a part may tighten or loosen it for a documented reason). */
   tolerance: Tolerance;
+  /** Verifies answers against seals (sealed mode); absent with a live reference. */
+  seals?: SealChecker;
+  /** The language of the messages judges write from the catalogue. Default English. */
+  lang?: Lang;
 }
 
 /** One successful call's result, as a judge sees it. */
@@ -53,10 +58,11 @@ export interface CaseEvaluation {
   comparison: Comparison;
   /** The first call error, when the case did not get an answer (or the function is a stub). */
   error?: CallError;
-  /** Why it failed when the comparison alone does not say (e.g. 'mutation': an argument was changed in place). */
+  /**
+   * The failure's kind when the comparison alone does not tell it: `mutation` (an argument changed in
+   * place), `too-slow` (a speed probe out of time).
+   */
   failure?: FailureKind;
-  /** The catalogue message of `comparison.message`, when the engine (not a judge) wrote it. */
-  messageRef?: MessageRef;
   durationMs: number;
 }
 

@@ -66,6 +66,12 @@ export function fillExpected(ref: ReferenceImpl, c: GradingCase): void {
       c.expected = { J, grad: Array.from(grad) };
       return;
     }
+    case 'probe-unreg':
+    case 'probe-reg': {
+      if (c.expected) return;
+      c.expected = { grad: Array.from(cost(ref, c.inputs).grad) };
+      return;
+    }
     case 'numcheck-unreg':
     case 'numcheck-reg': {
       if (c.expected) return;

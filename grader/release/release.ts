@@ -5,20 +5,26 @@
  * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
  * release never appears at <dir>.
  *
- * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with
- * stored fixtures: the grader grades from them when solutions/ is absent), bin/, the build scripts,
+ * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with the
+ * public fixtures and the sealed hidden cases: the grader grades from them when solutions/ is
+ * absent; nothing unsealed is ever copied), bin/, the build scripts,
  * package.json (lean: the runtime dependencies, no test framework, compiler or instructor tools),
  * package-lock.json (the project's lock pruned to that package.json by npm itself, so the student
  * installs exactly the versions this project tested), tsconfig.json (adjusted),
  * .github/workflows/classroom.yml, README.md (for students), .gitignore, and the instructor's
  * grading options (points, tolerances, limits) as .github/backprop-grader.config.json, which the classroom workflow passes to `grade --config`
  * (with `--format github` no other config file is read, so a student's own one changes nothing).
+ * Also release-manifest.json (hashes of the grading files, for tamper evidence in `batch`:
+ * grader/release/manifest.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE_NAME, ConfigError, parseConfig } from '../config';
 import { PACKAGE_ROOT } from '../paths';
+import { buildManifest, contentHash, formatManifest, isProtectedPath, MANIFEST_FILE, MANIFEST_FORMAT, type ReleaseManifest } from './manifest';
+import { graderVersion } from '../paths';
 import { studentReadme } from './readme';
 import { fingerprintSolutions, FORBIDDEN_PATHS, listFiles, scanRelease, type ScanResult } from './scan';
 
@@ -78,7 +84,7 @@ export function releasedConfig(root: string, configPath?: string): string {
 }
 
 /** Files generated rather than copied (package.json, its lock and tsconfig.json are adjusted copies). */
-const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER, RELEASED_CONFIG];
+const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER, RELEASED_CONFIG, MANIFEST_FILE];
 
 /**
  * The only devDependencies a student installs: Node's types, for their editor. No test framework
@@ -88,6 +94,12 @@ const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README
 export const RELEASE_DEV_DEPENDENCIES = ['@types/node'] as const;
 /** Scripts that need what the release does not have (bench/, test/, tsc, mnist, the package build). */
 const INSTRUCTOR_SCRIPTS = ['bench', 'typecheck', 'digits', 'prepack', 'build:wasm'];
+
+/**
+ * The only files of grader/fixtures/ a release carries: the public cases (in the clear, published
+ * anyway) and the sealed hidden cases, with their schemas. Anything else there is refused.
+ */
+export const SHIPPED_FIXTURES = ['grader/fixtures/public.json', 'grader/fixtures/public.schema.json', 'grader/fixtures/sealed.json', 'grader/fixtures/sealed.schema.json'];
 
 /** Never copied even inside an allowed folder: editor/OS litter and logs. */
 const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|node_modules|\.cache)(\/|$)|\.log$/;
@@ -153,6 +165,12 @@ export function releaseFileList(root: string): { files: string[]; warnings: stri
   for (const f of files) {
     const bad = FORBIDDEN_PATHS.find((p) => p.pattern.test(f));
     if (bad) throw new ReleaseError('release-leak', `release: the allowlist would release ${f} (${bad.why})`);
+    if (f.startsWith('grader/fixtures/') && !SHIPPED_FIXTURES.includes(f)) {
+      throw new ReleaseError('release-leak', `release: ${f} is neither the public fixtures nor the sealed hidden cases; a release carries nothing unsealed (remove it, or run \`backprop-grader fixtures\`)`);
+    }
+  }
+  for (const f of SHIPPED_FIXTURES) {
+    if (!files.has(f)) throw new ReleaseError('release-usage', `release: ${f} is missing; run \`backprop-grader fixtures\` first`);
   }
   return { files: [...files].sort(), warnings };
 }
@@ -174,6 +192,8 @@ export interface ReleaseResult {
   files: string[];
   warnings: string[];
   scan: ScanResult;
+  /** The release manifest written to <outDir>/release-manifest.json (keep a copy: `batch --release-manifest`). */
+  manifest: ReleaseManifest;
 }
 
 function isWithin(child: string, parent: string): boolean {
@@ -216,20 +236,48 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
     mkdirSync(join(staging, dirname(RELEASED_CONFIG)), { recursive: true });
     writeFileSync(join(staging, RELEASED_CONFIG), configText);
     writeFileSync(join(staging, RELEASE_MARKER), 'Written by `backprop-grader release`; `release --force` may replace this folder.\n');
+    const manifest = buildManifest(staging);
+    writeFileSync(join(staging, MANIFEST_FILE), formatManifest(manifest));
 
     const fp = fingerprintSolutions(solutionsDir, [join(root, 'exercises')]);
     const scan = scanRelease(staging, fp);
-    if (scan.forbidden.length > 0 || scan.leaks.length > 0) {
+    if (scan.forbidden.length > 0 || scan.leaks.length > 0 || scan.unsealed.length > 0) {
       const lines = [
         ...scan.forbidden.map((f) => `  ${f.file}: ${f.why}`),
+        ...scan.unsealed.map((f) => `  ${f}: holds hidden cases' expected outputs in the clear`),
         ...scan.leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line} contains code of ${l.source}: ${l.code}`),
       ];
-      throw new ReleaseError('release-leak', `release: refusing to write ${outDir}; solution code would be released:\n${lines.join('\n')}`, scan);
+      throw new ReleaseError('release-leak', `release: refusing to write ${outDir}; solution code or unsealed answers would be released:\n${lines.join('\n')}`, scan);
     }
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);
-    return { outDir, files: [...files, ...GENERATED].sort(), warnings, scan };
+    return { outDir, files: [...files, ...GENERATED].sort(), warnings, scan, manifest };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The manifest `release` would write from the project at `root`, without writing a release: the
+ * protected files it would copy, and the package.json and tsconfig.json it would generate. `batch`
+ * uses it when no release manifest is given (it equals the release's when the grader has not
+ * changed since).
+ */
+export function installationManifest(root: string = PACKAGE_ROOT): ReleaseManifest {
+  const files: Record<string, string> = {};
+  for (const rel of releaseFileList(root).files) if (isProtectedPath(rel)) files[rel] = contentHash(readFileSync(join(root, rel)));
+  const pkg = releasePackageJson(readFileSync(join(root, 'package.json'), 'utf8'));
+  files['package.json'] = contentHash(Buffer.from(pkg));
+  files['tsconfig.json'] = contentHash(Buffer.from(releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8'))));
+  // The lock decides what `npm ci` installs in the student's repository (a changed one can swap a
+  // dependency), so it is protected too: pruned exactly as `release` prunes it (npm, offline).
+  const scratch = mkdtempSync(join(tmpdir(), 'backprop-grader-manifest-'));
+  try {
+    writeFileSync(join(scratch, 'package.json'), pkg);
+    pruneLockfile(scratch, readFileSync(join(root, 'package-lock.json'), 'utf8'));
+    files['package-lock.json'] = contentHash(readFileSync(join(scratch, 'package-lock.json')));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return { format: MANIFEST_FORMAT, version: 1, grader: graderVersion(), files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) };
 }

@@ -135,26 +135,64 @@ export const FORBIDDEN_PATHS: { pattern: RegExp; why: string }[] = [
   { pattern: /^test(\/|$)/, why: 'the test suite (its fixtures include correct submissions)' },
   { pattern: /^bench(\/|$)/, why: 'the benchmarks (they load the solutions)' },
   { pattern: /(^|\/)correct-[^/]*(\/|$)/, why: 'a correct fixture submission' },
+  { pattern: /^grader\/fixtures\/reference\.json$/, why: 'the unsealed reference outputs (hidden cases with their expected values)' },
 ];
 
-/** Everything wrong with a release folder: forbidden paths and solution code. Empty = clean. */
+/**
+ * Expected outputs of hidden cases in the clear: any JSON object with `hidden: true` and an
+ * `expected` field (the former grader/fixtures/reference.json held hundreds). A release carries
+ * hidden cases only sealed (grader/reference/sealed.ts).
+ */
+export function findUnsealed(text: string): boolean {
+  if (!text.includes('"expected"')) return false;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.hidden === true && 'expected' in o) return true;
+      stack.push(...Object.values(o));
+    }
+  }
+  return false;
+}
+
+/** Everything wrong with a release folder: forbidden paths, solution code and unsealed expected outputs. Empty = clean. */
 export interface ScanResult {
   forbidden: { file: string; why: string }[];
   leaks: LeakFinding[];
+  /** JSON files holding hidden cases' expected outputs in the clear. */
+  unsealed: string[];
   filesScanned: number;
 }
 
 /** Scans every file of `releaseDir` (node_modules skipped) against the fingerprint. */
+/** ajv standalone validators written by scripts/build.mjs from the grader's JSON schemas. */
+const GENERATED_VALIDATOR = /^dist\/schema-[\w-]+\.cjs$/;
+
 export function scanRelease(releaseDir: string, fp: SolutionFingerprint): ScanResult {
   const files = listFiles(releaseDir, (rel) => rel === 'node_modules' || rel === '.git');
   const forbidden: ScanResult['forbidden'] = [];
   const leaks: LeakFinding[] = [];
+  const unsealed: string[] = [];
   for (const rel of files) {
     for (const f of FORBIDDEN_PATHS) if (f.pattern.test(rel)) forbidden.push({ file: rel, why: f.why });
     const buf = readFileSync(join(releaseDir, rel));
     // Binary files (NUL bytes) cannot hold readable source; everything else is scanned as text.
     if (buf.includes(0)) continue;
-    leaks.push(...scanText(buf.toString('utf8'), rel, fp));
+    const text = buf.toString('utf8');
+    // ajv's generated validators of the grader's own schemas (dist/schema-*.cjs in a package) are
+    // machine-written loops over JSON, not solution code; their generic counting loops would match
+    // a run of the reference that is just as generic.
+    if (!GENERATED_VALIDATOR.test(rel)) leaks.push(...scanText(text, rel, fp));
+    if (rel.endsWith('.json') && findUnsealed(text)) unsealed.push(rel);
   }
-  return { forbidden, leaks, filesScanned: files.length };
+  return { forbidden, leaks, unsealed, filesScanned: files.length };
 }

@@ -54,7 +54,7 @@ export function erroredReport(
     durationMs: 0,
   }));
   const reference: ReferenceMode =
-    !options.reference || options.reference === 'auto' ? (existsSync(SOLUTIONS_DIR) ? 'solutions' : 'fixtures') : options.reference;
+    !options.reference || options.reference === 'auto' ? (existsSync(SOLUTIONS_DIR) ? 'solutions' : 'sealed') : options.reference === 'solutions' ? 'solutions' : 'sealed';
   return {
     schemaVersion: SCHEMA_VERSION,
     grader: { name: 'backprop-grader', version: graderVersion() },

@@ -137,6 +137,21 @@ export type IsolationMode = 'namespaces' | 'permission-model';
  */
 export type ReferenceMode = 'solutions' | 'fixtures' | 'sealed';
 
+/**
+ * Tamper evidence for one repository (grader/release/manifest.ts): `unchanged`; `changed` (files
+ * listed, relative to the repository); or `absent` (not a repository, or no grading files in it:
+ * nothing to compare, not flagged).
+ */
+export interface TamperCheck {
+  status: 'unchanged' | 'changed' | 'absent';
+  /** Grading files whose content differs from the release. */
+  changed?: string[];
+  /** Released grading files that are gone. */
+  missing?: string[];
+  /** Files in the grading folders that the release did not have (e.g. a second workflow). */
+  added?: string[];
+}
+
 export interface GradeReport {
   schemaVersion: typeof SCHEMA_VERSION;
   grader: { name: 'backprop-grader'; version: string };
@@ -156,6 +171,12 @@ export interface GradeReport {
   notices?: Message[];
   /** Captured (truncated) stdout/stderr of the submission, never printed raw. */
   submissionOutput?: string;
+  /**
+   * Set by `batch` on a student repository: whether its grading files (grader/, bin/, scripts/,
+   * package files, workflows) differ from the release manifest. The grade itself always comes
+   * from the instructor's grader.
+   */
+  tamper?: TamperCheck;
   startedAt: string;
   durationMs: number;
 }

@@ -18,7 +18,7 @@ import type { GradeReport } from './types';
 declare const __BUNDLED__: boolean | undefined;
 
 /** The grader's schemas; scripts/schema-validators.mjs SCHEMA_FILES generates one file per name. */
-export type SchemaName = 'report' | 'config' | 'fixtures';
+export type SchemaName = 'report' | 'config' | 'public' | 'sealed';
 
 /** The options every schema is compiled with (scripts/schema-validators.mjs AJV_OPTIONS: keep in step). */
 export const AJV_OPTIONS = { allErrors: true, strict: true } as const;

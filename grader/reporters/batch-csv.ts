@@ -2,7 +2,9 @@
  * The batch's CSV files, views of BatchSummary:
  * - `gradebook.csv`: one row per submission (sorted by id): id, total, then each part's score in
  *   catalogue order, under a header row of part ids; plus a `flags` column when a check beyond
- *   grading ran (tokens such as `similar:bob:0.92`, separated by "; ");
+ *   grading ran (tokens such as `similar:bob:0.92`, separated by "; "), and a `grader_files` column
+ *   when repositories were compared with a release manifest (unchanged, changed or absent: tamper
+ *   evidence);
  * - `similarity.csv`: one row per flagged pair with its shared regions.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -22,11 +24,14 @@ export function flagToken(flag: SubmissionFlag): string {
 export function renderGradebookCsv(summary: BatchSummary): string {
   const withFlags = summary.checks.length > 0;
   const header = ['id', 'total', ...summary.partIds, ...(withFlags ? ['flags'] : [])];
+  const tamper = summary.students.some((s) => s.tamper !== undefined);
+  header.push(...(tamper ? ['grader_files'] : []));
   const rows = summary.students.map((s) => [
     csvSafeText(s.id),
     formatPoints(s.score),
     ...s.parts.map((p) => (p ? formatPoints(p.score) : '')),
     ...(withFlags ? [csvSafeText(s.flags.map(flagToken).join('; '))] : []),
+    ...(tamper ? [s.tamper ?? ''] : []),
   ]);
   return stringify([header, ...rows], { record_delimiter: 'unix' });
 }

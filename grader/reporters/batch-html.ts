@@ -13,6 +13,7 @@
 import { t, type Lang, type MessageId } from '../messages/index';
 import { PARTS } from '../parts/ids';
 import type { GradeReport, PartResult } from '../report/types';
+import { tamperBadge } from './tamper';
 import { compareIds } from '../batch/discover';
 import { formatPercent, formatPoints, type BatchSummary, type StudentSummary, type SubmissionFlag } from '../batch/summary';
 import type { BatchEntry } from '../batch/types';
@@ -32,6 +33,7 @@ table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid var(--line)
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .passed{color:var(--pass)}.failed{color:var(--fail)}.errored{color:var(--err)}.not-implemented{color:var(--todo)}
 .icon{font-weight:700;display:inline-block;min-width:1.1em;text-align:center}
+.tamper{margin-left:.5rem;padding:0 .4rem;border-radius:4px;border:1px solid var(--fail);color:var(--fail);font-size:12px}
 .muted,.isolation{color:var(--muted)}svg{max-width:100%;height:auto}svg text{fill:var(--fg);font:12px system-ui,sans-serif}
 svg .bar{fill:var(--bar)}svg .track{fill:var(--line)}
 .chart{overflow-x:auto}.chart svg.hist{min-width:26rem}.chart svg.rates{min-width:38rem}
@@ -192,7 +194,7 @@ function studentDetails(anchor: string, st: StudentSummary, report: GradeReport,
     ? `<details><summary>${escapeHtml(t('batch.html.captured-output', {}, lang))}</summary><pre dir="auto">${escapeHtml(sanitizeText(report.submissionOutput))}</pre></details>`
     : '';
   const notices = (report.notices ?? []).map((n) => `<p dir="auto" class="muted">${messageHtml(n.text)}</p>`).join('');
-  const flags = st.flags.length ? `<p>${st.flags.map((f) => flagBadge(f, st.id, pairAnchor, lang)).join(' ')}</p>` : '';
+  const flags = st.flags.length || report.tamper?.status === 'changed' ? `<p>${st.flags.map((f) => flagBadge(f, st.id, pairAnchor, lang)).join(' ')}${tamperBadge(report, escapeHtml)}</p>` : '';
   const head = t('batch.html.student-head', { score: formatPoints(report.score), maxScore: formatPoints(report.maxScore) }, lang);
   return (
     `<section class="student" id="${anchor}" data-id="${escapeHtml(st.id)}"><h3><a href="#${anchor}">${bdi(st.id)}</a> <span class="muted">${escapeHtml(head)}</span> <span class="isolation">${escapeHtml(t('batch.html.isolation-of', { isolation: report.isolation }, lang))}</span></h3>` +
@@ -326,7 +328,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
           })
           .join('');
         const flags = withFlags ? `<td class="flags">${st.flags.map((f) => flagBadge(f, st.id, pairAnchor, lang)).join(' ')}</td>` : '';
-        return `<tr data-id="${e(st.id)}"><td><a href="#${anchors.get(st.id)}">${bdi(st.id)}</a></td><td class="n">${formatPoints(st.score)}/${formatPoints(st.maxScore)}</td>${cells}${flags}</tr>`;
+        return `<tr data-id="${e(st.id)}"><td><a href="#${anchors.get(st.id)}">${bdi(st.id)}</a>${tamperBadge(report, e)}</td><td class="n">${formatPoints(st.score)}/${formatPoints(st.maxScore)}</td>${cells}${flags}</tr>`;
       })
       .join('') +
     `</tbody></table></div>` +

@@ -2,13 +2,26 @@
  * `--format gradescope`: a GradeReport as Gradescope's results.json (see the spec summary in
  * ../shared/DESIGN.md; schema in test/schemas/gradescope-results.schema.json).
  *
- * One Gradescope test per part carries the part's points and its public feedback (visible).
- * The details of failed hidden cases (worst element, diff) go into a separate, point-less test per
- * part that students see only `after_published`, so hidden inputs and expected values are not
- * shown while the assignment is open. The top-level `score` is the report's score (Gradescope
- * then ignores the test sums), so the gradebook always equals the report.
+ * What students see, and what they never see:
+ * - one visible test per part with its points and its feedback: messages, the public case's worst
+ *   element and diff (the public cases' values are published anyway), the likely mistake;
+ * - for a hidden case, only its name and the kind of failure ("wrong value", "too slow"…), plus its
+ *   message when the case was sealed (a sealed message holds no expected value by construction); a
+ *   hidden case's expected values are in no field a student can see;
+ * - no test is hidden or delayed: Gradescope's spec says that "if test cases are hidden, students
+ *   will not be able to see their total score", so every test is `visible` and students see
+ *   their total;
+ * - never the raw output of their own code (`stdout_visibility: hidden`).
+ * Instructors keep the details after publishing: every failed hidden case's message, worst element
+ * and diff are in `extra_data.hidden_cases` (stored with the submission, never shown to students),
+ * and `grade --format gradescope --out FILE` also prints the full text report on stdout, which
+ * Gradescope shows to instructors only.
+ *
+ * The top-level `score` is the report's score (Gradescope then ignores the test sums), so the
+ * gradebook always equals the report.
  */
-import type { CaseResult, GradeReport, PartResult } from '../report/types';
+import { t, type Lang } from '../messages/index';
+import type { CaseResult, GradeReport, Message, PartResult, WorstElement } from '../report/types';
 import { sanitizeText } from './escape';
 import { formatNumber, formatPosition } from './text';
 
@@ -26,6 +39,16 @@ export interface GradescopeTest {
   visibility?: GradescopeVisibility;
 }
 
+/** A failed hidden case's details, for instructors (results.json `extra_data`). */
+export interface HiddenCaseDetail {
+  part: string;
+  case: string;
+  failure?: string;
+  message?: string;
+  worst?: WorstElement;
+  diff?: string;
+}
+
 /** results.json (the fields we write). */
 export interface GradescopeResults {
   score: number;
@@ -36,9 +59,12 @@ export interface GradescopeResults {
   visibility: GradescopeVisibility;
   stdout_visibility: GradescopeVisibility;
   tests: GradescopeTest[];
+  /** Stored with the submission for instructors; Gradescope never shows it to students. */
+  extra_data: { reference: string; seed: number; hidden_cases: HiddenCaseDetail[] };
 }
 
-function caseText(c: CaseResult): string {
+/** A public case's failure, with its numbers (public values are published anyway). */
+function publicCaseText(c: CaseResult): string {
   const lines = [`✗ ${c.name}${c.message ? `: ${c.message}` : ''}`];
   if (c.worst) {
     const w = c.worst;
@@ -51,53 +77,73 @@ function caseText(c: CaseResult): string {
   return lines.join('\n');
 }
 
-function publicOutput(part: PartResult): string {
+/** A hidden case's failure as a student may read it: its name and kind; its message only when sealed. */
+function hiddenCaseText(c: CaseResult, lang: Lang): string {
+  const line = t('sealed.gradescope.hidden-case', { caseName: c.name, failure: c.failure ?? 'unknown' }, lang);
+  return c.sealed && c.message ? `${line}\n    ${c.message}` : line;
+}
+
+/**
+ * A part message as a student may read it: "n of m cases did not pass. First, <case>: <detail>"
+ * quotes the first failing case, so when that case is hidden and not sealed its detail (which may
+ * hold expected values) is replaced by the kind of failure.
+ */
+function studentMessage(m: Message, part: PartResult, lang: Lang): string {
+  if (m.id !== 'report.part.cases-failed' || !m.params) return m.text;
+  const c = part.cases.find((x) => x.name === m.params?.caseName);
+  if (!c || !c.hidden || c.sealed) return m.text;
+  return t('report.part.cases-failed', { ...m.params, detail: t(`sealed.failure.${c.failure ?? 'unknown'}` as 'sealed.failure.value', {}, lang) }, lang);
+}
+
+function publicOutput(part: PartResult, lang: Lang): string {
   const lines: string[] = [];
   if (part.location && part.status !== 'passed') lines.push(`at ${part.location.file}:${part.location.line}`);
-  for (const m of part.messages) lines.push(m.text);
-  const failedPublic = part.cases.filter((c) => !c.passed && !c.hidden);
-  for (const c of failedPublic) lines.push(caseText(c));
+  for (const m of part.messages) lines.push(studentMessage(m, part, lang));
+  for (const c of part.cases.filter((x) => !x.passed && !x.hidden)) lines.push(publicCaseText(c));
   const hidden = part.cases.filter((c) => c.hidden);
   const hiddenFailed = hidden.filter((c) => !c.passed);
   if (hidden.length) {
     lines.push(
       hiddenFailed.length
-        ? `${hiddenFailed.length} of ${hidden.length} hidden cases failed${hiddenFailed.some((c) => c.message) ? ':' : '.'}`
-        : `All ${hidden.length} hidden cases passed.`,
+        ? t('sealed.gradescope.hidden-summary', { failed: hiddenFailed.length, count: hidden.length }, lang)
+        : t('sealed.gradescope.hidden-passed', { count: hidden.length }, lang),
     );
-    // The one-line message of a hidden failure is feedback, not data: it stays visible.
-    for (const c of hiddenFailed) if (c.message) lines.push(`  ✗ ${c.name}: ${c.message}`);
+    for (const c of hiddenFailed) lines.push(`  ${hiddenCaseText(c, lang)}`);
   }
   for (const d of part.diagnoses) lines.push(`Likely cause: ${d.message}`, `  Hint: ${d.hint}`);
   return sanitizeText(lines.join('\n'));
 }
 
+/** Every failed hidden case's full detail, for instructors only. */
+function hiddenDetails(report: GradeReport): HiddenCaseDetail[] {
+  const out: HiddenCaseDetail[] = [];
+  for (const part of report.parts) {
+    for (const c of part.cases) {
+      if (!c.hidden || c.passed) continue;
+      const d: HiddenCaseDetail = { part: part.id, case: c.name };
+      if (c.failure) d.failure = c.failure;
+      if (c.message) d.message = sanitizeText(c.message);
+      if (c.worst) d.worst = c.worst;
+      if (c.diff) d.diff = sanitizeText(c.diff);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
 /** The results.json object for a report. `number` is the part's position (1-based), as "1", "2"... */
 export function gradescopeResults(report: GradeReport): GradescopeResults {
-  const tests: GradescopeTest[] = [];
-  report.parts.forEach((part, i) => {
-    tests.push({
-      name: part.title,
-      number: String(i + 1),
-      score: part.score,
-      max_score: part.maxScore,
-      status: part.status === 'passed' ? 'passed' : 'failed',
-      output: publicOutput(part),
-      tags: [part.id, part.status],
-      visibility: 'visible',
-    });
-    const hiddenDetails = part.cases.filter((c) => c.hidden && !c.passed && (c.worst || c.diff));
-    if (hiddenDetails.length) {
-      tests.push({
-        name: `${part.title}: hidden case details`,
-        number: `${i + 1}.1`,
-        status: 'failed',
-        output: sanitizeText(hiddenDetails.map(caseText).join('\n')),
-        tags: [part.id, 'hidden-details'],
-        visibility: 'after_published',
-      });
-    }
-  });
+  const lang = report.lang ?? 'en';
+  const tests: GradescopeTest[] = report.parts.map((part, i) => ({
+    name: part.title,
+    number: String(i + 1),
+    score: part.score,
+    max_score: part.maxScore,
+    status: part.status === 'passed' ? 'passed' : 'failed',
+    output: publicOutput(part, lang),
+    tags: [part.id, part.status],
+    visibility: 'visible',
+  }));
   const passed = report.parts.filter((p) => p.status === 'passed').length;
   const output = [
     `backprop-grader ${report.grader.version} · preset ${report.preset} · seed ${report.seed} (an instructor can rerun with --seed ${report.seed})`,
@@ -114,6 +160,7 @@ export function gradescopeResults(report: GradeReport): GradescopeResults {
     // The submission's own output is never shown to students (it could mimic feedback).
     stdout_visibility: 'hidden',
     tests,
+    extra_data: { reference: report.reference, seed: report.seed, hidden_cases: hiddenDetails(report) },
   };
 }
 
