@@ -141,12 +141,13 @@
         (br $rows))))
 
   ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1), A given by its non-zeros (csr_build: $rows,
-  ;; $colIdx, $vals): the
-  ;; zeros are skipped (the caller checked that B is all finite, so a skipped 0·B(p, j) would have
-  ;; added exactly 0). B k×n at $b, C at $c; $tmp: 104 bytes of scratch.
+  ;; $colIdx, $vals): the zeros are skipped (the caller checked that B is all finite, so a skipped
+  ;; 0·B(p, j) would have added exactly 0). B k×n at $b, C at $c; $tmp: 104 bytes of scratch.
+  ;; $bias, when not 0, is the address of one more row of B that comes first with the factor 1:
+  ;; the product of [ones(m,1) A] and [Bbias; B], the bias column's term first as in the naive sum.
   (func $gemm_csr_rows (export "gemm_csr_rows")
     (param $rows i32) (param $colIdx i32) (param $vals i32) (param $b i32) (param $c i32) (param $n i32)
-    (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (param $bias i32) (param $i0 i32) (param $i1 i32) (param $tmp i32)
     (local $i i32) (local $nb i32) (local $e0 i32) (local $e1 i32) (local $ip i32) (local $vp i32) (local $iend i32)
     (local $cp i32) (local $j i32) (local $q i32) (local $bj i32)
     (local $s v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
@@ -171,6 +172,18 @@
             (local.set $acc4 (v128.const f64x2 0 0))
             (local.set $acc5 (v128.const f64x2 0 0))
             (local.set $sacc (f64.const 0))
+            (if (local.get $bias)
+              (then
+                ;; 0 + 1·Bbias(j): the first term of every sum.
+                (local.set $q (i32.add (local.get $bias) (local.get $j)))
+                (local.set $s (v128.const f64x2 1 1))
+                (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $s) (v128.load align=8 (local.get $q)))))
+                (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $s) (v128.load offset=16 align=8 (local.get $q)))))
+                (local.set $acc2 (f64x2.add (local.get $acc2) (f64x2.mul (local.get $s) (v128.load offset=32 align=8 (local.get $q)))))
+                (local.set $acc3 (f64x2.add (local.get $acc3) (f64x2.mul (local.get $s) (v128.load offset=48 align=8 (local.get $q)))))
+                (local.set $acc4 (f64x2.add (local.get $acc4) (f64x2.mul (local.get $s) (v128.load offset=64 align=8 (local.get $q)))))
+                (local.set $acc5 (f64x2.add (local.get $acc5) (f64x2.mul (local.get $s) (v128.load offset=80 align=8 (local.get $q)))))
+                (local.set $sacc (f64.add (local.get $sacc) (f64.mul (f64.const 1) (f64.load offset=96 (local.get $q)))))))
             (local.set $ip (i32.add (local.get $colIdx) (i32.shl (local.get $e0) (i32.const 2))))
             (local.set $vp (i32.add (local.get $vals) (i32.shl (local.get $e0) (i32.const 3))))
             (local.set $bj (i32.add (local.get $b) (local.get $j)))
@@ -270,27 +283,34 @@
   ;; $ctl (wasm.ts writes it): i32 kernel at +20, parameters p0.. at +32, per-thread scratch at
   ;; +80 (thread 0) and +84 (thread 1), chunk bounds at +128 (chunk c is [bound c, bound c+1)).
   (func (export "run_chunk") (param $ctl i32) (param $chunk i32) (param $thread i32)
-    (local $lo i32) (local $hi i32) (local $tmp i32)
+    (local $lo i32) (local $hi i32) (local $tmp i32) (local $a i32) (local $out i32)
     (local.set $lo (i32.load offset=128 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $hi (i32.load offset=132 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $tmp (i32.load offset=80 (i32.add (local.get $ctl) (i32.shl (local.get $thread) (i32.const 2)))))
-    (block $list (block $csr (block $dense (block $bad
-      (br_table $dense $csr $list $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
+    (block $unary (block $list (block $csr (block $dense (block $bad
+      (br_table $dense $csr $list $unary $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
       ;; 1: gemm_dense_rows(a, b, c, k, n)
       (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
         (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
         (local.get $lo) (local.get $hi) (local.get $tmp))
       (return))
-    ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n)
+    ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n, bias)
     (call $gemm_csr_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (i32.load offset=52 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
+      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
     (return))
     ;; 3: csr_build(a, c, rows, colIdx, vals)
     (call $csr_build (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (local.get $lo) (local.get $hi)))
+      (local.get $lo) (local.get $hi))
+    (return))
+    ;; 4: element-wise function (0 exp, 1 sigmoid, 2 log) of the values [lo, hi) of a into c
+    (local.set $a (i32.add (i32.load offset=36 (local.get $ctl)) (i32.shl (local.get $lo) (i32.const 3))))
+    (local.set $out (i32.add (i32.load offset=40 (local.get $ctl)) (i32.shl (local.get $lo) (i32.const 3))))
+    (if (i32.eq (i32.load offset=32 (local.get $ctl)) (i32.const 2))
+      (then (call $log_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo))))
+      (else (call $exp_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo)) (i32.load offset=32 (local.get $ctl))))))
 
   ;; dst (c×r) = src (r×c)', in 16×16 blocks so both sides stay in cache.
   (func (export "transpose") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)
@@ -321,6 +341,19 @@
         (br $jl)))
       (local.set $i0 (i32.add (local.get $i0) (i32.const 16)))
       (br $il))))
+
+  ;; dst (r×(c+1)) = [ones(r, 1) src] for src r×c.
+  (func (export "bias_rows") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)
+    (local $i i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $c) (i32.const 3)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $r)))
+      (f64.store (local.get $dst) (f64.const 1))
+      (memory.copy (i32.add (local.get $dst) (i32.const 8)) (local.get $src) (local.get $cb))
+      (local.set $src (i32.add (local.get $src) (local.get $cb)))
+      (local.set $dst (i32.add (local.get $dst) (i32.add (local.get $cb) (i32.const 8))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
 
   ;; ------------------------------------------------------------------------------------------
   ;; Element-wise operations on `len` values: $a (and $b) in, $c out ($c may equal $a or $b).
@@ -626,6 +659,8 @@
   ;; not needed: with dk = 0 the k ≠ 0 formulas give exactly the same values (0 - (y - f) is
   ;; f - y, including +0 when y = f).
   (func (export "log") (param $a i32) (param $c i32) (param $len i32)
+    (call $log_array (local.get $a) (local.get $c) (local.get $len)))
+  (func $log_array (param $a i32) (param $c i32) (param $len i32)
     (local $end i32) (local $left i32)
     (local $x1 v128) (local $sub1 v128) (local $xs1 v128) (local $hx1 v128) (local $k1 v128) (local $hm1 v128) (local $i1 v128) (local $f1 v128) (local $dk1 v128) (local $dkHi1 v128) (local $dkLo1 v128) (local $R1 v128) (local $s1 v128) (local $z1 v128) (local $w1 v128) (local $hfsq1 v128) (local $rA1 v128) (local $r1 v128)
     (local $x2 v128) (local $sub2 v128) (local $xs2 v128) (local $hx2 v128) (local $k2 v128) (local $hm2 v128) (local $i2 v128) (local $f2 v128) (local $dk2 v128) (local $dkHi2 v128) (local $dkLo2 v128) (local $R2 v128) (local $s2 v128) (local $z2 v128) (local $w2 v128) (local $hfsq2 v128) (local $rA2 v128) (local $r2 v128)
