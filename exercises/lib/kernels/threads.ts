@@ -1,8 +1,8 @@
 /// <reference path="./webassembly.d.ts" />
 /**
- * A second thread for the WebAssembly products: one worker_threads Worker that instantiates the
- * same module on the same shared memory and takes chunks of a product's output rows while the
- * calling thread takes the others.
+ * A second thread for the WebAssembly kernels: one worker_threads Worker that instantiates the
+ * same module on the same shared memory and takes chunks of a job (a product's output rows, a
+ * range of exp/log/sigmoid values) while the calling thread takes the others.
  *
  * - Created lazily (the first large product), reused, unref'd (it never keeps a process alive),
  *   ended by closeKernelThread(). Until it has started (~30 ms), products run on one thread:
@@ -17,8 +17,9 @@
  *   without --allow-worker: `new Worker` throws ERR_ACCESS_DENIED), this is detected once and
  *   everything runs on one thread, silently.
  * - The job and the operands live in the shared WebAssembly memory: nothing is copied or posted
- *   per job (a postMessage round trip alone costs more than a mid-size product). Only products
- *   of at least WasmOptions.threadMinWork useful multiply-adds are split (wasm.ts says why).
+ *   per job (a postMessage round trip alone costs more than a mid-size product). Only jobs of at
+ *   least WasmOptions.threadMinWork useful multiply-adds (an exp or a log counting 16) are split
+ *   (wasm.ts says why).
  */
 import { Worker } from 'node:worker_threads';
 

@@ -66,6 +66,8 @@ const UNARY_MODE: Record<UnaryOp, number> = { exp: 0, sigmoid: 1, log: 2 };
 /** Work of one exp or log, in multiply-adds (for threadMinWork). */
 const UNARY_WORK = 16;
 
+/** Chunks a job is cut into (the threads take them in turn). */
+const PIECES = 16;
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /** The matrix a bias recipe puts a column of ones in front of, if `s` is one. */
@@ -451,13 +453,13 @@ export class WasmKernels implements Kernels {
   }
 
   /** Bounds cutting [0, n) into at most `pieces` ranges of about equal length. */
-  static #even(n: number, pieces = 16): number[] {
+  static #even(n: number, pieces = PIECES): number[] {
     const count = Math.max(1, Math.min(pieces, n, MAX_CHUNKS));
     return Array.from({ length: count + 1 }, (_, c) => Math.round((n * c) / count));
   }
 
   /** Bounds cutting the rows of a CSR matrix into pieces with about equal numbers of non-zeros. */
-  static #balanced(csr: Csr, pieces = 16): number[] {
+  static #balanced(csr: Csr, pieces = PIECES): number[] {
     const rows = csr.before.length - 1;
     const n = Math.max(1, Math.min(pieces, rows, MAX_CHUNKS));
     const bounds = [0];

@@ -42,9 +42,6 @@ export interface Exports {
   rdivide_ms(a: number, s: number, c: number, len: number): void;
   rdivide_sm(a: number, s: number, c: number, len: number): void;
   square(a: number, c: number, len: number): void;
-  exp(a: number, c: number, len: number): void;
-  log(a: number, c: number, len: number): void;
-  sigmoid(a: number, c: number, len: number): void;
   colsum(a: number, out: number, r: number, c: number): void;
 }
 
@@ -55,9 +52,9 @@ export interface Loaded {
 }
 
 const PAGE = 65536;
-/** The first page: the threads' control block at 0, per-thread scratch at 1024 and 1152. */
+/** The first page: the threads' control block at 0, then 16 KiB of scratch per thread (the products' last partial row, exp's and log's stages). */
 export const CTL = 0;
-export const SCRATCH = [1024, 1152] as const;
+export const SCRATCH = [4096, 4096 + 16384] as const;
 /** The long-lived ring: room for the non-zeros of the digits (about 13 MB) a few times over. */
 const LONG_START = PAGE;
 const LONG_BYTES = 48 << 20;
