@@ -287,8 +287,8 @@
     (local.set $lo (i32.load offset=128 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $hi (i32.load offset=132 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $tmp (i32.load offset=80 (i32.add (local.get $ctl) (i32.shl (local.get $thread) (i32.const 2)))))
-    (block $unary (block $list (block $csr (block $dense (block $bad
-      (br_table $dense $csr $list $unary $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
+    (block $elementwise (block $unary (block $list (block $csr (block $dense (block $bad
+      (br_table $dense $csr $list $unary $elementwise $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
       ;; 1: gemm_dense_rows(a, b, c, k, n)
       (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
@@ -310,7 +310,37 @@
     (local.set $out (i32.add (i32.load offset=40 (local.get $ctl)) (i32.shl (local.get $lo) (i32.const 3))))
     (if (i32.eq (i32.load offset=32 (local.get $ctl)) (i32.const 2))
       (then (call $log_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo)) (local.get $tmp)))
-      (else (call $exp_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo)) (i32.load offset=32 (local.get $ctl)) (local.get $tmp)))))
+      (else (call $exp_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo)) (i32.load offset=32 (local.get $ctl)) (local.get $tmp))))
+    (return))
+    ;; 5: element-wise operation p0 (see $elementwise_range) of the values [lo, hi) of a (and b,
+    ;; or the scalar, an f64 at +72) into c
+    (call $elementwise_range (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      (i32.load offset=40 (local.get $ctl)) (f64.load offset=72 (local.get $ctl)) (i32.load offset=44 (local.get $ctl))
+      (local.get $lo) (local.get $hi)))
+
+  ;; Element-wise operation $op on the values [lo, hi): 0 a.*b, 1 a+b, 2 a-b, 3 a./b, 4 a.*s, 5 a+s,
+  ;; 6 a-s, 7 s-a, 8 a./s, 9 s./a, 10 a.*a.
+  (func $elementwise_range (param $op i32) (param $a i32) (param $b i32) (param $s f64) (param $c i32) (param $lo i32) (param $hi i32)
+    (local $len i32)
+    (local.set $len (i32.sub (local.get $hi) (local.get $lo)))
+    (local.set $lo (i32.shl (local.get $lo) (i32.const 3)))
+    (local.set $a (i32.add (local.get $a) (local.get $lo)))
+    (local.set $b (i32.add (local.get $b) (local.get $lo)))
+    (local.set $c (i32.add (local.get $c) (local.get $lo)))
+    (block $sq (block $rdsm (block $rdms (block $mism (block $mims (block $plms (block $tims
+    (block $rdmm (block $mimm (block $plmm (block $timm
+      (br_table $timm $plmm $mimm $rdmm $tims $plms $mims $mism $rdms $rdsm $sq (local.get $op)))
+      (return (call $times_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $plus_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $minus_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $rdivide_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $times_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $plus_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $minus_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $minus_sm (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $rdivide_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $rdivide_sm (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+    (call $square (local.get $a) (local.get $c) (local.get $len)))
 
   ;; dst (c×r) = src (r×c)', in 16×16 blocks so both sides stay in cache.
   (func (export "transpose") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)
@@ -359,7 +389,7 @@
   ;; Element-wise operations on `len` values: $a (and $b) in, $c out ($c may equal $a or $b).
   ;; Pairs with f64x2, then the odd last value with the same lane operations.
 
-  (func (export "times_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $times_mm (export "times_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -372,7 +402,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.mul (f64.load (local.get $a)) (f64.load (local.get $b)))))))
 
-  (func (export "plus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $plus_mm (export "plus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -385,7 +415,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.add (f64.load (local.get $a)) (f64.load (local.get $b)))))))
 
-  (func (export "minus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $minus_mm (export "minus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -398,7 +428,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.sub (f64.load (local.get $a)) (f64.load (local.get $b)))))))
 
-  (func (export "rdivide_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $rdivide_mm (export "rdivide_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -413,7 +443,7 @@
 
   ;; A op s (matrix, then scalar). times and plus are commutative in IEEE arithmetic, so s .* A
   ;; and s + A use these too.
-  (func (export "times_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $times_ms (export "times_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -426,7 +456,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.mul (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "plus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $plus_ms (export "plus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -439,7 +469,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.add (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "minus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $minus_ms (export "minus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -452,7 +482,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.sub (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "minus_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $minus_sm (export "minus_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -465,7 +495,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.sub (local.get $s) (f64.load (local.get $a)))))))
 
-  (func (export "rdivide_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $rdivide_ms (export "rdivide_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -478,7 +508,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.div (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "rdivide_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $rdivide_sm (export "rdivide_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -492,7 +522,7 @@
       (then (f64.store (local.get $c) (f64.div (local.get $s) (f64.load (local.get $a)))))))
 
   ;; A .^ 2 as A .* A (what the JS path computes for the exponent 2).
-  (func (export "square") (param $a i32) (param $c i32) (param $len i32)
+  (func $square (export "square") (param $a i32) (param $c i32) (param $len i32)
     (local $end i32) (local $x v128)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l

@@ -23,7 +23,7 @@ import type { Block } from './arena';
 import { FlatMatrix } from './flatMatrix';
 import { density, densityAt, jsKernels } from './js';
 import { MAX_RECIPE_DEPTH, Snapshot, type Recipe } from './snapshot';
-import { CTL_BOUNDS, CTL_KERNEL, CTL_PARAMS, CTL_SCRATCH, KernelThread, MAX_CHUNKS } from './threads';
+import { CTL_BOUNDS, CTL_KERNEL, CTL_PARAMS, CTL_SCALAR, CTL_SCRATCH, KernelThread, MAX_CHUNKS } from './threads';
 import type { BinaryOp, Kernels, UnaryOp } from './types';
 import { CTL, KernelMemory, SCRATCH, type Csr, type Loaded } from './wasmMemory';
 
@@ -37,7 +37,7 @@ export interface WasmOptions {
   minProductWork: number;
   /** Element-wise operations on fewer values than this run on the JS kernels. */
   minElementwise: number;
-  /** Jobs with less work than this (useful multiply-adds; an exp or a log counts 16) stay on one thread. */
+  /** Jobs with less work than this (useful multiply-adds; an exp or a log counts 16, an element-wise operation 12) stay on one thread. */
   threadMinWork: number;
 }
 
@@ -62,9 +62,19 @@ const KERNEL_DENSE_ROWS = 1;
 const KERNEL_CSR_ROWS = 2;
 const KERNEL_CSR_BUILD = 3;
 const KERNEL_UNARY = 4;
+const KERNEL_ELEMENTWISE = 5;
 const UNARY_MODE: Record<UnaryOp, number> = { exp: 0, sigmoid: 1, log: 2 };
-/** Work of one exp or log, in multiply-adds (for threadMinWork). */
+/** Codes of kernels.wat's $elementwise_range. */
+const ELEMENTWISE_MM: Record<BinaryOp, number> = { times: 0, plus: 1, minus: 2, rdivide: 3, power: -1 };
+const ELEMENTWISE_MS: Record<BinaryOp, number> = { times: 4, plus: 5, minus: 6, rdivide: 8, power: -1 };
+const ELEMENTWISE_SM: Record<BinaryOp, number> = { times: 4, plus: 5, minus: 7, rdivide: 9, power: -1 };
+const ELEMENTWISE_SQUARE = 10;
+/**
+ * Work of one exp or log, and of one element-wise operation (memory-bound: two threads win from
+ * ~40,000 values when the worker is awake), in multiply-adds, for threadMinWork.
+ */
 const UNARY_WORK = 16;
+const ELEMENTWISE_WORK = 12;
 
 /** Chunks a job is cut into (the threads take them in turn). */
 const PIECES = 16;
@@ -214,22 +224,16 @@ export class WasmKernels implements Kernels {
         const a = this.#block(recipe.a);
         const b = this.#block(recipe.b);
         const out = mem.alloc(8 * len);
-        const op = recipe.op;
-        const kernel = op === 'times' ? x.times_mm : op === 'plus' ? x.plus_mm : op === 'minus' ? x.minus_mm : x.rdivide_mm;
-        kernel(a.offset, b.offset, out.offset, len);
+        this.#elementwise(ELEMENTWISE_MM[recipe.op], a.offset, b.offset, 0, out.offset, len);
         return out;
       }
       case 'scalar': {
         const a = this.#block(recipe.a);
         const out = mem.alloc(8 * len);
         const { op, s, scalarFirst } = recipe;
-        if (op === 'power') x.square(a.offset, out.offset, len);
-        else {
-          // s .* A and s + A equal A .* s and A + s bit for bit (IEEE products and sums commute).
-          const kernel =
-            op === 'times' ? x.times_ms : op === 'plus' ? x.plus_ms : op === 'minus' ? (scalarFirst ? x.minus_sm : x.minus_ms) : scalarFirst ? x.rdivide_sm : x.rdivide_ms;
-          kernel(a.offset, s, out.offset, len);
-        }
+        // s .* A and s + A equal A .* s and A + s bit for bit (IEEE products and sums commute).
+        const code = op === 'power' ? ELEMENTWISE_SQUARE : scalarFirst && (op === 'minus' || op === 'rdivide') ? ELEMENTWISE_SM[op] : ELEMENTWISE_MS[op];
+        this.#elementwise(code, a.offset, 0, s, out.offset, len);
         return out;
       }
       case 'unary': {
@@ -239,6 +243,12 @@ export class WasmKernels implements Kernels {
         return out;
       }
     }
+  }
+
+  /** Element-wise operation `code` (kernels.wat's $elementwise_range) of `len` values, on both threads when large. */
+  #elementwise(code: number, a: number, b: number, s: number, c: number, len: number): void {
+    this.#mem.f64[(CTL + CTL_SCALAR) / 8] = s;
+    this.#runChunks(KERNEL_ELEMENTWISE, [code, a, b, c], WasmKernels.#even(len, 4), ELEMENTWISE_WORK * len);
   }
 
   /** True when every value of s is finite. */
