@@ -145,9 +145,10 @@
   ;; 0·B(p, j) would have added exactly 0). B k×n at $b, C at $c; $tmp: 104 bytes of scratch.
   ;; $bias, when not 0, is the address of one more row of B that comes first with the factor 1:
   ;; the product of [ones(m,1) A] and [Bbias; B], the bias column's term first as in the naive sum.
+  ;; $accumulate: the sums continue from the values already in C (gemm_csr_rows_blocked).
   (func $gemm_csr_rows (export "gemm_csr_rows")
     (param $rows i32) (param $colIdx i32) (param $vals i32) (param $b i32) (param $c i32) (param $n i32)
-    (param $bias i32) (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (param $bias i32) (param $accumulate i32) (param $i0 i32) (param $i1 i32) (param $tmp i32)
     (local $i i32) (local $nb i32) (local $e0 i32) (local $e1 i32) (local $ip i32) (local $vp i32) (local $iend i32)
     (local $cp i32) (local $j i32) (local $q i32) (local $bj i32)
     (local $s v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
@@ -172,6 +173,16 @@
             (local.set $acc4 (v128.const f64x2 0 0))
             (local.set $acc5 (v128.const f64x2 0 0))
             (local.set $sacc (f64.const 0))
+            (if (local.get $accumulate)
+              (then
+                (local.set $q (i32.add (local.get $cp) (local.get $j)))
+                (local.set $acc0 (v128.load align=8 (local.get $q)))
+                (local.set $acc1 (v128.load offset=16 align=8 (local.get $q)))
+                (local.set $acc2 (v128.load offset=32 align=8 (local.get $q)))
+                (local.set $acc3 (v128.load offset=48 align=8 (local.get $q)))
+                (local.set $acc4 (v128.load offset=64 align=8 (local.get $q)))
+                (local.set $acc5 (v128.load offset=80 align=8 (local.get $q)))
+                (local.set $sacc (f64.load offset=96 (local.get $q)))))
             (if (local.get $bias)
               (then
                 ;; 0 + 1·Bbias(j): the first term of every sum.
@@ -208,6 +219,21 @@
             (br $passes)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; gemm_csr_rows over $nblocks tables of row pairs ($table, r pairs each, one table after
+  ;; another): table t lists each row's non-zeros in the t-th range of their columns, so each
+  ;; block of B's rows stays in the cache while all rows go through it; every sum continues
+  ;; from the previous block's, in increasing column order as in the naive loop.
+  (func $gemm_csr_rows_blocked (param $table i32) (param $nblocks i32) (param $r i32) (param $colIdx i32) (param $vals i32)
+    (param $b i32) (param $c i32) (param $n i32) (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (local $t i32)
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $t) (local.get $nblocks)))
+      (call $gemm_csr_rows (i32.add (local.get $table) (i32.mul (local.get $t) (i32.shl (local.get $r) (i32.const 3))))
+        (local.get $colIdx) (local.get $vals) (local.get $b) (local.get $c) (local.get $n) (i32.const 0) (local.get $t)
+        (local.get $i0) (local.get $i1) (local.get $tmp))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $blocks))))
 
   ;; Stores the 13 sums of a pass at $cp + $j, or only the $nb - $j bytes left of the row.
   (func $store13 (param $cp i32) (param $j i32) (param $nb i32) (param $tmp i32)
@@ -287,8 +313,8 @@
     (local.set $lo (i32.load offset=128 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $hi (i32.load offset=132 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $tmp (i32.load offset=80 (i32.add (local.get $ctl) (i32.shl (local.get $thread) (i32.const 2)))))
-    (block $elementwise (block $unary (block $list (block $csr (block $dense (block $bad
-      (br_table $dense $csr $list $unary $elementwise $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
+    (block $blocked (block $elementwise (block $unary (block $list (block $csr (block $dense (block $bad
+      (br_table $dense $csr $list $unary $elementwise $blocked $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
       ;; 1: gemm_dense_rows(a, b, c, k, n)
       (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
@@ -298,7 +324,7 @@
     ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n, bias)
     (call $gemm_csr_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
+      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (i32.const 0) (local.get $lo) (local.get $hi) (local.get $tmp))
     (return))
     ;; 3: csr_build(a, c, rows, colIdx, vals)
     (call $csr_build (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
@@ -316,7 +342,13 @@
     ;; or the scalar, an f64 at +72) into c
     (call $elementwise_range (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (f64.load offset=72 (local.get $ctl)) (i32.load offset=44 (local.get $ctl))
-      (local.get $lo) (local.get $hi)))
+      (local.get $lo) (local.get $hi))
+    (return))
+    ;; 6: gemm_csr_rows_blocked(table, nblocks, r, colIdx, vals, b, c, n)
+    (call $gemm_csr_rows_blocked (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
+      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (i32.load offset=60 (local.get $ctl))
+      (local.get $lo) (local.get $hi) (local.get $tmp)))
 
   ;; Element-wise operation $op on the values [lo, hi): 0 a.*b, 1 a+b, 2 a-b, 3 a./b, 4 a.*s, 5 a+s,
   ;; 6 a-s, 7 s-a, 8 a./s, 9 s./a, 10 a.*a.

@@ -63,6 +63,14 @@ const KERNEL_CSR_ROWS = 2;
 const KERNEL_CSR_BUILD = 3;
 const KERNEL_UNARY = 4;
 const KERNEL_ELEMENTWISE = 5;
+const KERNEL_CSR_BLOCKED = 6;
+/**
+ * A·B skipping B's zeros reads the rows of A' in the order of B's non-zeros by columns: when A'
+ * is larger than this, its rows are taken in blocks of about this size, each staying in the
+ * cache while B's non-zeros go through it. d2' · a1 on the digits (A' 1 MB): 3.2 -> 2.8 ms on
+ * one thread (blocks of 512 to 2048 rows alike).
+ */
+const CACHED_ROWS_BYTES = 256 << 10;
 const UNARY_MODE: Record<UnaryOp, number> = { exp: 0, sigmoid: 1, log: 2 };
 /** Codes of kernels.wat's $elementwise_range. */
 const ELEMENTWISE_MM: Record<BinaryOp, number> = { times: 0, plus: 1, minus: 2, rdivide: 3, power: -1 };
@@ -415,10 +423,47 @@ export class WasmKernels implements Kernels {
       mem.x.colsum(at.offset, ct.offset, k, m);
       rowsOut += 8 * m;
     }
-    this.#runChunks(KERNEL_CSR_ROWS, [csc.rows, csc.colIdx, csc.vals, at.offset, rowsOut, m, 0], WasmKernels.#balanced(csc), csc.nnz * m);
+    const bounds = WasmKernels.#balanced(csc);
+    if (8 * k * m <= CACHED_ROWS_BYTES) this.#runChunks(KERNEL_CSR_ROWS, [csc.rows, csc.colIdx, csc.vals, at.offset, rowsOut, m, 0], bounds, csc.nnz * m);
+    else {
+      // A' does not stay in the cache while B's non-zeros stream through: its rows in blocks.
+      const blockRows = Math.max(64, Math.floor(CACHED_ROWS_BYTES / (8 * m)));
+      const table = this.#blockTable(src ?? B, csc, blockRows);
+      this.#runChunks(KERNEL_CSR_BLOCKED, [table.offset, Math.ceil(k / blockRows), csc.before.length - 1, csc.colIdx, csc.vals, at.offset, rowsOut, m], bounds, csc.nnz * m);
+    }
     const C = mem.alloc(8 * m * n);
     mem.x.transpose(ct.offset, C.offset, n, m);
     return C;
+  }
+
+  /**
+   * For s's non-zeros by columns (csc, the rows of s'): tables of (start, end) per row, one table
+   * per block of `blockRows` of s's rows, so that each row's entries from that block are
+   * [start, end) (kernels.wat's gemm_csr_rows_blocked). Kept with the csc.
+   */
+  #blockTable(s: Snapshot, csc: Csr, blockRows: number): Block {
+    const mem = this.#mem;
+    const kept = mem.kept(s);
+    if (kept.blockTable?.block.live && kept.blockTable.blockRows === blockRows) return mem.pin(kept.blockTable.block);
+    const rows = csc.before.length - 1;
+    const blocks = Math.ceil(s.rows / blockRows);
+    const table = s.values ? mem.allocLong(8 * rows * blocks) : mem.alloc(8 * rows * blocks);
+    const i32 = mem.i32;
+    const rowIdx = csc.colIdx / 4;
+    const out = table.offset / 4;
+    for (let j = 0; j < rows; j++) {
+      let e = i32[csc.rows / 4 + 2 * j];
+      const end = i32[csc.rows / 4 + 2 * j + 1];
+      for (let t = 0; t < blocks; t++) {
+        const limit = (t + 1) * blockRows;
+        const start = e;
+        while (e < end && i32[rowIdx + e] < limit) e++;
+        i32[out + 2 * (t * rows + j)] = start;
+        i32[out + 2 * (t * rows + j) + 1] = e;
+      }
+    }
+    kept.blockTable = { block: table, blockRows };
+    return table;
   }
 
   /** A' in a block of scratch. */

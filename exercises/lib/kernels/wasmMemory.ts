@@ -105,6 +105,8 @@ export interface Kept {
   /** The non-zeros by rows, and by columns (the rows of A'). */
   csr?: Csr;
   csc?: Csr;
+  /** The csc's rows cut into blocks of blockRows of s's rows (wasm.ts #blockTable). */
+  blockTable?: { block: Block; blockRows: number };
 }
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
