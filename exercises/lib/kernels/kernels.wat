@@ -89,10 +89,11 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rl))))
 
-  ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1): A m×k at $a (dense, every term summed),
-  ;; B k×n at $b, C m×n at $c; $tmp: 104 bytes of scratch.
-  (func $gemm_dense_rows (export "gemm_dense_rows")
-    (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $n i32)
+  ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1): A m×k at $a (dense, every term summed; its
+  ;; rows $lda values apart), B k×n at $b, C m×n at $c; $tmp: 104 bytes of scratch.
+  ;; $accumulate: the sums continue from the values already in C (gemm_dense_rows_blocked).
+  (func $gemm_dense_rows
+    (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $n i32) (param $lda i32) (param $accumulate i32)
     (param $i0 i32) (param $i1 i32) (param $tmp i32)
     (local $i i32) (local $nb i32) (local $kb i32) (local $ap i32) (local $aend i32)
     (local $cp i32) (local $j i32) (local $q i32)
@@ -116,7 +117,17 @@
             (local.set $acc4 (v128.const f64x2 0 0))
             (local.set $acc5 (v128.const f64x2 0 0))
             (local.set $sacc (f64.const 0))
-            (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $kb))))
+            (if (local.get $accumulate)
+              (then
+                (local.set $q (i32.add (local.get $cp) (local.get $j)))
+                (local.set $acc0 (v128.load align=8 (local.get $q)))
+                (local.set $acc1 (v128.load offset=16 align=8 (local.get $q)))
+                (local.set $acc2 (v128.load offset=32 align=8 (local.get $q)))
+                (local.set $acc3 (v128.load offset=48 align=8 (local.get $q)))
+                (local.set $acc4 (v128.load offset=64 align=8 (local.get $q)))
+                (local.set $acc5 (v128.load offset=80 align=8 (local.get $q)))
+                (local.set $sacc (f64.load offset=96 (local.get $q)))))
+            (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (i32.shl (local.get $lda) (i32.const 3)))))
             (local.set $aend (i32.add (local.get $ap) (local.get $kb)))
             (local.set $q (i32.add (local.get $b) (local.get $j)))
             (block $td
@@ -139,6 +150,24 @@
             (br $passes)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; gemm_dense_rows over blocks of $kblock rows of B (and columns of A), so that each block of
+  ;; B stays in the cache while all rows of A go through it; every sum continues from the
+  ;; previous block's, in increasing column order as in the naive loop.
+  (func $gemm_dense_rows_blocked (export "gemm_dense_rows")
+    (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $n i32) (param $kblock i32)
+    (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (local $p0 i32)
+    (loop $blocks
+      (call $gemm_dense_rows
+        (i32.add (local.get $a) (i32.shl (local.get $p0) (i32.const 3)))
+        (i32.add (local.get $b) (i32.mul (local.get $p0) (i32.shl (local.get $n) (i32.const 3))))
+        (local.get $c)
+        (select (local.get $kblock) (i32.sub (local.get $k) (local.get $p0))
+          (i32.lt_u (local.get $kblock) (i32.sub (local.get $k) (local.get $p0))))
+        (local.get $n) (local.get $k) (local.get $p0) (local.get $i0) (local.get $i1) (local.get $tmp))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $kblock)))
+      (br_if $blocks (i32.lt_u (local.get $p0) (local.get $k)))))
 
   ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1), A given by its non-zeros (csr_build: $rows,
   ;; $colIdx, $vals): the zeros are skipped (the caller checked that B is all finite, so a skipped
@@ -316,10 +345,10 @@
     (block $blocked (block $elementwise (block $unary (block $list (block $csr (block $dense (block $bad
       (br_table $dense $csr $list $unary $elementwise $blocked $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
-      ;; 1: gemm_dense_rows(a, b, c, k, n)
-      (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      ;; 1: gemm_dense_rows_blocked(a, b, c, k, n, kblock)
+      (call $gemm_dense_rows_blocked (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
         (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-        (local.get $lo) (local.get $hi) (local.get $tmp))
+        (i32.load offset=52 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
       (return))
     ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n, bias)
     (call $gemm_csr_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
