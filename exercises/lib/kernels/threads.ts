@@ -47,6 +47,11 @@ export const MAX_CHUNKS = 64;
  * worker's last chunk, a little while first.
  */
 const SPIN_MS = 0.2;
+/** See WorkerPacer. */
+const MIN_SHARE = 0.35;
+const LATE_MS = 1;
+const LATE_WINDOW_MS = 200;
+const PAUSE_MS = 500;
 
 /** The worker's whole program: instantiate, say ready, then take chunks until told to quit. */
 const WORKER_SOURCE = `
@@ -77,6 +82,48 @@ for (;;) {
 }
 `;
 
+/**
+ * When the machine's other core is busy with other work, the worker gets little CPU: it takes
+ * few chunks, or claims one and then waits for the CPU while the caller waits for it, and two
+ * threads are slower than one (measured: 10.6 vs 9.6 ms per cost evaluation beside one busy
+ * process; the worker took 29% of the chunks instead of 44%). The worker is then paused for
+ * PAUSE_MS and tried again: when its share of the chunks of jobs of 8 chunks or more falls below
+ * MIN_SHARE (running average), or when three jobs within LATE_WINDOW_MS each waited more than
+ * LATE_MS for its chunks. Pausing changes only which thread runs a chunk, never a result's bits.
+ */
+export class WorkerPacer {
+  /** When the last late jobs ended (ms, performance.now()), oldest first. */
+  #late: number[] = [];
+  /** The worker is not used before this time (ms). */
+  #pausedUntil = 0;
+  /** Running average of the worker's share of the chunks of large jobs. */
+  #share = 0.5;
+  /** Pausing on (tests turn it off to be sure a job runs on both threads). */
+  enabled = true;
+
+  /** Whether the worker is paused at time `now` (ms). */
+  paused(now: number): boolean {
+    return this.enabled && now < this.#pausedUntil;
+  }
+
+  /** Notes a job of `n` chunks that ended at `now` (ms): `mine` were run by the caller, which then waited `waitedMs` for the worker's. */
+  note(n: number, mine: number, waitedMs: number, now: number): void {
+    if (n >= 8) this.#share = 0.9 * this.#share + (0.1 * (n - mine)) / n;
+    let pause = this.#share < MIN_SHARE;
+    if (waitedMs > LATE_MS) {
+      const late = this.#late;
+      late.push(now);
+      if (late.length > 3) late.shift();
+      pause ||= late.length === 3 && now - late[0] <= LATE_WINDOW_MS;
+    }
+    if (pause) {
+      this.#pausedUntil = now + PAUSE_MS;
+      this.#late.length = 0;
+      this.#share = 0.5;
+    }
+  }
+}
+
 /** The exports run_chunk needs. */
 export interface ChunkRunner {
   run_chunk(ctl: number, chunk: number, thread: number): void;
@@ -89,6 +136,8 @@ export class KernelThread {
   readonly #worker: Worker;
   #job = 0;
   #alive = true;
+  /** Decides when the worker is paused because it gets too little CPU. */
+  readonly pacer = new WorkerPacer();
 
   private constructor(worker: Worker, memory: WebAssembly.Memory, ctlOffset: number) {
     this.#worker = worker;
@@ -124,8 +173,13 @@ export class KernelThread {
     return new KernelThread(worker, memory, ctlOffset);
   }
 
-  /** True once the worker has instantiated the module and still runs. */
+  /** True once the worker has instantiated the module, still runs, and is not paused by the pacer. */
   get ready(): boolean {
+    return this.started && !this.pacer.paused(performance.now());
+  }
+
+  /** True once the worker has instantiated the module and still runs. */
+  get started(): boolean {
     return this.#alive && Atomics.load(this.#ctl, READY) === 1 && Atomics.load(this.#ctl, FAILED) === 0;
   }
 
@@ -140,6 +194,7 @@ export class KernelThread {
     Atomics.store(I, DONE, 0);
     Atomics.store(I, NEXT, (this.#job << 16) | (n << 8));
     Atomics.notify(I, NEXT, 1);
+    let mine = 0;
     for (;;) {
       const v = Atomics.load(I, NEXT);
       const c = v & 255;
@@ -147,11 +202,15 @@ export class KernelThread {
       if (Atomics.compareExchange(I, NEXT, v, v + 1) !== v) continue;
       kernels.run_chunk(this.#ctlOffset, c, 0);
       Atomics.add(I, DONE, 1);
+      mine++;
     }
     // Only chunks the worker claimed are left; it finishes each one it claimed.
-    const until = performance.now() + SPIN_MS;
+    const waitFrom = performance.now();
+    const until = waitFrom + SPIN_MS;
     while (Atomics.load(I, DONE) < n && performance.now() < until);
     for (let done = Atomics.load(I, DONE); done < n; done = Atomics.load(I, DONE)) Atomics.wait(I, DONE, done, 50);
+    const now = performance.now();
+    this.pacer.note(n, mine, now - waitFrom, now);
     return Atomics.load(I, FAILED) === 0;
   }
 

@@ -39,6 +39,8 @@ export interface WasmOptions {
   minElementwise: number;
   /** Jobs with less work than this (useful multiply-adds; an exp or a log counts 16, an element-wise operation 12) stay on one thread. */
   threadMinWork: number;
+  /** Pause the worker for a while when it gets too little CPU (threads.ts's WorkerPacer); tests turn it off. */
+  pauseBusyWorker: boolean;
 }
 
 export const DEFAULT_WASM_OPTIONS: WasmOptions = {
@@ -53,6 +55,7 @@ export const DEFAULT_WASM_OPTIONS: WasmOptions = {
   // 1.5–1.7x from 2M on — when the second core is free; on a machine busy with other work they
   // win nothing (bench/costgrad.bench.ts prints both figures).
   threadMinWork: 500_000,
+  pauseBusyWorker: true,
 };
 
 /** Operands denser than this are multiplied as dense (listing their non-zeros would not pay). */
@@ -483,6 +486,7 @@ export class WasmKernels implements Kernels {
   #readyThread(): KernelThread | undefined {
     if (!this.options.threads) return undefined;
     if (this.#thread === null) this.#thread = KernelThread.start(this.#mem.module, this.#mem.memory, CTL);
+    if (this.#thread) this.#thread.pacer.enabled = this.options.pauseBusyWorker;
     return this.#thread?.ready ? this.#thread : undefined;
   }
 
@@ -545,9 +549,9 @@ export class WasmKernels implements Kernels {
     return this.#mem.bytes;
   }
 
-  /** Whether the worker thread has started and is ready (tests, bench). */
+  /** Whether the worker thread has started and runs (tests, bench). */
   get threadReady(): boolean {
-    return this.#thread?.ready ?? false;
+    return this.#thread?.started ?? false;
   }
 
   /** Starts the worker now (tests, bench); resolves with whether it became ready. */
@@ -555,7 +559,7 @@ export class WasmKernels implements Kernels {
     if (!this.options.threads) return false;
     if (this.#thread === null) this.#thread = KernelThread.start(this.#mem.module, this.#mem.memory, CTL);
     const until = Date.now() + timeoutMs;
-    while (this.#thread && !this.#thread.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    while (this.#thread && !this.#thread.started && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     return this.threadReady;
   }
 }
