@@ -12,10 +12,14 @@
  *   costgrad wasm-1-thread median_ms=<..> min_ms=<..>    # the grader's sandbox allows no worker
  *   costgrad js-kernels median_ms=<..> min_ms=<..>
  *   costgrad plain-ml-matrix median_ms=<..> min_ms=<..> ratio=<plain/ours>
- *   costgrad octave median_ms=<..> min_ms=<..> ratio=<ours/octave> target=0.5 <met|missed>   # OpenBLAS, its threads
+ *   costgrad octave median_ms=<..> min_ms=<..> ratio=<ours/octave>   # OpenBLAS, its default threads
  *   costgrad octave-1-thread median_ms=<..> min_ms=<..> ratio=<ours/octave-1-thread> ratio_1_thread=<wasm-1-thread/octave-1-thread>
+ *   costgrad target ours_ms=<..> octave_ms=<..> ratio=<..> target=0.5 <PASS|MISS>
  *   costgrad load-after 1m=<..>
- * or `costgrad octave: octave-cli not installed (...)`.
+ * or `costgrad octave: octave-cli not installed (...)` and `costgrad target ... SKIP`.
+ * The target compares our headline median with Octave's faster configuration of the two: on a
+ * loaded machine OpenBLAS's second thread often makes Octave slower (measured: 30 vs 12.8 ms), and
+ * a verdict against Octave's slow figure would flatter us.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -171,7 +175,7 @@ export async function run(): Promise<void> {
   );
   const ours = () => referenceCostFunction(params, INPUT, HIDDEN, LABELS, X, y, LAMBDA);
   const [load1, load5] = loadavg();
-  console.log(`costgrad load 1m=${load1.toFixed(2)} 5m=${load5.toFixed(2)} cpus=${availableParallelism()}   # other processes share the CPUs: compare the ratios`);
+  console.log(`costgrad load 1m=${load1.toFixed(2)} 5m=${load5.toFixed(2)} cpus=${availableParallelism()}   # load averages (as uptime prints them): other processes share the CPUs, compare the ratios`);
 
   const wasm = wasmKernelsInstance();
   const threadsOk = wasm ? await wasm.startThread() : false;
@@ -231,15 +235,22 @@ export async function run(): Promise<void> {
   console.log(`costgrad plain-ml-matrix ${figures('plain-ml-matrix')} ratio=${(ms('plain-ml-matrix') / headline).toFixed(1)}   # plain/ours`);
   if (typeof octave === 'string') {
     console.log(`costgrad octave: ${octave}`);
+    console.log('costgrad target target=0.5 SKIP   # no Octave figure to compare with');
   } else {
-    const ratio = headline / octave.ms;
     console.log(
-      `costgrad octave median_ms=${fmt(octave.ms)} min_ms=${fmt(octave.min)} ratio=${ratio.toFixed(2)} target=0.5 ${ratio <= 0.5 ? 'met' : 'missed'}   # ours/octave; ${octave.blas}, its default threads; ${OCTAVE_RUNS} runs timed inside Octave`,
+      `costgrad octave median_ms=${fmt(octave.ms)} min_ms=${fmt(octave.min)} ratio=${(headline / octave.ms).toFixed(2)}   # ours/octave; ${octave.blas}, its default threads; ${OCTAVE_RUNS} runs timed inside Octave`,
     );
     if (typeof octave1 !== 'string') {
       const oneThread = wasm ? `ratio_1_thread=${(ms('wasm-1-thread') / octave1.ms).toFixed(2)}   # ours/octave; ratio_1_thread: wasm-1-thread/octave-1-thread` : '  # ours/octave';
       console.log(`costgrad octave-1-thread median_ms=${fmt(octave1.ms)} min_ms=${fmt(octave1.min)} ratio=${(headline / octave1.ms).toFixed(2)} ${oneThread}; OPENBLAS_NUM_THREADS=1`);
+    } else {
+      console.log(`costgrad octave-1-thread: ${octave1}`);
     }
+    const best = typeof octave1 === 'string' || octave.ms <= octave1.ms ? { ms: octave.ms, name: 'default threads' } : { ms: octave1.ms, name: '1 thread' };
+    const ratio = headline / best.ms;
+    console.log(
+      `costgrad target ours_ms=${fmt(headline)} octave_ms=${fmt(best.ms)} ratio=${ratio.toFixed(2)} target=0.5 ${ratio <= 0.5 ? 'PASS' : 'MISS'}   # ${headlineName} vs Octave's faster configuration (${best.name}), medians of this run`,
+    );
   }
   const [after1] = loadavg();
   console.log(`costgrad load-after 1m=${after1.toFixed(2)}`);
