@@ -4,16 +4,22 @@
  * them, against plain ml-matrix code of the same vectorized formulas and against Octave (when
  * octave-cli is installed), all measured in the same run.
  *   npx tsx bench/run.ts costgrad
- * Prints (medians; ratios are what to compare, the machine is shared):
+ * Prints (ratios are what to compare: the machine may be shared, so each figure is the median
+ * of many runs, the fastest run beside it, and the load average before and after):
  *   costgrad load 1m=<..> 5m=<..> cpus=<..>
- *   costgrad 5000x400-25-10 median_ms=<..>   # <kernels>; data: <real digits | synthetic>
- *   costgrad wasm-1-thread median_ms=<..>
- *   costgrad wasm-2-threads median_ms=<..>
- *   costgrad js-kernels median_ms=<..>
- *   costgrad plain-ml-matrix median_ms=<..> ratio=<plain/ours>
- *   costgrad octave median_ms=<..> ratio=<ours/octave> target=0.5 <met|missed>   # OpenBLAS, its threads
- *   costgrad octave-1-thread median_ms=<..> ratio=<ours/octave>
- * or `costgrad octave: octave-cli not installed (...)`.
+ *   costgrad 5000x400-25-10 median_ms=<..> min_ms=<..>   # <kernels>; data: <real digits | synthetic>
+ *   costgrad wasm-2-threads median_ms=<..> min_ms=<..>
+ *   costgrad wasm-1-thread median_ms=<..> min_ms=<..>    # the grader's sandbox allows no worker
+ *   costgrad js-kernels median_ms=<..> min_ms=<..>
+ *   costgrad plain-ml-matrix median_ms=<..> min_ms=<..> ratio=<plain/ours>
+ *   costgrad octave median_ms=<..> min_ms=<..> ratio=<ours/octave>   # OpenBLAS, its default threads
+ *   costgrad octave-1-thread median_ms=<..> min_ms=<..> ratio=<ours/octave-1-thread> ratio_1_thread=<wasm-1-thread/octave-1-thread>
+ *   costgrad target ours_ms=<..> octave_ms=<..> ratio=<..> target=0.5 <PASS|MISS>
+ *   costgrad load-after 1m=<..>
+ * or `costgrad octave: octave-cli not installed (...)` and `costgrad target ... SKIP`.
+ * The target compares our headline median with Octave's faster configuration of the two: on a
+ * loaded machine OpenBLAS's second thread often makes Octave slower (measured: 30 vs 12.8 ms), and
+ * a verdict against Octave's slow figure would flatter us.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,7 +139,7 @@ function measure(variants: Variant[], rounds: number): void {
 }
 
 /** Octave's median (ms) for the same cost+gradient, or why there is none. */
-function octaveMedian(data: Data, params: Float64Array, ourJ: number, threads?: number): { ms: number; blas: string } | string {
+function octaveMedian(data: Data, params: Float64Array, ourJ: number, threads?: number): { ms: number; min: number; blas: string } | string {
   const probe = spawnSync('octave-cli', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return 'octave-cli not installed (Debian: apt-get install octave); no Octave figure';
   const dir = mkdtempSync(join(tmpdir(), 'costgrad-octave-'));
@@ -147,11 +153,11 @@ function octaveMedian(data: Data, params: Float64Array, ourJ: number, threads?: 
       env,
       timeout: 120_000,
     });
-    const m = /median_ms=([\d.]+) J=(\S+) blas=(\S+)/.exec(r.stdout ?? '');
+    const m = /median_ms=([\d.]+) min_ms=([\d.]+) J=(\S+) blas=(\S+)/.exec(r.stdout ?? '');
     if (!m) return `octave-cli failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n')[0]}`;
-    const J = Number(m[2]);
+    const J = Number(m[3]);
     if (!(Math.abs(J - ourJ) <= 1e-9 * Math.abs(ourJ))) return `octave computed J = ${J}, ours ${ourJ}: not the same problem, no ratio`;
-    return { ms: Number(m[1]), blas: m[3].replace(/_/g, ' ').replace(/ \(config:.*$/, '') };
+    return { ms: Number(m[1]), min: Number(m[2]), blas: m[4].replace(/_/g, ' ').replace(/ \(config:.*$/, '') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,7 +175,7 @@ export async function run(): Promise<void> {
   );
   const ours = () => referenceCostFunction(params, INPUT, HIDDEN, LABELS, X, y, LAMBDA);
   const [load1, load5] = loadavg();
-  console.log(`costgrad load 1m=${load1.toFixed(2)} 5m=${load5.toFixed(2)} cpus=${availableParallelism()}   # other processes share the CPUs: compare the ratios`);
+  console.log(`costgrad load 1m=${load1.toFixed(2)} 5m=${load5.toFixed(2)} cpus=${availableParallelism()}   # load averages (as uptime prints them): other processes share the CPUs, compare the ratios`);
 
   const wasm = wasmKernelsInstance();
   const threadsOk = wasm ? await wasm.startThread() : false;
@@ -214,26 +220,37 @@ export async function run(): Promise<void> {
   const octave1 = typeof octave === 'string' ? octave : octaveMedian(data, params, reference.J, 1);
   measure(baselines, 4);
 
-  const ms = (name: string): number => median(variants.find((v) => v.name === name)!.samples);
+  const samples = (name: string): number[] => variants.find((v) => v.name === name)!.samples;
+  const ms = (name: string): number => median(samples(name));
+  const figures = (name: string): string => `median_ms=${fmt(ms(name))} min_ms=${fmt(Math.min(...samples(name)))}`;
   // What students get: the default kernels (WebAssembly with its worker where allowed).
   const headlineName = wasm ? (threadsOk ? 'wasm-2-threads' : 'wasm-1-thread') : 'js-kernels';
   const headline = ms(headlineName);
   const kernelsText = wasm ? `WebAssembly SIMD, ${threadsOk ? '2 threads' : '1 thread (no worker)'}` : 'JS kernels (no WebAssembly SIMD)';
-  console.log(`costgrad 5000x400-25-10 median_ms=${fmt(headline)}   # ${kernelsText}; data: ${source}`);
+  console.log(`costgrad 5000x400-25-10 ${figures(headlineName)}   # ${kernelsText}; data: ${source}`);
+  const notes: Record<string, string> = { 'wasm-1-thread': '; the grader\'s sandbox allows no worker' };
   for (const v of variants.filter((v) => v.name !== 'plain-ml-matrix')) {
-    console.log(`costgrad ${v.name} median_ms=${fmt(ms(v.name))}   # ${v.samples.length} runs`);
+    console.log(`costgrad ${v.name} ${figures(v.name)}   # ${v.samples.length} runs${notes[v.name] ?? ''}`);
   }
-  console.log(`costgrad plain-ml-matrix median_ms=${fmt(ms('plain-ml-matrix'))} ratio=${(ms('plain-ml-matrix') / headline).toFixed(1)}   # plain/ours`);
+  console.log(`costgrad plain-ml-matrix ${figures('plain-ml-matrix')} ratio=${(ms('plain-ml-matrix') / headline).toFixed(1)}   # plain/ours`);
   if (typeof octave === 'string') {
     console.log(`costgrad octave: ${octave}`);
+    console.log('costgrad target target=0.5 SKIP   # no Octave figure to compare with');
   } else {
-    const ratio = headline / octave.ms;
     console.log(
-      `costgrad octave median_ms=${fmt(octave.ms)} ratio=${ratio.toFixed(2)} target=0.5 ${ratio <= 0.5 ? 'met' : 'missed'}   # ours/octave; ${octave.blas}, its default threads; ${OCTAVE_RUNS} runs timed inside Octave`,
+      `costgrad octave median_ms=${fmt(octave.ms)} min_ms=${fmt(octave.min)} ratio=${(headline / octave.ms).toFixed(2)}   # ours/octave; ${octave.blas}, its default threads; ${OCTAVE_RUNS} runs timed inside Octave`,
     );
     if (typeof octave1 !== 'string') {
-      console.log(`costgrad octave-1-thread median_ms=${fmt(octave1.ms)} ratio=${(headline / octave1.ms).toFixed(2)}   # OPENBLAS_NUM_THREADS=1`);
+      const oneThread = wasm ? `ratio_1_thread=${(ms('wasm-1-thread') / octave1.ms).toFixed(2)}   # ours/octave; ratio_1_thread: wasm-1-thread/octave-1-thread` : '  # ours/octave';
+      console.log(`costgrad octave-1-thread median_ms=${fmt(octave1.ms)} min_ms=${fmt(octave1.min)} ratio=${(headline / octave1.ms).toFixed(2)} ${oneThread}; OPENBLAS_NUM_THREADS=1`);
+    } else {
+      console.log(`costgrad octave-1-thread: ${octave1}`);
     }
+    const best = typeof octave1 === 'string' || octave.ms <= octave1.ms ? { ms: octave.ms, name: 'default threads' } : { ms: octave1.ms, name: '1 thread' };
+    const ratio = headline / best.ms;
+    console.log(
+      `costgrad target ours_ms=${fmt(headline)} octave_ms=${fmt(best.ms)} ratio=${ratio.toFixed(2)} target=0.5 ${ratio <= 0.5 ? 'PASS' : 'MISS'}   # ${headlineName} vs Octave's faster configuration (${best.name}), medians of this run`,
+    );
   }
   const [after1] = loadavg();
   console.log(`costgrad load-after 1m=${after1.toFixed(2)}`);

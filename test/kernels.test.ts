@@ -16,11 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mx from '../exercises/lib/matrix';
 import { FlatMatrix, closeKernelThread, setKernels, storageOf, wasmKernelsInstance } from '../exercises/lib/kernels';
 import { Arena } from '../exercises/lib/kernels/arena';
+import { WorkerPacer } from '../exercises/lib/kernels/threads';
 import { KERNEL_FILES, compileKernels, moduleSource } from '../scripts/wasm/build-kernels';
-import { versionOf } from '../exercises/lib/kernels/flatMatrix';
 import { seededRandom } from '../exercises/lib/random';
 import { naiveProduct, randomMatrix } from './helpers/matrices';
 import { referenceCostFunction } from '../solutions/reference';
+import { loadDigits } from '../exercises/lib/digits';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -58,8 +59,9 @@ function testValues(n: number, seed: number): number[] {
 const asRow = (values: number[]): Matrix => new Matrix([values]);
 
 // The three paths. The WebAssembly ones with every size threshold at 0, so that the small shapes
-// below run on WebAssembly (and on two threads) too.
-const EVERYTHING = { minProductWork: 0, minElementwise: 0, threadMinWork: 0 };
+// below run on WebAssembly (and on two threads) too; the worker is never paused for lateness on
+// this loaded machine, so the two-thread path really runs on two threads.
+const EVERYTHING = { minProductWork: 0, minElementwise: 0, threadMinWork: 0, pauseBusyWorker: false };
 const PATHS: [string, () => Promise<void>][] = [
   ['JS kernels', async () => void setKernels('js')],
   ['WebAssembly, one thread', async () => void setKernels('wasm', { ...EVERYTHING, threads: false })],
@@ -244,7 +246,12 @@ describe.each(PATHS)('%s', (_name, use) => {
 
   it('computes the reference cost and gradient with exactly the JS kernels\' bits', () => {
     const { X, y, params } = COST_CASE;
+    const wasm = wasmKernelsInstance()!;
+    const threaded = wasm.stats.threadedJobs;
     const got = referenceCostFunction(params, 400, 25, 10, X, y, 1);
+    // On the two-thread path the jobs were shared with the worker; on the others never.
+    const sharing = _name === 'WebAssembly, two threads';
+    expect(wasm.stats.threadedJobs > threaded).toBe(sharing);
     setKernels('js');
     const want = referenceCostFunction(params, 400, 25, 10, X, y, 1);
     return use().then(() => {
@@ -272,6 +279,214 @@ describe('kept copies (WebAssembly)', () => {
     a1.set(0, 1, 0.5); // changed: listed again
     expectSame(mx.mtimes(a1, W), naiveProduct(new Matrix(a1.to2DArray()), W));
     expect(wasm.stats.csrBuilds - before.csrBuilds).toBe(2);
+  });
+});
+
+// ---- snapshots: lazy results, results kept in the WebAssembly memory, in-place changes -------
+
+/** The values of M as rows of plain numbers (read through ml-matrix's own get). */
+const valuesOfMatrix = (M: Matrix): number[][] => M.to2DArray();
+
+describe.each(PATHS)('results and in-place changes (%s)', (_name, use) => {
+  beforeAll(use);
+
+  it('[ones X] and A\' are their values, and never change when X or A changes afterwards', () => {
+    const X = mx.times(randomMatrix(40, 30, 0.7, 50), 1); // a kit result: shared, not copied
+    const Xv = valuesOfMatrix(X);
+    const a1 = mx.addBiasColumn(X);
+    const Xt = mx.transpose(X);
+    X.set(0, 0, 99); // ml-matrix's set
+    X.mul(-2); // an in-place ml-matrix method
+    (X as unknown as { data: Float64Array[] }).data[1][1] = 7; // through the rows
+    expectSame(a1, Xv.map((r) => [1, ...r]));
+    expectSame(Xt, Xv[0].map((_, j) => Xv.map((r) => r[j])));
+    // What reads X now sees the new values.
+    const now = valuesOfMatrix(X);
+    expectSame(mx.addBiasColumn(X), now.map((r) => [1, ...r]));
+    expectSame(mx.mtimes(mx.addBiasColumn(X), randomMatrix(31, 5, 0, 51)), naiveProduct(new Matrix(now.map((r) => [1, ...r])), randomMatrix(31, 5, 0, 51)));
+  });
+
+  it('a result changed in place by the student changes nothing else', () => {
+    const A = randomMatrix(60, 70, 0.5, 52);
+    const Av = valuesOfMatrix(A);
+    const S = mx.sigmoid(A);
+    const S2 = mx.sigmoid(A); // the same values again (computed once): a second, independent matrix
+    const P = mx.mtimes(mx.addBiasColumn(S), randomMatrix(71, 9, 0, 53));
+    const want = valuesOfMatrix(S);
+    S.add(1); // in place
+    S.set(0, 0, -5);
+    expectSame(S2, want);
+    expectSame(mx.sigmoid(A), want);
+    expect(valuesOfMatrix(A)).toEqual(Av);
+    expectSame(P, naiveProduct(new Matrix(want.map((r) => [1, ...r])), randomMatrix(71, 9, 0, 53)));
+    // A changed result is read as it is now.
+    const changed = valuesOfMatrix(S);
+    expectSame(mx.times(S, 2), changed.map((r) => r.map((v) => v * 2)));
+    // Results of the bias and the transpose are theirs to change too.
+    const a1 = mx.addBiasColumn(A);
+    const At = mx.transpose(A);
+    a1.set(3, 0, 42);
+    At.mul(0);
+    expect(valuesOfMatrix(A)).toEqual(Av);
+    expect(a1.get(3, 0)).toBe(42);
+    expect(a1.get(4, 0)).toBe(1);
+    expectSame(mx.transpose(A), Av[0].map((_, j) => Av.map((r) => r[j])));
+  });
+
+  it('multiplies [ones X] from either side like the naive loop: sparse and dense X, edge shapes, Infinity and NaN', () => {
+    const cases: [number, number, number, number][] = [
+      [50, 40, 0.75, 7], // sparse X: its non-zeros
+      [33, 20, 0, 5], // dense X
+      [1, 30, 0.5, 3],
+      [12, 0, 0, 4], // X with no columns: a1 is a column of ones
+      [0, 6, 0, 2], // no rows
+      [300, 41, 0.8, 25], // the digits' shape, small
+    ];
+    for (const [m, n, zeros, h] of cases) {
+      const X = mx.times(randomMatrix(m, n, zeros, 60 + m + n), 1);
+      const a1 = mx.addBiasColumn(X);
+      const a1v = m === 0 ? new Matrix(0, n + 1) : new Matrix(valuesOfMatrix(a1)); // [] has no column count
+      const W = randomMatrix(n + 1, h, 0, 61 + h);
+      expectSame(mx.mtimes(a1, W), naiveProduct(a1v, W));
+      const D = randomMatrix(h, m, 0, 62 + h);
+      expectSame(mx.mtimes(D, a1), naiveProduct(D, a1v));
+      expectSame(mx.mtimes(mx.transpose(mx.times(randomMatrix(m, h, 0, 63), 1)), a1), naiveProduct(new Matrix(randomMatrix(m, h, 0, 63).transpose()), a1v));
+    }
+    // Infinity and NaN in the other operand: the zeros of X are not skipped.
+    const X = mx.times(randomMatrix(40, 30, 0.8, 64), 1);
+    const a1v = new Matrix(valuesOfMatrix(mx.addBiasColumn(X)));
+    const W = randomMatrix(31, 6, 0, 65);
+    W.set(0, 1, Infinity);
+    W.set(7, 3, NaN);
+    expectSame(mx.mtimes(mx.addBiasColumn(X), W), naiveProduct(a1v, W));
+    const D = randomMatrix(4, 40, 0, 66);
+    D.set(2, 9, -Infinity);
+    expectSame(mx.mtimes(D, mx.addBiasColumn(X)), naiveProduct(D, a1v));
+  });
+
+  it('takes large operands in blocks (sums continued across blocks) with the naive loop\'s bits', () => {
+    // A' of d2'·a1 larger than the cache (1,500 × 30), and a dense B larger than the cache.
+    const X = mx.times(randomMatrix(1500, 50, 0.7, 70), 1);
+    const a1v = new Matrix(valuesOfMatrix(mx.addBiasColumn(X)));
+    const d2 = mx.times(randomMatrix(1500, 30, 0, 71), 1);
+    expectSame(mx.mtimes(mx.transpose(d2), mx.addBiasColumn(X)), naiveProduct(new Matrix(valuesOfMatrix(mx.transpose(d2))), a1v));
+    const B = mx.times(randomMatrix(1500, 26, 0, 72), 1);
+    const A = randomMatrix(10, 1500, 0, 73);
+    expectSame(mx.mtimes(A, B), naiveProduct(A, B));
+  });
+
+  it('follows a chain of 100 results like the JS loops (deep recipes get their values)', () => {
+    let M: Matrix = randomMatrix(80, 60, 0.3, 74);
+    let want = valuesOfMatrix(M);
+    for (let t = 0; t < 100; t++) {
+      M = t % 3 === 0 ? mx.plus(M, 0.5) : t % 3 === 1 ? mx.times(M, M) : mx.transpose(mx.transpose(mx.rdivide(M, 3)));
+      want = want.map((r) => r.map((v) => (t % 3 === 0 ? v + 0.5 : t % 3 === 1 ? v * v : v / 3)));
+    }
+    expectSame(M, want);
+  });
+});
+
+describe('results kept in the WebAssembly memory', () => {
+  it('are computed again from their recipe, with the same bits, once the memory has been reused', () => {
+    setKernels('wasm', { ...EVERYTHING, threads: false });
+    const wasm = wasmKernelsInstance()!;
+    const X = mx.times(randomMatrix(500, 400, 0.7, 80), 1);
+    const W = mx.times(randomMatrix(401, 25, 0, 81), 1);
+    const Z = mx.sigmoid(mx.mtimes(mx.addBiasColumn(X), W));
+    const want = naiveProduct(new Matrix(valuesOfMatrix(mx.addBiasColumn(X))), W).map((r) => r.map((z) => 1 / (1 + Math.exp(-z))));
+    const before = wasm.stats.recomputed;
+    // 120 MB of other results: the memory Z's values were in is reused.
+    for (let t = 0; t < 60; t++) mx.plus(mx.times(randomMatrix(500, 500, 0, 82), 1), t);
+    expectSame(Z, want);
+    expect(wasm.stats.recomputed).toBeGreaterThan(before);
+    expectSame(mx.times(Z, 1), want);
+  });
+
+  it('list the non-zeros of the digits once for many cost evaluations (loadDigits gives FlatMatrix)', () => {
+    setKernels('wasm', { threads: false });
+    const wasm = wasmKernelsInstance()!;
+    const { X, y } = loadDigits();
+    expect(X).toBeInstanceOf(FlatMatrix);
+    expect(X).toBeInstanceOf(Matrix);
+    const Xs = X.subMatrix(0, 499, 0, 399); // plain ml-matrix copy of the first 500 images
+    const rnd = seededRandom(83);
+    const params = Float64Array.from({ length: 25 * 401 + 10 * 26 }, () => (rnd() - 0.5) * 0.24);
+    const before = { ...wasm.stats };
+    const first = referenceCostFunction(params, 400, 25, 10, X, y, 1);
+    for (let t = 0; t < 3; t++) {
+      const again = referenceCostFunction(params, 400, 25, 10, X, y, 1);
+      expect(Object.is(again.J, first.J)).toBe(true);
+      expect(Array.from(again.grad)).toEqual(Array.from(first.grad));
+    }
+    expect(wasm.stats.csrBuilds - before.csrBuilds).toBe(1);
+    expect(wasm.stats.cscBuilds - before.cscBuilds).toBe(1);
+    // The same numbers as the JS loops, and as a plain Matrix of the same images.
+    setKernels('js');
+    const js = referenceCostFunction(params, 400, 25, 10, X, y, 1);
+    expect(Object.is(js.J, first.J)).toBe(true);
+    expect(Array.from(js.grad).every((g, i) => Object.is(g, first.grad[i]))).toBe(true);
+    setKernels('wasm', { threads: false });
+    const part = referenceCostFunction(params, 400, 25, 10, Xs, y.slice(0, 500), 1);
+    setKernels('js');
+    const partJs = referenceCostFunction(params, 400, 25, 10, Xs, y.slice(0, 500), 1);
+    expect(Object.is(part.J, partJs.J)).toBe(true);
+    // X changed by the student: the next evaluation sees it (and the kit lists its non-zeros again).
+    setKernels('wasm', { threads: false });
+    X.set(0, 200, 0.5);
+    const changed = referenceCostFunction(params, 400, 25, 10, X, y, 1);
+    setKernels('js');
+    const changedJs = referenceCostFunction(params, 400, 25, 10, X, y, 1);
+    expect(Object.is(changed.J, changedJs.J)).toBe(true);
+    expect(Object.is(changed.J, first.J)).toBe(false);
+  });
+});
+
+describe('the pacer that pauses a worker starved of CPU', () => {
+  it('pauses for 500 ms when three jobs within 200 ms waited more than 1 ms for the worker', () => {
+    const pacer = new WorkerPacer();
+    pacer.note(4, 2, 1.5, 1000);
+    pacer.note(4, 2, 0.5, 1050); // not late
+    pacer.note(4, 2, 2, 1100);
+    expect(pacer.paused(1100)).toBe(false);
+    pacer.note(4, 2, 3, 1150);
+    expect(pacer.paused(1150)).toBe(true);
+    expect(pacer.paused(1649)).toBe(true);
+    expect(pacer.paused(1650)).toBe(false);
+  });
+
+  it('does not pause for late jobs spread over more than 200 ms', () => {
+    const pacer = new WorkerPacer();
+    for (let t = 0; t < 10; t++) {
+      pacer.note(4, 2, 5, 1000 + 150 * t);
+      expect(pacer.paused(1000 + 150 * t)).toBe(false);
+    }
+  });
+
+  it('pauses when the worker\'s share of the chunks of large jobs falls below 35%, and not at 40%', () => {
+    const fair = new WorkerPacer();
+    for (let t = 0; t < 100; t++) fair.note(16, 10, 0, t); // the worker took 6 of 16 (37.5%)
+    expect(fair.paused(100)).toBe(false);
+    const starved = new WorkerPacer();
+    let pausedAt = -1;
+    for (let t = 0; t < 100 && pausedAt < 0; t++) {
+      starved.note(16, 14, 0, t); // the worker took 2 of 16
+      if (starved.paused(t)) pausedAt = t;
+    }
+    // 0.5 decays towards 0.125 by a tenth per job: below 0.35 after the 5th job.
+    expect(pausedAt).toBe(4);
+    // Small jobs (fewer than 8 chunks) do not count towards the share.
+    const small = new WorkerPacer();
+    for (let t = 0; t < 100; t++) small.note(4, 4, 0, t);
+    expect(small.paused(100)).toBe(false);
+  });
+
+  it('never pauses when turned off', () => {
+    const pacer = new WorkerPacer();
+    pacer.enabled = false;
+    for (let t = 0; t < 20; t++) pacer.note(16, 16, 5, t);
+    expect(pacer.paused(20)).toBe(false);
+    pacer.enabled = true;
+    expect(pacer.paused(20)).toBe(true);
   });
 });
 
@@ -321,17 +536,14 @@ describe('FlatMatrix (the results\' storage)', () => {
     expect(JSON.stringify(new FlatMatrix(1, 2))).toBe('[[0,0]]');
   });
 
-  it('hands out its rows as views of its storage only on demand, and counts writes until then', () => {
+  it('hands out its rows as views of its storage only on demand', () => {
     const M = new FlatMatrix(2, 2, Float64Array.from([1, 2, 3, 4]));
-    expect(versionOf(M)).toBe(0);
     M.set(0, 1, 9);
     M.mul(2);
-    expect(versionOf(M)).toBe(5);
     const rows = M.data;
     expect(rows.map((r) => Array.from(r))).toEqual([[2, 18], [6, 8]]);
     rows[1][0] = -1;
     expect(M.get(1, 0)).toBe(-1);
-    expect(versionOf(M)).toBeUndefined(); // writes through the rows cannot be counted
     expect(storageOf(M)).toBe(storageOf(M)); // still its own storage while the rows are intact
   });
 

@@ -18,7 +18,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
+import { FlatMatrix } from './kernels/flatMatrix';
 
 /** The exercise's data: training and test examples with labels 1..10 (10 means the digit 0). */
 export interface Digits {
@@ -123,12 +124,14 @@ export function decodeDigits(bytes: Uint8Array): PackedDigits {
   return { train: take(mTrain * N), test: take(mTest * N), trainLabels: take(mTrain), testLabels: take(mTest) };
 }
 
-/** Bytes k -> k/255, one row of `pixels` per image. */
+/**
+ * Bytes k -> k/255, one row of `pixels` per image: a FlatMatrix (an ml-matrix Matrix over one
+ * array), so the kit's kernels keep what they derive from it (its non-zeros) between calls.
+ */
 function toMatrix(pixels: Uint8Array, rows: number): Matrix {
   const values = new Float64Array(rows * N);
   for (let k = 0; k < values.length; k++) values[k] = pixels[k] / 255;
-  // ml-matrix copies each row into its own array, so views are enough here.
-  return new Matrix(Array.from({ length: rows }, (_, i) => values.subarray(i * N, (i + 1) * N)));
+  return new FlatMatrix(rows, N, values);
 }
 
 /**

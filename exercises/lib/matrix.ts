@@ -17,7 +17,7 @@
  * storing the values in one array), so they work with every ml-matrix method.
  */
 import { AbstractMatrix, type Matrix } from 'ml-matrix';
-import { FlatMatrix, copyRowsInto, kernels, storageOf, uninitializedValues, type BinaryOp } from './kernels';
+import { FlatMatrix, copyRowsInto, kernels, snapshotOf, storageOf, transposed, uninitializedValues, withBiasColumn, type BinaryOp } from './kernels';
 
 /** Thrown when the shapes of the arguments do not fit the operation (Octave: "nonconformant arguments"). */
 export class MatrixShapeError extends Error {
@@ -80,15 +80,13 @@ export function size(A: AbstractMatrix): [number, number] {
 // ---------------------------------------------------------------------------------------------
 // Columns
 
-/** `[ones(m, 1) A]`: A (m×n) with a column of ones put in front -> m×(n+1). */
+/**
+ * `[ones(m, 1) A]`: A (m×n) with a column of ones put in front -> m×(n+1).
+ * (Its values are filled in only when read; `mtimes` uses A's values and the ones directly.)
+ */
 export function addBiasColumn(A: AbstractMatrix): Matrix {
   assertMatrix('addBiasColumn', 'A', A);
-  const m = A.rows;
-  const n = A.columns;
-  const out = uninitializedValues(m * (n + 1));
-  for (let i = 0; i < m; i++) out[i * (n + 1)] = 1;
-  copyRowsInto(A, out, n + 1, 1);
-  return new FlatMatrix(m, n + 1, out);
+  return withBiasColumn(A);
 }
 
 /** `A(:, 2:end)`: A (m×n, n ≥ 1) without its first column -> m×(n−1). */
@@ -136,13 +134,13 @@ export function mtimes(A: Operand, B: Operand): Matrix {
     else if (A.rows === B.columns) hint = ' (did you mean mtimes(B, A) or transpose both?)';
     throw new MatrixShapeError(`mtimes: inner dimensions must agree: A is ${shape(A)} but B is ${shape(B)}${hint}`);
   }
-  return kernels().mtimes(A, B);
+  return kernels().mtimes(snapshotOf(A), snapshotOf(B));
 }
 
-/** `A'`: the transpose of A (m×n) -> n×m. */
+/** `A'`: the transpose of A (m×n) -> n×m. (Filled in only when read; `mtimes` uses A directly.) */
 export function transpose(A: AbstractMatrix): Matrix {
   assertMatrix('transpose', 'A', A);
-  return kernels().transpose(A);
+  return transposed(A);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,11 +178,11 @@ function elementwise(op: BinaryOp, opText: string, A: Operand, B: Operand, scala
     case 'ss':
       return new FlatMatrix(1, 1, Float64Array.of(scalar(o.x, o.y)));
     case 'mm':
-      return kernels().binary(op, o.A, o.B);
+      return kernels().binary(op, snapshotOf(o.A), snapshotOf(o.B));
     case 'ms':
-      return kernels().binaryScalar(op, o.A, o.s, false);
+      return kernels().binaryScalar(op, snapshotOf(o.A), o.s, false);
     case 'sm':
-      return kernels().binaryScalar(op, o.B, o.s, true);
+      return kernels().binaryScalar(op, snapshotOf(o.B), o.s, true);
   }
 }
 
@@ -216,13 +214,13 @@ export function power(A: Operand, P: Operand): Matrix {
 /** `log(A)`: element-wise natural logarithm (log(0) = -Infinity, like Octave). Same shape as A. */
 export function log(A: AbstractMatrix): Matrix {
   assertMatrix('log', 'A', A);
-  return kernels().unary('log', A);
+  return kernels().unary('log', snapshotOf(A));
 }
 
 /** `exp(A)`: element-wise exponential. Same shape as A. */
 export function exp(A: AbstractMatrix): Matrix {
   assertMatrix('exp', 'A', A);
-  return kernels().unary('exp', A);
+  return kernels().unary('exp', snapshotOf(A));
 }
 
 /**
@@ -231,7 +229,7 @@ export function exp(A: AbstractMatrix): Matrix {
  */
 export function sigmoid(Z: AbstractMatrix): Matrix {
   assertMatrix('sigmoid', 'Z', Z);
-  return kernels().unary('sigmoid', Z);
+  return kernels().unary('sigmoid', snapshotOf(Z));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +244,7 @@ export function sum(A: AbstractMatrix, dim?: 1 | 2): Matrix {
   assertMatrix('sum', 'A', A);
   if (dim !== undefined && dim !== 1 && dim !== 2) throw new MatrixShapeError(`sum: dim must be 1 or 2, got ${String(dim)}`);
   const d = dim ?? (A.rows === 1 ? 2 : 1);
-  if (d === 1) return new FlatMatrix(1, A.columns, kernels().columnSums(A));
+  if (d === 1) return new FlatMatrix(1, A.columns, kernels().columnSums(snapshotOf(A)));
   const a = storageOf(A);
   const c = A.columns;
   const out = new Float64Array(A.rows);
@@ -263,7 +261,7 @@ export function sumAll(A: AbstractMatrix): number {
   assertMatrix('sumAll', 'A', A);
   // Column sums first, then their total: the order Octave's sum(A(:)) sees for a column-major A,
   // while still reading rows contiguously.
-  const cols = kernels().columnSums(A);
+  const cols = kernels().columnSums(snapshotOf(A));
   let s = 0;
   for (let j = 0; j < A.columns; j++) s += cols[j];
   return s;

@@ -1,30 +1,31 @@
 /**
  * The storage of every matrix the kit's helpers return: an ml-matrix `Matrix` (so `instanceof
- * Matrix` holds and every ml-matrix method works) whose values live in ONE row-major
- * Float64Array, like ml-matrix's own WrapperMatrix1D, instead of one Float64Array per row.
+ * Matrix` holds and every ml-matrix method works) whose values are one immutable `Snapshot`
+ * (snapshot.ts) instead of one Float64Array per row.
  *
- * Why a subclass rather than a plain Matrix:
- *  - The kernels read and write the whole matrix as one array (no per-row objects): creating the
- *    5000 row arrays of a 5000×25 result costs more than computing it.
- *  - ml-matrix's `data` (the array of rows) is built only when something asks for it (ml-matrix's
- *    row and column insertions and removals, or code reading `.data`); the rows are then views of
- *    the same storage. `get` and `set` go straight to the storage.
- *  - Every write through `set` (which every ml-matrix method that changes values uses) bumps a
- *    version number, so the WebAssembly kernels may keep a copy of a matrix they have seen and
- *    reuse it while the version is unchanged. Once the rows have been handed out (`data`), writes
- *    can no longer be counted and the matrix is never reused from a copy again (`tracked` false).
+ * - Reading (`get`, and every ml-matrix method, which reads through `get`) reads the snapshot,
+ *   computing its values first if they are only a recipe or only in the WebAssembly memory.
+ * - Writing (`set`, which every ml-matrix method that changes values uses) first gives the matrix
+ *   its own copy unless it is the snapshot's only user: nothing else that shares the snapshot (a
+ *   helper's lazy result, a kernel's kept copy, another matrix) ever sees the change. The copy
+ *   is made once; later writes go in place until the kit reads the matrix again.
+ * - ml-matrix's `data` (the array of rows) is built only when something asks for it (its row and
+ *   column insertions and removals, or code reading `.data`); the rows are views of the matrix's
+ *   own copy. Writes through them cannot be seen, so from then on the kit copies the values
+ *   whenever it reads the matrix (`snapshotOf`), as it does for any other AbstractMatrix.
  */
 import { Matrix, type AbstractMatrix } from 'ml-matrix';
+import { Snapshot, valuesOf } from './snapshot';
 
 export class FlatMatrix extends Matrix {
   // ml-matrix declares these readonly for its users; this class sets them like Matrix does.
   declare rows: number;
   declare columns: number;
-  /** Element (i, j) is at i·columns + j. The kit's own code reads it through `storageOf`. */
-  #values: Float64Array;
-  /** ml-matrix's per-row arrays, once something has asked for them (views of #values). */
+  #snapshot: Snapshot;
+  /** True when nothing but this matrix uses #snapshot: writes may go in place. */
+  #exclusive: boolean;
+  /** ml-matrix's per-row arrays, once something has asked for them (views of the matrix's own values). */
   #rowViews: Float64Array[] | undefined;
-  #version = 0;
 
   /** An r×c matrix over `values` (row-major, length r·c; taken, not copied), zeros by default. */
   constructor(rows: number, columns: number, values?: Float64Array) {
@@ -39,45 +40,70 @@ export class FlatMatrix extends Matrix {
     }
     this.rows = rows;
     this.columns = columns;
-    this.#values = values ?? new Float64Array(rows * columns);
+    this.#snapshot = Snapshot.stored(rows, columns, values ?? new Float64Array(rows * columns));
+    this.#exclusive = true;
+  }
+
+  /** A matrix showing `snapshot` (shared: its first write copies). */
+  static of(snapshot: Snapshot): FlatMatrix {
+    const M = new FlatMatrix(0, 0);
+    M.rows = snapshot.rows;
+    M.columns = snapshot.columns;
+    M.#snapshot = snapshot;
+    M.#exclusive = false;
+    return M;
   }
 
   override get(rowIndex: number, columnIndex: number): number {
     const rows = this.#rowViews;
-    return rows ? rows[rowIndex][columnIndex] : this.#values[rowIndex * this.columns + columnIndex];
+    if (rows) return rows[rowIndex][columnIndex];
+    return (this.#snapshot.values ?? valuesOf(this.#snapshot))[rowIndex * this.columns + columnIndex];
   }
 
   override set(rowIndex: number, columnIndex: number, value: number): this {
     const rows = this.#rowViews;
     if (rows) rows[rowIndex][columnIndex] = value;
     else {
-      this.#values[rowIndex * this.columns + columnIndex] = value;
-      this.#version++;
+      if (!this.#exclusive) this.#takeCopy();
+      this.#snapshot.values![rowIndex * this.columns + columnIndex] = value;
     }
     return this;
   }
 
-  /** ml-matrix's rows: views of the storage, built on first use. From then on the matrix is not tracked. */
+  /** ml-matrix's rows: views of the matrix's own values, built on first use. */
   get data(): Float64Array[] {
     if (!this.#rowViews) {
+      if (!this.#exclusive) this.#takeCopy();
+      const values = this.#snapshot.values!;
       const c = this.columns;
       const rows: Float64Array[] = new Array(this.rows);
-      for (let i = 0; i < this.rows; i++) rows[i] = this.#values.subarray(i * c, (i + 1) * c);
+      for (let i = 0; i < this.rows; i++) rows[i] = values.subarray(i * c, (i + 1) * c);
       this.#rowViews = rows;
     }
     return this.#rowViews;
   }
 
+  /** From now on the matrix writes to values of its own (a copy of its snapshot's). */
+  #takeCopy(): void {
+    const s = this.#snapshot;
+    const copy = uninitializedValues(s.rows * s.columns);
+    copy.set(valuesOf(s));
+    this.#snapshot = Snapshot.stored(s.rows, s.columns, copy);
+    this.#exclusive = true;
+  }
+
+  /** @internal See snapshotOf. */
+  static share(M: FlatMatrix): Snapshot | undefined {
+    if (M.#rowViews) return undefined;
+    M.#exclusive = false;
+    return M.#snapshot;
+  }
+
   /** @internal See storageOf. */
   static storage(M: FlatMatrix): Float64Array | undefined {
     const rows = M.#rowViews;
-    if (rows && !sameStorage(rows, M.#values, M.rows, M.columns)) return undefined;
-    return M.#values;
-  }
-
-  /** @internal See versionOf. */
-  static version(M: FlatMatrix): number | undefined {
-    return M.#rowViews ? undefined : M.#version;
+    if (rows) return sameStorage(rows, M.#snapshot.values!, M.rows, M.columns) ? M.#snapshot.values : undefined;
+    return M.#snapshot.values ?? valuesOf(M.#snapshot);
   }
 }
 
@@ -95,8 +121,8 @@ function sameStorage(rows: Float64Array[], values: Float64Array, r: number, c: n
 
 /**
  * A Float64Array of n values for a caller that writes every one of them before anyone reads it.
- * Large ones skip the zero-filling (Buffer.allocUnsafeSlow: about a third less time for the
- * 16 MB of `[ones(m,1) X]`, measured); small ones are ordinary.
+ * Large ones skip the zero-filling (Buffer.allocUnsafeSlow: about a third less time for 16 MB,
+ * measured); small ones are ordinary.
  */
 export function uninitializedValues(n: number): Float64Array {
   if (n < 8192) return new Float64Array(n);
@@ -105,27 +131,35 @@ export function uninitializedValues(n: number): Float64Array {
 }
 
 /**
- * The row-major values of A (read-only use!): a FlatMatrix's own storage when it is intact,
- * else a fresh copy (plain Matrix, views, wrappers, or a FlatMatrix whose rows were changed).
+ * The snapshot of A's current values, for a kernel or a lazy result to read now or later: a
+ * FlatMatrix's own (no copy: the matrix copies before its next write), or a copy of the values
+ * of any other AbstractMatrix (and of a FlatMatrix whose rows were handed out).
+ */
+export function snapshotOf(A: AbstractMatrix): Snapshot {
+  return sharedSnapshotOf(A) ?? Snapshot.stored(A.rows, A.columns, copyOfValues(A));
+}
+
+/** A's snapshot when it can be had without copying (a FlatMatrix whose rows were never handed out), else undefined. */
+export function sharedSnapshotOf(A: AbstractMatrix): Snapshot | undefined {
+  return A instanceof FlatMatrix ? FlatMatrix.share(A) : undefined;
+}
+
+/**
+ * The row-major values of A (read-only use, now!): a FlatMatrix's own when intact, else a fresh
+ * copy (plain Matrix, views, wrappers, or a FlatMatrix whose rows were changed).
  */
 export function storageOf(A: AbstractMatrix): Float64Array {
   if (A instanceof FlatMatrix) {
     const own = FlatMatrix.storage(A);
     if (own) return own;
   }
-  const r = A.rows;
-  const c = A.columns;
-  const out = new Float64Array(r * c);
-  copyRowsInto(A, out, c, 0);
-  return out;
+  return copyOfValues(A);
 }
 
-/**
- * A's version when A is a FlatMatrix whose writes are all counted, else undefined. Two equal
- * versions of the same matrix object mean equal values.
- */
-export function versionOf(A: AbstractMatrix): number | undefined {
-  return A instanceof FlatMatrix ? FlatMatrix.version(A) : undefined;
+function copyOfValues(A: AbstractMatrix): Float64Array {
+  const out = uninitializedValues(A.rows * A.columns);
+  copyRowsInto(A, out, A.columns, 0);
+  return out;
 }
 
 /**
@@ -134,21 +168,12 @@ export function versionOf(A: AbstractMatrix): number | undefined {
 export function copyRowsInto(A: AbstractMatrix, dst: Float64Array, stride: number, offset: number, firstColumn = 0): void {
   const r = A.rows;
   const c = A.columns;
-  const w = c - firstColumn;
   const own = A instanceof FlatMatrix ? FlatMatrix.storage(A) : undefined;
   if (own) {
-    if (stride === c && offset === 0 && firstColumn === 0) dst.set(own);
-    else if (w >= 64) for (let i = 0; i < r; i++) dst.set(own.subarray(i * c + firstColumn, (i + 1) * c), offset + i * stride);
-    else {
-      // Short rows: a loop is cheaper than a subarray per row.
-      for (let i = 0; i < r; i++) {
-        const s = i * c + firstColumn;
-        const o = offset + i * stride;
-        for (let j = 0; j < w; j++) dst[o + j] = own[s + j];
-      }
-    }
+    copyValuesInto(own, c, dst, stride, offset, firstColumn, r);
     return;
   }
+  const w = c - firstColumn;
   const data = (A as unknown as { data?: unknown }).data;
   if (A instanceof Matrix && Array.isArray(data) && data.length === r) {
     for (let i = 0; i < r; i++) {
@@ -161,5 +186,20 @@ export function copyRowsInto(A: AbstractMatrix, dst: Float64Array, stride: numbe
   for (let i = 0; i < r; i++) {
     const o = offset + i * stride;
     for (let j = 0; j < w; j++) dst[o + j] = A.get(i, firstColumn + j);
+  }
+}
+
+/** Copies columns firstColumn.. of the r rows of `src` (row-major, c columns) to dst[offset + i·stride ...]. */
+export function copyValuesInto(src: Float64Array, c: number, dst: Float64Array, stride: number, offset: number, firstColumn: number, r: number): void {
+  const w = c - firstColumn;
+  if (stride === c && offset === 0 && firstColumn === 0) dst.set(src.subarray(0, r * c));
+  else if (w >= 64) for (let i = 0; i < r; i++) dst.set(src.subarray(i * c + firstColumn, (i + 1) * c), offset + i * stride);
+  else {
+    // Short rows: a loop is cheaper than a subarray per row.
+    for (let i = 0; i < r; i++) {
+      const s = i * c + firstColumn;
+      const o = offset + i * stride;
+      for (let j = 0; j < w; j++) dst[o + j] = src[s + j];
+    }
   }
 }

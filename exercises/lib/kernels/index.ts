@@ -5,14 +5,18 @@
  *
  * For tests and benchmarks (not part of the students' API):
  *  - the environment variable BACKPROP_KERNELS=js|wasm (read once, on first use) forces a path;
- *    BACKPROP_KERNEL_THREADS=1 keeps the WebAssembly products on one thread;
+ *    BACKPROP_KERNEL_THREADS=1 keeps the WebAssembly kernels on one thread;
  *  - setKernels('js' | 'wasm', options) switches at any time (options: see WasmOptions).
  */
-import { jsKernels } from './js';
+import { FlatMatrix, snapshotOf } from './flatMatrix';
+import { evaluateInJs, jsKernels } from './js';
+import { MAX_RECIPE_DEPTH, Snapshot, setEvaluator, valuesOf } from './snapshot';
 import type { Kernels } from './types';
 import { DEFAULT_WASM_OPTIONS, WasmKernels, loadKernelModule, type WasmOptions } from './wasm';
+import type { AbstractMatrix } from 'ml-matrix';
 
-export { FlatMatrix, copyRowsInto, storageOf, uninitializedValues } from './flatMatrix';
+export { FlatMatrix, copyRowsInto, snapshotOf, storageOf, uninitializedValues } from './flatMatrix';
+export type { Snapshot } from './snapshot';
 export type { BinaryOp, Kernels, UnaryOp } from './types';
 
 let active: Kernels | undefined;
@@ -30,8 +34,15 @@ function wasmKernels(options?: Partial<WasmOptions>): WasmKernels | null {
   return wasm;
 }
 
+// Values a recipe describes are copied out of the WebAssembly memory when it still holds them
+// (or computed there), else computed by the JS loops.
+setEvaluator((s) => (wasm ? wasm.valuesOf(s) : undefined) ?? evaluateInJs(s));
+
 /** The WebAssembly kernels when available, else the JS ones. */
 const large = (): Kernels => wasmKernels() ?? jsKernels;
+
+/** True when an operation on `values` values is too small for the WebAssembly kernels to pay. */
+const small = (values: number): boolean => values < DEFAULT_WASM_OPTIONS.minElementwise;
 
 /**
  * The default: operations too small for the WebAssembly kernels run on the JS ones, and the
@@ -43,12 +54,10 @@ const automatic: Kernels = {
     return large().name;
   },
   mtimes: (A, B) => (A.rows * A.columns * B.columns < DEFAULT_WASM_OPTIONS.minProductWork ? jsKernels : large()).mtimes(A, B),
-  binary: (op, A, B) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).binary(op, A, B),
-  binaryScalar: (op, A, s, first) =>
-    (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).binaryScalar(op, A, s, first),
-  unary: (op, A) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).unary(op, A),
-  transpose: (A) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).transpose(A),
-  columnSums: (A) => (A.rows * A.columns < DEFAULT_WASM_OPTIONS.minElementwise ? jsKernels : large()).columnSums(A),
+  binary: (op, A, B) => (small(A.rows * A.columns) ? jsKernels : large()).binary(op, A, B),
+  binaryScalar: (op, A, s, first) => (small(A.rows * A.columns) ? jsKernels : large()).binaryScalar(op, A, s, first),
+  unary: (op, A) => (small(A.rows * A.columns) ? jsKernels : large()).unary(op, A),
+  columnSums: (A) => (small(A.rows * A.columns) ? jsKernels : large()).columnSums(A),
 };
 
 /** The kernels in use: the automatic choice unless BACKPROP_KERNELS or setKernels says otherwise. */
@@ -58,6 +67,22 @@ export function kernels(): Kernels {
     active = forced === 'js' ? jsKernels : forced === 'wasm' ? large() : automatic;
   }
   return active;
+}
+
+/** A result over a new recipe; one that chains too deep gets its values at once. */
+function lazy(s: Snapshot): FlatMatrix {
+  if (s.depth > MAX_RECIPE_DEPTH) valuesOf(s);
+  return FlatMatrix.of(s);
+}
+
+/** `A'`, computed only if read: a product with it reads A itself. */
+export function transposed(A: AbstractMatrix): FlatMatrix {
+  return lazy(Snapshot.computed(A.columns, A.rows, { kind: 'transpose', src: snapshotOf(A) }));
+}
+
+/** `[ones(m,1) A]`, computed only if read: a product with it reads A's non-zeros and the ones. */
+export function withBiasColumn(A: AbstractMatrix): FlatMatrix {
+  return lazy(Snapshot.computed(A.rows, A.columns + 1, { kind: 'bias', src: snapshotOf(A) }));
 }
 
 /**

@@ -6,8 +6,8 @@
  * Each operation resolves its operands once, then runs a dedicated loop (a shared loop calling an
  * `op` callback is several times slower in V8).
  */
-import type { AbstractMatrix } from 'ml-matrix';
-import { FlatMatrix, storageOf, uninitializedValues } from './flatMatrix';
+import { FlatMatrix, copyValuesInto, uninitializedValues } from './flatMatrix';
+import { valuesOf, type Snapshot } from './snapshot';
 import type { BinaryOp, Kernels, UnaryOp } from './types';
 
 /** True when every value is finite (x − x is 0 for finite x, NaN for ±Infinity and NaN). */
@@ -38,12 +38,9 @@ export function density(a: Float64Array): number {
   return sampledDensity(a.length, (p) => a[p]);
 }
 
-/** Estimated fraction of non-zeros of A (any AbstractMatrix; a FlatMatrix is read without copying). */
-export function densityOf(A: AbstractMatrix): number {
-  const own = A instanceof FlatMatrix ? FlatMatrix.storage(A) : undefined;
-  if (own) return density(own);
-  const c = A.columns;
-  return sampledDensity(A.rows * c, (p) => A.get((p / c) | 0, p % c));
+/** Estimated fraction of non-zeros of the first `length` values of a (e.g. a matrix in the WebAssembly memory). */
+export function densityAt(a: Float64Array, start: number, length: number): number {
+  return sampledDensity(length, (p) => a[start + p]);
 }
 
 /**
@@ -259,37 +256,62 @@ export function columnSumsInto(a: Float64Array, r: number, c: number, out: Float
   }
 }
 
+/** out (r×(c+1)) = [ones(r, 1) a] for a r×c. */
+export function biasInto(a: Float64Array, r: number, c: number, out: Float64Array): void {
+  for (let i = 0; i < r; i++) out[i * (c + 1)] = 1;
+  copyValuesInto(a, c, out, c + 1, 1, 0, r);
+}
+
+/** A new r×c FlatMatrix from `fill`, which writes all r·c values. */
+function result(r: number, c: number, fill: (out: Float64Array) => void): FlatMatrix {
+  const out = uninitializedValues(r * c);
+  fill(out);
+  return new FlatMatrix(r, c, out);
+}
+
 /** The plain TypeScript kernels. */
 export const jsKernels: Kernels = {
   name: 'js',
   mtimes(A, B) {
-    const C = new FlatMatrix(A.rows, B.columns);
-    mtimesInto(storageOf(A), storageOf(B), storageOf(C), A.rows, A.columns, B.columns);
-    return C;
+    // Zero-filled: the row loop accumulates into C.
+    const out = new Float64Array(A.rows * B.columns);
+    mtimesInto(valuesOf(A), valuesOf(B), out, A.rows, A.columns, B.columns);
+    return new FlatMatrix(A.rows, B.columns, out);
   },
-  binary(op, A, B) {
-    const C = new FlatMatrix(A.rows, A.columns, uninitializedValues(A.rows * A.columns));
-    binaryInto(op, storageOf(A), storageOf(B), storageOf(C));
-    return C;
-  },
-  binaryScalar(op, A, s, scalarFirst) {
-    const C = new FlatMatrix(A.rows, A.columns, uninitializedValues(A.rows * A.columns));
-    binaryScalarInto(op, storageOf(A), s, storageOf(C), scalarFirst);
-    return C;
-  },
-  unary(op, A) {
-    const C = new FlatMatrix(A.rows, A.columns, uninitializedValues(A.rows * A.columns));
-    unaryInto(op, storageOf(A), storageOf(C));
-    return C;
-  },
-  transpose(A) {
-    const T = new FlatMatrix(A.columns, A.rows, uninitializedValues(A.rows * A.columns));
-    transposeInto(storageOf(A), A.rows, A.columns, storageOf(T));
-    return T;
-  },
-  columnSums(A: AbstractMatrix) {
+  binary: (op, A, B) => result(A.rows, A.columns, (out) => binaryInto(op, valuesOf(A), valuesOf(B), out)),
+  binaryScalar: (op, A, s, scalarFirst) => result(A.rows, A.columns, (out) => binaryScalarInto(op, valuesOf(A), s, out, scalarFirst)),
+  unary: (op, A) => result(A.rows, A.columns, (out) => unaryInto(op, valuesOf(A), out)),
+  columnSums(A) {
     const out = new Float64Array(A.columns);
-    columnSumsInto(storageOf(A), A.rows, A.columns, out);
+    columnSumsInto(valuesOf(A), A.rows, A.columns, out);
     return out;
   },
 };
+
+/** The values of `s` computed from its recipe with the loops above (operands read through valuesOf). */
+export function evaluateInJs(s: Snapshot): Float64Array {
+  const recipe = s.recipe;
+  if (!recipe) return valuesOf(s);
+  const out = recipe.kind === 'mtimes' ? new Float64Array(s.rows * s.columns) : uninitializedValues(s.rows * s.columns);
+  switch (recipe.kind) {
+    case 'bias':
+      biasInto(valuesOf(recipe.src), recipe.src.rows, recipe.src.columns, out);
+      break;
+    case 'transpose':
+      transposeInto(valuesOf(recipe.src), recipe.src.rows, recipe.src.columns, out);
+      break;
+    case 'mtimes':
+      mtimesInto(valuesOf(recipe.a), valuesOf(recipe.b), out, recipe.a.rows, recipe.a.columns, recipe.b.columns);
+      break;
+    case 'binary':
+      binaryInto(recipe.op, valuesOf(recipe.a), valuesOf(recipe.b), out);
+      break;
+    case 'scalar':
+      binaryScalarInto(recipe.op, valuesOf(recipe.a), recipe.s, out, recipe.scalarFirst);
+      break;
+    case 'unary':
+      unaryInto(recipe.op, valuesOf(recipe.a), out);
+      break;
+  }
+  return out;
+}

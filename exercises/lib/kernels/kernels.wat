@@ -89,10 +89,11 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rl))))
 
-  ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1): A m×k at $a (dense, every term summed),
-  ;; B k×n at $b, C m×n at $c; $tmp: 104 bytes of scratch.
-  (func $gemm_dense_rows (export "gemm_dense_rows")
-    (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $n i32)
+  ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1): A m×k at $a (dense, every term summed; its
+  ;; rows $lda values apart), B k×n at $b, C m×n at $c; $tmp: 104 bytes of scratch.
+  ;; $accumulate: the sums continue from the values already in C (gemm_dense_rows_blocked).
+  (func $gemm_dense_rows
+    (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $n i32) (param $lda i32) (param $accumulate i32)
     (param $i0 i32) (param $i1 i32) (param $tmp i32)
     (local $i i32) (local $nb i32) (local $kb i32) (local $ap i32) (local $aend i32)
     (local $cp i32) (local $j i32) (local $q i32)
@@ -116,7 +117,17 @@
             (local.set $acc4 (v128.const f64x2 0 0))
             (local.set $acc5 (v128.const f64x2 0 0))
             (local.set $sacc (f64.const 0))
-            (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $kb))))
+            (if (local.get $accumulate)
+              (then
+                (local.set $q (i32.add (local.get $cp) (local.get $j)))
+                (local.set $acc0 (v128.load align=8 (local.get $q)))
+                (local.set $acc1 (v128.load offset=16 align=8 (local.get $q)))
+                (local.set $acc2 (v128.load offset=32 align=8 (local.get $q)))
+                (local.set $acc3 (v128.load offset=48 align=8 (local.get $q)))
+                (local.set $acc4 (v128.load offset=64 align=8 (local.get $q)))
+                (local.set $acc5 (v128.load offset=80 align=8 (local.get $q)))
+                (local.set $sacc (f64.load offset=96 (local.get $q)))))
+            (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (i32.shl (local.get $lda) (i32.const 3)))))
             (local.set $aend (i32.add (local.get $ap) (local.get $kb)))
             (local.set $q (i32.add (local.get $b) (local.get $j)))
             (block $td
@@ -140,13 +151,33 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
+  ;; gemm_dense_rows over blocks of $kblock rows of B (and columns of A), so that each block of
+  ;; B stays in the cache while all rows of A go through it; every sum continues from the
+  ;; previous block's, in increasing column order as in the naive loop.
+  (func $gemm_dense_rows_blocked (export "gemm_dense_rows")
+    (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $n i32) (param $kblock i32)
+    (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (local $p0 i32)
+    (loop $blocks
+      (call $gemm_dense_rows
+        (i32.add (local.get $a) (i32.shl (local.get $p0) (i32.const 3)))
+        (i32.add (local.get $b) (i32.mul (local.get $p0) (i32.shl (local.get $n) (i32.const 3))))
+        (local.get $c)
+        (select (local.get $kblock) (i32.sub (local.get $k) (local.get $p0))
+          (i32.lt_u (local.get $kblock) (i32.sub (local.get $k) (local.get $p0))))
+        (local.get $n) (local.get $k) (local.get $p0) (local.get $i0) (local.get $i1) (local.get $tmp))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $kblock)))
+      (br_if $blocks (i32.lt_u (local.get $p0) (local.get $k)))))
+
   ;; C(i, :) = A(i, :)·B for the rows i in [i0, i1), A given by its non-zeros (csr_build: $rows,
-  ;; $colIdx, $vals): the
-  ;; zeros are skipped (the caller checked that B is all finite, so a skipped 0·B(p, j) would have
-  ;; added exactly 0). B k×n at $b, C at $c; $tmp: 104 bytes of scratch.
+  ;; $colIdx, $vals): the zeros are skipped (the caller checked that B is all finite, so a skipped
+  ;; 0·B(p, j) would have added exactly 0). B k×n at $b, C at $c; $tmp: 104 bytes of scratch.
+  ;; $bias, when not 0, is the address of one more row of B that comes first with the factor 1:
+  ;; the product of [ones(m,1) A] and [Bbias; B], the bias column's term first as in the naive sum.
+  ;; $accumulate: the sums continue from the values already in C (gemm_csr_rows_blocked).
   (func $gemm_csr_rows (export "gemm_csr_rows")
     (param $rows i32) (param $colIdx i32) (param $vals i32) (param $b i32) (param $c i32) (param $n i32)
-    (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (param $bias i32) (param $accumulate i32) (param $i0 i32) (param $i1 i32) (param $tmp i32)
     (local $i i32) (local $nb i32) (local $e0 i32) (local $e1 i32) (local $ip i32) (local $vp i32) (local $iend i32)
     (local $cp i32) (local $j i32) (local $q i32) (local $bj i32)
     (local $s v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
@@ -171,6 +202,28 @@
             (local.set $acc4 (v128.const f64x2 0 0))
             (local.set $acc5 (v128.const f64x2 0 0))
             (local.set $sacc (f64.const 0))
+            (if (local.get $accumulate)
+              (then
+                (local.set $q (i32.add (local.get $cp) (local.get $j)))
+                (local.set $acc0 (v128.load align=8 (local.get $q)))
+                (local.set $acc1 (v128.load offset=16 align=8 (local.get $q)))
+                (local.set $acc2 (v128.load offset=32 align=8 (local.get $q)))
+                (local.set $acc3 (v128.load offset=48 align=8 (local.get $q)))
+                (local.set $acc4 (v128.load offset=64 align=8 (local.get $q)))
+                (local.set $acc5 (v128.load offset=80 align=8 (local.get $q)))
+                (local.set $sacc (f64.load offset=96 (local.get $q)))))
+            (if (local.get $bias)
+              (then
+                ;; 0 + 1·Bbias(j): the first term of every sum.
+                (local.set $q (i32.add (local.get $bias) (local.get $j)))
+                (local.set $s (v128.const f64x2 1 1))
+                (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $s) (v128.load align=8 (local.get $q)))))
+                (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $s) (v128.load offset=16 align=8 (local.get $q)))))
+                (local.set $acc2 (f64x2.add (local.get $acc2) (f64x2.mul (local.get $s) (v128.load offset=32 align=8 (local.get $q)))))
+                (local.set $acc3 (f64x2.add (local.get $acc3) (f64x2.mul (local.get $s) (v128.load offset=48 align=8 (local.get $q)))))
+                (local.set $acc4 (f64x2.add (local.get $acc4) (f64x2.mul (local.get $s) (v128.load offset=64 align=8 (local.get $q)))))
+                (local.set $acc5 (f64x2.add (local.get $acc5) (f64x2.mul (local.get $s) (v128.load offset=80 align=8 (local.get $q)))))
+                (local.set $sacc (f64.add (local.get $sacc) (f64.mul (f64.const 1) (f64.load offset=96 (local.get $q)))))))
             (local.set $ip (i32.add (local.get $colIdx) (i32.shl (local.get $e0) (i32.const 2))))
             (local.set $vp (i32.add (local.get $vals) (i32.shl (local.get $e0) (i32.const 3))))
             (local.set $bj (i32.add (local.get $b) (local.get $j)))
@@ -195,6 +248,21 @@
             (br $passes)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; gemm_csr_rows over $nblocks tables of row pairs ($table, r pairs each, one table after
+  ;; another): table t lists each row's non-zeros in the t-th range of their columns, so each
+  ;; block of B's rows stays in the cache while all rows go through it; every sum continues
+  ;; from the previous block's, in increasing column order as in the naive loop.
+  (func $gemm_csr_rows_blocked (param $table i32) (param $nblocks i32) (param $r i32) (param $colIdx i32) (param $vals i32)
+    (param $b i32) (param $c i32) (param $n i32) (param $i0 i32) (param $i1 i32) (param $tmp i32)
+    (local $t i32)
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $t) (local.get $nblocks)))
+      (call $gemm_csr_rows (i32.add (local.get $table) (i32.mul (local.get $t) (i32.shl (local.get $r) (i32.const 3))))
+        (local.get $colIdx) (local.get $vals) (local.get $b) (local.get $c) (local.get $n) (i32.const 0) (local.get $t)
+        (local.get $i0) (local.get $i1) (local.get $tmp))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $blocks))))
 
   ;; Stores the 13 sums of a pass at $cp + $j, or only the $nb - $j bytes left of the row.
   (func $store13 (param $cp i32) (param $j i32) (param $nb i32) (param $tmp i32)
@@ -270,27 +338,70 @@
   ;; $ctl (wasm.ts writes it): i32 kernel at +20, parameters p0.. at +32, per-thread scratch at
   ;; +80 (thread 0) and +84 (thread 1), chunk bounds at +128 (chunk c is [bound c, bound c+1)).
   (func (export "run_chunk") (param $ctl i32) (param $chunk i32) (param $thread i32)
-    (local $lo i32) (local $hi i32) (local $tmp i32)
+    (local $lo i32) (local $hi i32) (local $tmp i32) (local $a i32) (local $out i32)
     (local.set $lo (i32.load offset=128 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $hi (i32.load offset=132 (i32.add (local.get $ctl) (i32.shl (local.get $chunk) (i32.const 2)))))
     (local.set $tmp (i32.load offset=80 (i32.add (local.get $ctl) (i32.shl (local.get $thread) (i32.const 2)))))
-    (block $list (block $csr (block $dense (block $bad
-      (br_table $dense $csr $list $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
+    (block $blocked (block $elementwise (block $unary (block $list (block $csr (block $dense (block $bad
+      (br_table $dense $csr $list $unary $elementwise $blocked $bad (i32.sub (i32.load offset=20 (local.get $ctl)) (i32.const 1))))
       unreachable)
-      ;; 1: gemm_dense_rows(a, b, c, k, n)
-      (call $gemm_dense_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      ;; 1: gemm_dense_rows_blocked(a, b, c, k, n, kblock)
+      (call $gemm_dense_rows_blocked (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
         (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-        (local.get $lo) (local.get $hi) (local.get $tmp))
+        (i32.load offset=52 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
       (return))
-    ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n)
+    ;; 2: gemm_csr_rows(rows, colIdx, vals, b, c, n, bias)
     (call $gemm_csr_rows (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (i32.load offset=52 (local.get $ctl)) (local.get $lo) (local.get $hi) (local.get $tmp))
+      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (i32.const 0) (local.get $lo) (local.get $hi) (local.get $tmp))
     (return))
     ;; 3: csr_build(a, c, rows, colIdx, vals)
     (call $csr_build (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
       (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
-      (local.get $lo) (local.get $hi)))
+      (local.get $lo) (local.get $hi))
+    (return))
+    ;; 4: element-wise function (0 exp, 1 sigmoid, 2 log) of the values [lo, hi) of a into c
+    (local.set $a (i32.add (i32.load offset=36 (local.get $ctl)) (i32.shl (local.get $lo) (i32.const 3))))
+    (local.set $out (i32.add (i32.load offset=40 (local.get $ctl)) (i32.shl (local.get $lo) (i32.const 3))))
+    (if (i32.eq (i32.load offset=32 (local.get $ctl)) (i32.const 2))
+      (then (call $log_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo)) (local.get $tmp)))
+      (else (call $exp_array (local.get $a) (local.get $out) (i32.sub (local.get $hi) (local.get $lo)) (i32.load offset=32 (local.get $ctl)) (local.get $tmp))))
+    (return))
+    ;; 5: element-wise operation p0 (see $elementwise_range) of the values [lo, hi) of a (and b,
+    ;; or the scalar, an f64 at +72) into c
+    (call $elementwise_range (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      (i32.load offset=40 (local.get $ctl)) (f64.load offset=72 (local.get $ctl)) (i32.load offset=44 (local.get $ctl))
+      (local.get $lo) (local.get $hi))
+    (return))
+    ;; 6: gemm_csr_rows_blocked(table, nblocks, r, colIdx, vals, b, c, n)
+    (call $gemm_csr_rows_blocked (i32.load offset=32 (local.get $ctl)) (i32.load offset=36 (local.get $ctl))
+      (i32.load offset=40 (local.get $ctl)) (i32.load offset=44 (local.get $ctl)) (i32.load offset=48 (local.get $ctl))
+      (i32.load offset=52 (local.get $ctl)) (i32.load offset=56 (local.get $ctl)) (i32.load offset=60 (local.get $ctl))
+      (local.get $lo) (local.get $hi) (local.get $tmp)))
+
+  ;; Element-wise operation $op on the values [lo, hi): 0 a.*b, 1 a+b, 2 a-b, 3 a./b, 4 a.*s, 5 a+s,
+  ;; 6 a-s, 7 s-a, 8 a./s, 9 s./a, 10 a.*a.
+  (func $elementwise_range (param $op i32) (param $a i32) (param $b i32) (param $s f64) (param $c i32) (param $lo i32) (param $hi i32)
+    (local $len i32)
+    (local.set $len (i32.sub (local.get $hi) (local.get $lo)))
+    (local.set $lo (i32.shl (local.get $lo) (i32.const 3)))
+    (local.set $a (i32.add (local.get $a) (local.get $lo)))
+    (local.set $b (i32.add (local.get $b) (local.get $lo)))
+    (local.set $c (i32.add (local.get $c) (local.get $lo)))
+    (block $sq (block $rdsm (block $rdms (block $mism (block $mims (block $plms (block $tims
+    (block $rdmm (block $mimm (block $plmm (block $timm
+      (br_table $timm $plmm $mimm $rdmm $tims $plms $mims $mism $rdms $rdsm $sq (local.get $op)))
+      (return (call $times_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $plus_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $minus_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $rdivide_mm (local.get $a) (local.get $b) (local.get $c) (local.get $len))))
+      (return (call $times_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $plus_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $minus_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $minus_sm (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $rdivide_ms (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+      (return (call $rdivide_sm (local.get $a) (local.get $s) (local.get $c) (local.get $len))))
+    (call $square (local.get $a) (local.get $c) (local.get $len)))
 
   ;; dst (c×r) = src (r×c)', in 16×16 blocks so both sides stay in cache.
   (func (export "transpose") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)
@@ -322,11 +433,24 @@
       (local.set $i0 (i32.add (local.get $i0) (i32.const 16)))
       (br $il))))
 
+  ;; dst (r×(c+1)) = [ones(r, 1) src] for src r×c.
+  (func (export "bias_rows") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)
+    (local $i i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $c) (i32.const 3)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $r)))
+      (f64.store (local.get $dst) (f64.const 1))
+      (memory.copy (i32.add (local.get $dst) (i32.const 8)) (local.get $src) (local.get $cb))
+      (local.set $src (i32.add (local.get $src) (local.get $cb)))
+      (local.set $dst (i32.add (local.get $dst) (i32.add (local.get $cb) (i32.const 8))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+
   ;; ------------------------------------------------------------------------------------------
   ;; Element-wise operations on `len` values: $a (and $b) in, $c out ($c may equal $a or $b).
   ;; Pairs with f64x2, then the odd last value with the same lane operations.
 
-  (func (export "times_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $times_mm (export "times_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -339,7 +463,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.mul (f64.load (local.get $a)) (f64.load (local.get $b)))))))
 
-  (func (export "plus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $plus_mm (export "plus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -352,7 +476,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.add (f64.load (local.get $a)) (f64.load (local.get $b)))))))
 
-  (func (export "minus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $minus_mm (export "minus_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -365,7 +489,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.sub (f64.load (local.get $a)) (f64.load (local.get $b)))))))
 
-  (func (export "rdivide_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
+  (func $rdivide_mm (export "rdivide_mm") (param $a i32) (param $b i32) (param $c i32) (param $len i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -380,7 +504,7 @@
 
   ;; A op s (matrix, then scalar). times and plus are commutative in IEEE arithmetic, so s .* A
   ;; and s + A use these too.
-  (func (export "times_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $times_ms (export "times_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -393,7 +517,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.mul (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "plus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $plus_ms (export "plus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -406,7 +530,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.add (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "minus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $minus_ms (export "minus_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -419,7 +543,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.sub (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "minus_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $minus_sm (export "minus_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -432,7 +556,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.sub (local.get $s) (f64.load (local.get $a)))))))
 
-  (func (export "rdivide_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $rdivide_ms (export "rdivide_ms") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -445,7 +569,7 @@
     (if (i32.and (local.get $len) (i32.const 1))
       (then (f64.store (local.get $c) (f64.div (f64.load (local.get $a)) (local.get $s))))))
 
-  (func (export "rdivide_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
+  (func $rdivide_sm (export "rdivide_sm") (param $a i32) (param $s f64) (param $c i32) (param $len i32)
     (local $end i32) (local $sv v128)
     (local.set $sv (f64x2.splat (local.get $s)))
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
@@ -459,7 +583,7 @@
       (then (f64.store (local.get $c) (f64.div (local.get $s) (f64.load (local.get $a)))))))
 
   ;; A .^ 2 as A .* A (what the JS path computes for the exponent 2).
-  (func (export "square") (param $a i32) (param $c i32) (param $len i32)
+  (func $square (export "square") (param $a i32) (param $c i32) (param $len i32)
     (local $end i32) (local $x v128)
     (local.set $end (i32.add (local.get $c) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
     (block $d (loop $l
@@ -473,329 +597,231 @@
       (then (f64.store (local.get $c) (f64.mul (f64.load (local.get $a)) (f64.load (local.get $a)))))))
 
   ;; ------------------------------------------------------------------------------------------
-  ;; exp: fdlibm's e_exp.c (as in V8's src/base/ieee754.cc) on two lanes. The C code's tests of
-  ;; the high word of |x| are f64 comparisons with the same thresholds; its branches become lane
-  ;; masks: k = 0 (|x| <= ln2/2), k = ±1 (|x| < 1.5·ln2) or k = (int)(x/ln2 ± 1/2); with k = 0,
-  ;; hi = x and lo = 0, and the k ≠ 0 formula gives exactly the k = 0 one. Over/underflow, tiny x
-  ;; and V8's exp(1) = e are selected last.
-  ;; Computes exp (mode 0) or the sigmoid 1/(1+exp(-x)) (mode 1, sigmoid.m's formula) of the
-  ;; `len` values at $a into $c.
-  (func $exp_array (param $a i32) (param $c i32) (param $len i32) (param $mode i32)
-    (local $end i32) (local $left i32)
-    (local $x1 v128) (local $ax1 v128) (local $big1 v128) (local $kf1 v128) (local $kb1 v128) (local $hi1 v128) (local $lo1 v128) (local $xr1 v128) (local $t1 v128) (local $cc1 v128) (local $y1 v128) (local $r1 v128)
-    (local $x2 v128) (local $ax2 v128) (local $big2 v128) (local $kf2 v128) (local $kb2 v128) (local $hi2 v128) (local $lo2 v128) (local $xr2 v128) (local $t2 v128) (local $cc2 v128) (local $y2 v128) (local $r2 v128)
-    (local $SIGN v128) (local $HALF v128) (local $ONE v128) (local $TWO v128) (local $T1 v128) (local $T2 v128) (local $TINY v128)
-    (local $INVLN2 v128) (local $LN2HI v128) (local $LN2LO v128) (local $P1 v128) (local $P2 v128) (local $P3 v128) (local $P4 v128) (local $P5 v128)
-    (local $MAGIC v128) (local $B1023 v128) (local $B2023 v128) (local $KLOW v128) (local $KHIGH v128) (local $TWOM1000 v128) (local $TWO1023 v128)
-    (local $E v128) (local $INF v128) (local $OTHR v128) (local $UTHR v128)
-    (local.set $SIGN (v128.const i64x2 0x8000000000000000 0x8000000000000000))
-    (local.set $HALF (v128.const f64x2 0.5 0.5))
-    (local.set $ONE (v128.const f64x2 1 1))
-    (local.set $TWO (v128.const f64x2 2 2))
-    ;; The doubles whose high words bound fdlibm's ranges: |x| >= T1 is hx > 0x3fd62e42, |x| < T2 is
-    ;; hx < 0x3ff0a2b2, |x| < TINY is hx < 0x3e300000.
-    (local.set $T1 (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000))
-    (local.set $T2 (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000))
-    (local.set $TINY (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))
-    (local.set $INVLN2 (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
-    (local.set $LN2HI (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
-    (local.set $LN2LO (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))
-    (local.set $P1 (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))
-    (local.set $P2 (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))
-    (local.set $P3 (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))
-    (local.set $P4 (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))
-    (local.set $P5 (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))
-    (local.set $MAGIC (v128.const f64x2 6755399441055744 6755399441055744))
-    (local.set $B1023 (v128.const i64x2 1023 1023))
-    (local.set $B2023 (v128.const i64x2 2023 2023))
-    (local.set $KLOW (v128.const f64x2 -1021 -1021))
-    (local.set $KHIGH (v128.const f64x2 1024 1024))
-    (local.set $TWOM1000 (v128.const f64x2 9.33263618503218878990e-302 9.33263618503218878990e-302))
-    (local.set $TWO1023 (v128.const f64x2 8.988465674311579539e307 8.988465674311579539e307))
-    (local.set $E (v128.const f64x2 2.718281828459045 2.718281828459045))
-    (local.set $INF (v128.const f64x2 inf inf))
-    (local.set $OTHR (v128.const f64x2 7.09782712893383973096e+02 7.09782712893383973096e+02))
-    (local.set $UTHR (v128.const f64x2 -7.45133219101941108420e+02 -7.45133219101941108420e+02))
-    (local.set $end (i32.add (local.get $c) (i32.shl (local.get $len) (i32.const 3))))
-    ;; Four values per turn (two independent f64x2 computations keep the CPU busy: ~1.5x faster
-    ;; than one); a last turn with 1 to 3 values loads what exists and stores only that.
-    (block $d (loop $l
-      (local.set $left (i32.sub (local.get $end) (local.get $c)))
-      (br_if $d (i32.le_s (local.get $left) (i32.const 0)))
-      (local.set $x1 (if (result v128) (i32.ge_u (local.get $left) (i32.const 16))
-        (then (v128.load align=8 (local.get $a)))
-        (else (v128.load64_splat (local.get $a)))))
-      (local.set $x2 (if (result v128) (i32.ge_u (local.get $left) (i32.const 32))
-        (then (v128.load offset=16 align=8 (local.get $a)))
-        (else (if (result v128) (i32.eq (local.get $left) (i32.const 24))
-          (then (v128.load64_splat offset=16 (local.get $a)))
-          (else (local.get $x1))))))
-      (if (local.get $mode) (then (local.set $x1 (f64x2.neg (local.get $x1)))))
-      (local.set $ax1 (f64x2.abs (local.get $x1)))
-      ;; |x| > 0.5·ln2 (by fdlibm's high-word test): k = (int)(x/ln2 ± 0.5), or ±1 below 1.5·ln2;
-      ;; else k = 0.
-      (local.set $big1 (f64x2.ge (local.get $ax1) (local.get $T1)))
-      (local.set $kf1 (f64x2.trunc (f64x2.add (f64x2.mul (local.get $INVLN2) (local.get $x1))
-        (v128.or (local.get $HALF) (v128.and (local.get $x1) (local.get $SIGN))))))
-      (local.set $kf1 (v128.bitselect (v128.or (local.get $ONE) (v128.and (local.get $x1) (local.get $SIGN))) (local.get $kf1)
-        (f64x2.lt (local.get $ax1) (local.get $T2))))
-      (local.set $kf1 (v128.and (local.get $kf1) (local.get $big1)))
-      (local.set $hi1 (f64x2.sub (local.get $x1) (f64x2.mul (local.get $kf1) (local.get $LN2HI))))
-      (local.set $lo1 (f64x2.mul (local.get $kf1) (local.get $LN2LO)))
-      (local.set $xr1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
-      (local.set $t1 (f64x2.mul (local.get $xr1) (local.get $xr1)))
-      (local.set $cc1 (f64x2.sub (local.get $xr1) (f64x2.mul (local.get $t1)
-        (f64x2.add (local.get $P1) (f64x2.mul (local.get $t1)
-        (f64x2.add (local.get $P2) (f64x2.mul (local.get $t1)
-        (f64x2.add (local.get $P3) (f64x2.mul (local.get $t1)
-        (f64x2.add (local.get $P4) (f64x2.mul (local.get $t1) (local.get $P5))))))))))))
-      (local.set $y1 (f64x2.sub (local.get $ONE)
-        (f64x2.sub (f64x2.sub (local.get $lo1)
-          (f64x2.div (f64x2.mul (local.get $xr1) (local.get $cc1)) (f64x2.sub (local.get $TWO) (local.get $cc1))))
-          (local.get $hi1))))
-      ;; y·2^k: 2^k from k's bits (k + 1.5·2^52 holds k in its low bits).
-      (local.set $kb1 (f64x2.add (local.get $kf1) (local.get $MAGIC)))
-      (local.set $r1 (f64x2.mul (local.get $y1) (i64x2.shl (i64x2.add (local.get $kb1) (local.get $B1023)) (i32.const 52))))
-      (local.set $r1 (v128.bitselect
-        (f64x2.mul (f64x2.mul (local.get $y1) (i64x2.shl (i64x2.add (local.get $kb1) (local.get $B2023)) (i32.const 52))) (local.get $TWOM1000))
-        (local.get $r1) (f64x2.lt (local.get $kf1) (local.get $KLOW))))
-      (local.set $r1 (v128.bitselect
-        (f64x2.mul (f64x2.mul (local.get $y1) (local.get $TWO)) (local.get $TWO1023))
-        (local.get $r1) (f64x2.eq (local.get $kf1) (local.get $KHIGH))))
-      (local.set $r1 (v128.bitselect (f64x2.add (local.get $ONE) (local.get $x1)) (local.get $r1)
-        (f64x2.lt (local.get $ax1) (local.get $TINY))))
-      (local.set $r1 (v128.bitselect (local.get $E) (local.get $r1) (f64x2.eq (local.get $x1) (local.get $ONE))))
-      (local.set $r1 (v128.bitselect (local.get $INF) (local.get $r1) (f64x2.gt (local.get $x1) (local.get $OTHR))))
-      (local.set $r1 (v128.andnot (local.get $r1) (f64x2.lt (local.get $x1) (local.get $UTHR))))
-      (if (local.get $mode) (then (local.set $x2 (f64x2.neg (local.get $x2)))))
-      (local.set $ax2 (f64x2.abs (local.get $x2)))
-      ;; |x| > 0.5·ln2 (by fdlibm's high-word test): k = (int)(x/ln2 ± 0.5), or ±1 below 1.5·ln2;
-      ;; else k = 0.
-      (local.set $big2 (f64x2.ge (local.get $ax2) (local.get $T1)))
-      (local.set $kf2 (f64x2.trunc (f64x2.add (f64x2.mul (local.get $INVLN2) (local.get $x2))
-        (v128.or (local.get $HALF) (v128.and (local.get $x2) (local.get $SIGN))))))
-      (local.set $kf2 (v128.bitselect (v128.or (local.get $ONE) (v128.and (local.get $x2) (local.get $SIGN))) (local.get $kf2)
-        (f64x2.lt (local.get $ax2) (local.get $T2))))
-      (local.set $kf2 (v128.and (local.get $kf2) (local.get $big2)))
-      (local.set $hi2 (f64x2.sub (local.get $x2) (f64x2.mul (local.get $kf2) (local.get $LN2HI))))
-      (local.set $lo2 (f64x2.mul (local.get $kf2) (local.get $LN2LO)))
-      (local.set $xr2 (f64x2.sub (local.get $hi2) (local.get $lo2)))
-      (local.set $t2 (f64x2.mul (local.get $xr2) (local.get $xr2)))
-      (local.set $cc2 (f64x2.sub (local.get $xr2) (f64x2.mul (local.get $t2)
-        (f64x2.add (local.get $P1) (f64x2.mul (local.get $t2)
-        (f64x2.add (local.get $P2) (f64x2.mul (local.get $t2)
-        (f64x2.add (local.get $P3) (f64x2.mul (local.get $t2)
-        (f64x2.add (local.get $P4) (f64x2.mul (local.get $t2) (local.get $P5))))))))))))
-      (local.set $y2 (f64x2.sub (local.get $ONE)
-        (f64x2.sub (f64x2.sub (local.get $lo2)
-          (f64x2.div (f64x2.mul (local.get $xr2) (local.get $cc2)) (f64x2.sub (local.get $TWO) (local.get $cc2))))
-          (local.get $hi2))))
-      ;; y·2^k: 2^k from k's bits (k + 1.5·2^52 holds k in its low bits).
-      (local.set $kb2 (f64x2.add (local.get $kf2) (local.get $MAGIC)))
-      (local.set $r2 (f64x2.mul (local.get $y2) (i64x2.shl (i64x2.add (local.get $kb2) (local.get $B1023)) (i32.const 52))))
-      (local.set $r2 (v128.bitselect
-        (f64x2.mul (f64x2.mul (local.get $y2) (i64x2.shl (i64x2.add (local.get $kb2) (local.get $B2023)) (i32.const 52))) (local.get $TWOM1000))
-        (local.get $r2) (f64x2.lt (local.get $kf2) (local.get $KLOW))))
-      (local.set $r2 (v128.bitselect
-        (f64x2.mul (f64x2.mul (local.get $y2) (local.get $TWO)) (local.get $TWO1023))
-        (local.get $r2) (f64x2.eq (local.get $kf2) (local.get $KHIGH))))
-      (local.set $r2 (v128.bitselect (f64x2.add (local.get $ONE) (local.get $x2)) (local.get $r2)
-        (f64x2.lt (local.get $ax2) (local.get $TINY))))
-      (local.set $r2 (v128.bitselect (local.get $E) (local.get $r2) (f64x2.eq (local.get $x2) (local.get $ONE))))
-      (local.set $r2 (v128.bitselect (local.get $INF) (local.get $r2) (f64x2.gt (local.get $x2) (local.get $OTHR))))
-      (local.set $r2 (v128.andnot (local.get $r2) (f64x2.lt (local.get $x2) (local.get $UTHR))))
-      (if (local.get $mode)
-        (then
-          (local.set $r1 (f64x2.div (local.get $ONE) (f64x2.add (local.get $ONE) (local.get $r1))))
-          (local.set $r2 (f64x2.div (local.get $ONE) (f64x2.add (local.get $ONE) (local.get $r2))))))
-      (if (i32.ge_u (local.get $left) (i32.const 16))
-        (then (v128.store align=8 (local.get $c) (local.get $r1)))
-        (else (f64.store (local.get $c) (f64x2.extract_lane 0 (local.get $r1)))))
-      (if (i32.ge_u (local.get $left) (i32.const 32))
-        (then (v128.store offset=16 align=8 (local.get $c) (local.get $r2)))
-        (else (if (i32.eq (local.get $left) (i32.const 24))
-          (then (f64.store offset=16 (local.get $c) (f64x2.extract_lane 0 (local.get $r2)))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 32)))
-      (local.set $c (i32.add (local.get $c) (i32.const 32)))
-      (br $l))))
-  (func (export "exp") (param $a i32) (param $c i32) (param $len i32) (call $exp_array (local.get $a) (local.get $c) (local.get $len) (i32.const 0)))
-  (func (export "sigmoid") (param $a i32) (param $c i32) (param $len i32) (call $exp_array (local.get $a) (local.get $c) (local.get $len) (i32.const 1)))
+  ;; exp and log, bit for bit Math.exp and Math.log: ports of fdlibm's e_exp.c and e_log.c (as in
+  ;; V8's src/base/ieee754.cc) on two lanes, each lane selecting its branch of the C code.
+  ;;
+  ;; One value is a long chain of dependent operations; done in one loop, the CPU waits on the
+  ;; chain (and V8 spills the many live vectors). So each block of up to 256 values goes through
+  ;; three short loops whose turns are independent, with the values between them in arrays at
+  ;; $s (the calling thread's scratch, 8 KiB). The loops read whole vectors (at most 8 bytes past
+  ;; the last value: blocks are padded); the block's values are copied to $c at its end, so $c may
+  ;; equal $a.
 
-  ;; log: fdlibm's e_log.c (as in V8's src/base/ieee754.cc) on two lanes: x = 2^k·(1+f) with
-  ;; √2/2 < 1+f < √2; each lane selects its branch of the C code. The C code's k = 0 variants are
-  ;; not needed: with dk = 0 the k ≠ 0 formulas give exactly the same values (0 - (y - f) is
-  ;; f - y, including +0 when y = f).
-  (func (export "log") (param $a i32) (param $c i32) (param $len i32)
-    (local $end i32) (local $left i32)
-    (local $x1 v128) (local $sub1 v128) (local $xs1 v128) (local $hx1 v128) (local $k1 v128) (local $hm1 v128) (local $i1 v128) (local $f1 v128) (local $dk1 v128) (local $dkHi1 v128) (local $dkLo1 v128) (local $R1 v128) (local $s1 v128) (local $z1 v128) (local $w1 v128) (local $hfsq1 v128) (local $rA1 v128) (local $r1 v128)
-    (local $x2 v128) (local $sub2 v128) (local $xs2 v128) (local $hx2 v128) (local $k2 v128) (local $hm2 v128) (local $i2 v128) (local $f2 v128) (local $dk2 v128) (local $dkHi2 v128) (local $dkLo2 v128) (local $R2 v128) (local $s2 v128) (local $z2 v128) (local $w2 v128) (local $hfsq2 v128) (local $rA2 v128) (local $r2 v128)
-    (local $ONE v128) (local $TWO v128) (local $HALF v128) (local $THIRD v128) (local $TWO54 v128) (local $MINNORM v128)
-    (local $LN2HI v128) (local $LN2LO v128) (local $LG1 v128) (local $LG2 v128) (local $LG3 v128) (local $LG4 v128)
-    (local $LG5 v128) (local $LG6 v128) (local $LG7 v128) (local $INF v128)
-    (local $M54 v128) (local $B1023 v128) (local $LOW20 v128) (local $C95F64 v128) (local $BIT20 v128) (local $LOW32 v128) (local $C3FF v128) (local $C6147A v128) (local $C6B851 v128) (local $I2 v128) (local $I3 v128) (local $NAN v128) (local $NEGINF v128)
-    (local.set $ONE (v128.const f64x2 1 1))
-    (local.set $TWO (v128.const f64x2 2 2))
-    (local.set $HALF (v128.const f64x2 0.5 0.5))
-    (local.set $THIRD (v128.const f64x2 0.33333333333333333 0.33333333333333333))
-    (local.set $TWO54 (v128.const f64x2 1.80143985094819840000e+16 1.80143985094819840000e+16))
-    (local.set $MINNORM (v128.const f64x2 2.2250738585072014e-308 2.2250738585072014e-308))
-    (local.set $LN2HI (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
-    (local.set $LN2LO (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))
-    (local.set $LG1 (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01))
-    (local.set $LG2 (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01))
-    (local.set $LG3 (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01))
-    (local.set $LG4 (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01))
-    (local.set $LG5 (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01))
-    (local.set $LG6 (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01))
-    (local.set $LG7 (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01))
-    (local.set $INF (v128.const f64x2 inf inf))
-    (local.set $M54 (v128.const i64x2 -54 -54))
-    (local.set $B1023 (v128.const i64x2 1023 1023))
-    (local.set $LOW20 (v128.const i64x2 0x000fffff 0x000fffff))
-    (local.set $C95F64 (v128.const i64x2 0x95f64 0x95f64))
-    (local.set $BIT20 (v128.const i64x2 0x100000 0x100000))
-    (local.set $LOW32 (v128.const i64x2 0xffffffff 0xffffffff))
-    (local.set $C3FF (v128.const i64x2 0x3ff00000 0x3ff00000))
-    (local.set $C6147A (v128.const i64x2 0x6147a 0x6147a))
-    (local.set $C6B851 (v128.const i64x2 0x6b851 0x6b851))
-    (local.set $I2 (v128.const i64x2 2 2))
-    (local.set $I3 (v128.const i64x2 3 3))
-    (local.set $NAN (v128.const f64x2 nan nan))
-    (local.set $NEGINF (v128.const f64x2 -inf -inf))
-    (local.set $end (i32.add (local.get $c) (i32.shl (local.get $len) (i32.const 3))))
-    ;; Four values per turn, like exp: a last turn with 1 to 3 values loads what exists and stores only that.
-    (block $d (loop $l
-      (local.set $left (i32.sub (local.get $end) (local.get $c)))
-      (br_if $d (i32.le_s (local.get $left) (i32.const 0)))
-      (local.set $x1 (if (result v128) (i32.ge_u (local.get $left) (i32.const 16))
-        (then (v128.load align=8 (local.get $a)))
-        (else (v128.load64_splat (local.get $a)))))
-      (local.set $x2 (if (result v128) (i32.ge_u (local.get $left) (i32.const 32))
-        (then (v128.load offset=16 align=8 (local.get $a)))
-        (else (if (result v128) (i32.eq (local.get $left) (i32.const 24))
-          (then (v128.load64_splat offset=16 (local.get $a)))
-          (else (local.get $x1))))))
-      ;; Positive subnormals are scaled by 2^54 (k -= 54). Negative lanes are replaced at the end,
-      ;; so the high word hx can be taken without its sign.
-      (local.set $sub1 (v128.and (f64x2.gt (local.get $x1) (v128.const f64x2 0 0)) (f64x2.lt (local.get $x1) (local.get $MINNORM))))
-      (local.set $xs1 (v128.bitselect (f64x2.mul (local.get $x1) (local.get $TWO54)) (local.get $x1) (local.get $sub1)))
-      (local.set $hx1 (i64x2.shr_u (local.get $xs1) (i32.const 32)))
-      ;; k += (hx>>20)-1023; hx &= 0x000fffff; i = (hx+0x95f64)&0x100000; x or x/2 in [√2/2, √2).
-      (local.set $k1 (i64x2.add (v128.and (local.get $sub1) (local.get $M54))
-        (i64x2.sub (i64x2.shr_u (local.get $hx1) (i32.const 20)) (local.get $B1023))))
-      (local.set $hm1 (v128.and (local.get $hx1) (local.get $LOW20)))
-      (local.set $i1 (v128.and (i64x2.add (local.get $hm1) (local.get $C95F64)) (local.get $BIT20)))
-      (local.set $f1 (f64x2.sub
-        (v128.or (v128.and (local.get $xs1) (local.get $LOW32))
-          (i64x2.shl (v128.or (local.get $hm1) (v128.xor (local.get $i1) (local.get $C3FF))) (i32.const 32)))
-        (local.get $ONE)))
-      (local.set $k1 (i64x2.add (local.get $k1) (i64x2.shr_u (local.get $i1) (i32.const 20))))
-      ;; dk = (double)k, from the low 32 bits of each lane.
-      (local.set $dk1 (f64x2.convert_low_i32x4_s (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $k1) (local.get $k1))))
-      (local.set $dkHi1 (f64x2.mul (local.get $dk1) (local.get $LN2HI)))
-      (local.set $dkLo1 (f64x2.mul (local.get $dk1) (local.get $LN2LO)))
-      ;; |f| < 2^-20: R = f*f*(0.5-0.33333333333333333*f), dk*ln2_hi-((R-dk*ln2_lo)-f); f == 0: dk*ln2_hi+dk*ln2_lo.
-      (local.set $R1 (f64x2.mul (f64x2.mul (local.get $f1) (local.get $f1))
-        (f64x2.sub (local.get $HALF) (f64x2.mul (local.get $THIRD) (local.get $f1)))))
-      (local.set $rA1 (v128.bitselect
-        (f64x2.add (local.get $dkHi1) (local.get $dkLo1))
-        (f64x2.sub (local.get $dkHi1) (f64x2.sub (f64x2.sub (local.get $R1) (local.get $dkLo1)) (local.get $f1)))
-        (f64x2.eq (local.get $f1) (v128.const f64x2 0 0))))
-      ;; Otherwise s = f/(2+f), R = t2+t1 with t1 = w*(Lg2+w*(Lg4+w*Lg6)), t2 = z*(Lg1+w*(Lg3+w*(Lg5+w*Lg7))).
-      (local.set $s1 (f64x2.div (local.get $f1) (f64x2.add (local.get $TWO) (local.get $f1))))
-      (local.set $z1 (f64x2.mul (local.get $s1) (local.get $s1)))
-      (local.set $w1 (f64x2.mul (local.get $z1) (local.get $z1)))
-      (local.set $R1 (f64x2.add
-        (f64x2.mul (local.get $z1)
-          (f64x2.add (local.get $LG1) (f64x2.mul (local.get $w1)
-          (f64x2.add (local.get $LG3) (f64x2.mul (local.get $w1)
-          (f64x2.add (local.get $LG5) (f64x2.mul (local.get $w1) (local.get $LG7))))))))
-        (f64x2.mul (local.get $w1)
-          (f64x2.add (local.get $LG2) (f64x2.mul (local.get $w1)
-          (f64x2.add (local.get $LG4) (f64x2.mul (local.get $w1) (local.get $LG6))))))))
-      ;; i = (hx-0x6147a)|(0x6b851-hx) > 0: dk*ln2_hi-((hfsq-(s*(hfsq+R)+dk*ln2_lo))-f) with
-      ;; hfsq = 0.5*f*f; else dk*ln2_hi-((s*(f-R)-dk*ln2_lo)-f).
-      (local.set $hfsq1 (f64x2.mul (f64x2.mul (local.get $HALF) (local.get $f1)) (local.get $f1)))
-      (local.set $r1 (v128.bitselect
-        (f64x2.sub (local.get $dkHi1) (f64x2.sub (f64x2.sub (local.get $hfsq1)
-          (f64x2.add (f64x2.mul (local.get $s1) (f64x2.add (local.get $hfsq1) (local.get $R1))) (local.get $dkLo1)))
-          (local.get $f1)))
-        (f64x2.sub (local.get $dkHi1) (f64x2.sub (f64x2.sub
-          (f64x2.mul (local.get $s1) (f64x2.sub (local.get $f1) (local.get $R1))) (local.get $dkLo1)) (local.get $f1)))
-        (i64x2.gt_s
-          (v128.or (i64x2.sub (local.get $hm1) (local.get $C6147A))
-                   (i64x2.sub (local.get $C6B851) (local.get $hm1)))
-          (v128.const i64x2 0 0))))
-      (local.set $r1 (v128.bitselect (local.get $rA1) (local.get $r1)
-        (i64x2.lt_s
-          (v128.and (i64x2.add (local.get $hm1) (local.get $I2)) (local.get $LOW20))
-          (local.get $I3))))
-      ;; +Infinity and NaN: x + x. Negative: NaN. ±0: -Infinity.
-      (local.set $r1 (v128.bitselect (f64x2.add (local.get $x1) (local.get $x1)) (local.get $r1)
-        (v128.not (f64x2.lt (local.get $x1) (local.get $INF)))))
-      (local.set $r1 (v128.bitselect (local.get $NAN) (local.get $r1) (f64x2.lt (local.get $x1) (v128.const f64x2 0 0))))
-      (local.set $r1 (v128.bitselect (local.get $NEGINF) (local.get $r1) (f64x2.eq (local.get $x1) (v128.const f64x2 0 0))))
-      (local.set $sub2 (v128.and (f64x2.gt (local.get $x2) (v128.const f64x2 0 0)) (f64x2.lt (local.get $x2) (local.get $MINNORM))))
-      (local.set $xs2 (v128.bitselect (f64x2.mul (local.get $x2) (local.get $TWO54)) (local.get $x2) (local.get $sub2)))
-      (local.set $hx2 (i64x2.shr_u (local.get $xs2) (i32.const 32)))
-      (local.set $k2 (i64x2.add (v128.and (local.get $sub2) (local.get $M54))
-        (i64x2.sub (i64x2.shr_u (local.get $hx2) (i32.const 20)) (local.get $B1023))))
-      (local.set $hm2 (v128.and (local.get $hx2) (local.get $LOW20)))
-      (local.set $i2 (v128.and (i64x2.add (local.get $hm2) (local.get $C95F64)) (local.get $BIT20)))
-      (local.set $f2 (f64x2.sub
-        (v128.or (v128.and (local.get $xs2) (local.get $LOW32))
-          (i64x2.shl (v128.or (local.get $hm2) (v128.xor (local.get $i2) (local.get $C3FF))) (i32.const 32)))
-        (local.get $ONE)))
-      (local.set $k2 (i64x2.add (local.get $k2) (i64x2.shr_u (local.get $i2) (i32.const 20))))
-      (local.set $dk2 (f64x2.convert_low_i32x4_s (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $k2) (local.get $k2))))
-      (local.set $dkHi2 (f64x2.mul (local.get $dk2) (local.get $LN2HI)))
-      (local.set $dkLo2 (f64x2.mul (local.get $dk2) (local.get $LN2LO)))
-      (local.set $R2 (f64x2.mul (f64x2.mul (local.get $f2) (local.get $f2))
-        (f64x2.sub (local.get $HALF) (f64x2.mul (local.get $THIRD) (local.get $f2)))))
-      (local.set $rA2 (v128.bitselect
-        (f64x2.add (local.get $dkHi2) (local.get $dkLo2))
-        (f64x2.sub (local.get $dkHi2) (f64x2.sub (f64x2.sub (local.get $R2) (local.get $dkLo2)) (local.get $f2)))
-        (f64x2.eq (local.get $f2) (v128.const f64x2 0 0))))
-      (local.set $s2 (f64x2.div (local.get $f2) (f64x2.add (local.get $TWO) (local.get $f2))))
-      (local.set $z2 (f64x2.mul (local.get $s2) (local.get $s2)))
-      (local.set $w2 (f64x2.mul (local.get $z2) (local.get $z2)))
-      (local.set $R2 (f64x2.add
-        (f64x2.mul (local.get $z2)
-          (f64x2.add (local.get $LG1) (f64x2.mul (local.get $w2)
-          (f64x2.add (local.get $LG3) (f64x2.mul (local.get $w2)
-          (f64x2.add (local.get $LG5) (f64x2.mul (local.get $w2) (local.get $LG7))))))))
-        (f64x2.mul (local.get $w2)
-          (f64x2.add (local.get $LG2) (f64x2.mul (local.get $w2)
-          (f64x2.add (local.get $LG4) (f64x2.mul (local.get $w2) (local.get $LG6))))))))
-      (local.set $hfsq2 (f64x2.mul (f64x2.mul (local.get $HALF) (local.get $f2)) (local.get $f2)))
-      (local.set $r2 (v128.bitselect
-        (f64x2.sub (local.get $dkHi2) (f64x2.sub (f64x2.sub (local.get $hfsq2)
-          (f64x2.add (f64x2.mul (local.get $s2) (f64x2.add (local.get $hfsq2) (local.get $R2))) (local.get $dkLo2)))
-          (local.get $f2)))
-        (f64x2.sub (local.get $dkHi2) (f64x2.sub (f64x2.sub
-          (f64x2.mul (local.get $s2) (f64x2.sub (local.get $f2) (local.get $R2))) (local.get $dkLo2)) (local.get $f2)))
-        (i64x2.gt_s
-          (v128.or (i64x2.sub (local.get $hm2) (local.get $C6147A))
-                   (i64x2.sub (local.get $C6B851) (local.get $hm2)))
-          (v128.const i64x2 0 0))))
-      (local.set $r2 (v128.bitselect (local.get $rA2) (local.get $r2)
-        (i64x2.lt_s
-          (v128.and (i64x2.add (local.get $hm2) (local.get $I2)) (local.get $LOW20))
-          (local.get $I3))))
-      (local.set $r2 (v128.bitselect (f64x2.add (local.get $x2) (local.get $x2)) (local.get $r2)
-        (v128.not (f64x2.lt (local.get $x2) (local.get $INF)))))
-      (local.set $r2 (v128.bitselect (local.get $NAN) (local.get $r2) (f64x2.lt (local.get $x2) (v128.const f64x2 0 0))))
-      (local.set $r2 (v128.bitselect (local.get $NEGINF) (local.get $r2) (f64x2.eq (local.get $x2) (v128.const f64x2 0 0))))
-      (if (i32.ge_u (local.get $left) (i32.const 16))
-        (then (v128.store align=8 (local.get $c) (local.get $r1)))
-        (else (f64.store (local.get $c) (f64x2.extract_lane 0 (local.get $r1)))))
-      (if (i32.ge_u (local.get $left) (i32.const 32))
-        (then (v128.store offset=16 align=8 (local.get $c) (local.get $r2)))
-        (else (if (i32.eq (local.get $left) (i32.const 24))
-          (then (f64.store offset=16 (local.get $c) (f64x2.extract_lane 0 (local.get $r2)))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 32)))
-      (local.set $c (i32.add (local.get $c) (i32.const 32)))
-      (br $l))))
+  ;; The exp (mode 0) or the sigmoid 1/(1+exp(-x)) (mode 1, sigmoid.m's formula) of the `len`
+  ;; values at $a into $c. The C code's tests of the high word of |x| are f64 comparisons with the
+  ;; same thresholds: k = 0 (|x| <= ln2/2), k = ±1 (|x| < 1.5·ln2) or k = (int)(x/ln2 ± 1/2);
+  ;; with k = 0, hi = x and lo = 0, and the k ≠ 0 formula gives exactly the k = 0 one.
+  ;; Over/underflow, tiny x and V8's exp(1) = e are selected last.
+  ;; Arrays at $s: x (after the sign change, then the result) +0, k +2048, hi (then y) +4096, lo +6144.
+  (func $exp_array (param $a i32) (param $c i32) (param $len i32) (param $mode i32) (param $s i32)
+    (local $n i32) (local $bytes i32) (local $p i32)
+    (local $x v128) (local $ax v128) (local $sign v128) (local $k v128) (local $hi v128) (local $lo v128)
+    (local $xr v128) (local $t v128) (local $cc v128) (local $y v128) (local $kb v128) (local $r v128)
+    (block $done (loop $blocks
+      (br_if $done (i32.le_s (local.get $len) (i32.const 0)))
+      (local.set $n (select (i32.const 256) (local.get $len) (i32.gt_s (local.get $len) (i32.const 256))))
+      (local.set $bytes (i32.shl (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2)) (i32.const 3)))
+      ;; 1. Argument reduction: x = k·ln2 + (hi - lo).
+      (local.set $p (i32.const 0))
+      (loop $reduce
+        (local.set $x (v128.load align=8 (i32.add (local.get $a) (local.get $p))))
+        (if (local.get $mode) (then (local.set $x (f64x2.neg (local.get $x)))))
+        (local.set $ax (f64x2.abs (local.get $x)))
+        (local.set $sign (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))
+        ;; k = (int)(x/ln2 ± 0.5) (|x| > 0.5·ln2, fdlibm's high-word test: hx > 0x3fd62e42), ±1 below
+        ;; 1.5·ln2 (hx < 0x3ff0a2b2), else 0.
+        (local.set $k (f64x2.trunc (f64x2.add (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (local.get $x))
+          (v128.or (v128.const f64x2 0.5 0.5) (local.get $sign)))))
+        (local.set $k (v128.bitselect (v128.or (v128.const f64x2 1 1) (local.get $sign)) (local.get $k)
+          (f64x2.lt (local.get $ax) (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000))))
+        (local.set $k (v128.and (local.get $k) (f64x2.ge (local.get $ax) (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000))))
+        (v128.store align=8 (i32.add (local.get $s) (local.get $p)) (local.get $x))
+        (v128.store offset=2048 align=8 (i32.add (local.get $s) (local.get $p)) (local.get $k))
+        (v128.store offset=4096 align=8 (i32.add (local.get $s) (local.get $p))
+          (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (v128.store offset=6144 align=8 (i32.add (local.get $s) (local.get $p))
+          (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $reduce (i32.lt_u (local.get $p) (local.get $bytes))))
+      ;; 2. y = 1 - ((lo - (xr·c)/(2 - c)) - hi), c = xr - t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5)))), t = xr².
+      (local.set $p (i32.const 0))
+      (loop $poly
+        (local.set $hi (v128.load offset=4096 align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $lo (v128.load offset=6144 align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $xr (f64x2.sub (local.get $hi) (local.get $lo)))
+        (local.set $t (f64x2.mul (local.get $xr) (local.get $xr)))
+        (local.set $cc (f64x2.sub (local.get $xr) (f64x2.mul (local.get $t)
+          (f64x2.add (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01) (f64x2.mul (local.get $t)
+          (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t)
+          (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t)
+          (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t)
+            (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+        (v128.store offset=4096 align=8 (i32.add (local.get $s) (local.get $p))
+          (f64x2.sub (v128.const f64x2 1 1)
+            (f64x2.sub (f64x2.sub (local.get $lo)
+              (f64x2.div (f64x2.mul (local.get $xr) (local.get $cc)) (f64x2.sub (v128.const f64x2 2 2) (local.get $cc))))
+              (local.get $hi))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $poly (i32.lt_u (local.get $p) (local.get $bytes))))
+      ;; 3. y·2^k (2^k from k's bits: k + 1.5·2^52 holds k in its low bits), the special cases,
+      ;; the sigmoid's 1/(1 + e); then the store.
+      (local.set $p (i32.const 0))
+      (loop $scale
+        (local.set $x (v128.load align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $k (v128.load offset=2048 align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $y (v128.load offset=4096 align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $ax (f64x2.abs (local.get $x)))
+        (local.set $kb (f64x2.add (local.get $k) (v128.const f64x2 6755399441055744 6755399441055744)))
+        (local.set $r (f64x2.mul (local.get $y) (i64x2.shl (i64x2.add (local.get $kb) (v128.const i64x2 1023 1023)) (i32.const 52))))
+        ;; The special cases, only when a lane has one: k outside [-1021, 1023] (over- and underflow
+        ;; included), |x| < 2^-28, x = 1, NaN.
+        (if (i32.eqz (i64x2.all_true (v128.and
+              (v128.and (f64x2.ge (local.get $ax) (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))
+                        (f64x2.ne (local.get $x) (v128.const f64x2 1 1)))
+              (v128.and (f64x2.ge (local.get $k) (v128.const f64x2 -1021 -1021))
+                        (f64x2.le (local.get $k) (v128.const f64x2 1023 1023))))))
+          (then
+            ;; k < -1021: y·2^(k+1000)·2^-1000; k = 1024: y·2·2^1023.
+            (local.set $r (v128.bitselect
+              (f64x2.mul (f64x2.mul (local.get $y) (i64x2.shl (i64x2.add (local.get $kb) (v128.const i64x2 2023 2023)) (i32.const 52)))
+                (v128.const f64x2 9.33263618503218878990e-302 9.33263618503218878990e-302))
+              (local.get $r) (f64x2.lt (local.get $k) (v128.const f64x2 -1021 -1021))))
+            (local.set $r (v128.bitselect
+              (f64x2.mul (f64x2.mul (local.get $y) (v128.const f64x2 2 2)) (v128.const f64x2 8.988465674311579539e307 8.988465674311579539e307))
+              (local.get $r) (f64x2.eq (local.get $k) (v128.const f64x2 1024 1024))))
+            ;; |x| < 2^-28 (hx < 0x3e300000): 1 + x. exp(1) = e. Overflow: Infinity; underflow: 0.
+            (local.set $r (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $x)) (local.get $r)
+              (f64x2.lt (local.get $ax) (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))))
+            (local.set $r (v128.bitselect (v128.const f64x2 2.718281828459045 2.718281828459045) (local.get $r)
+              (f64x2.eq (local.get $x) (v128.const f64x2 1 1))))
+            (local.set $r (v128.bitselect (v128.const f64x2 inf inf) (local.get $r)
+              (f64x2.gt (local.get $x) (v128.const f64x2 7.09782712893383973096e+02 7.09782712893383973096e+02))))
+            (local.set $r (v128.andnot (local.get $r)
+              (f64x2.lt (local.get $x) (v128.const f64x2 -7.45133219101941108420e+02 -7.45133219101941108420e+02))))))
+        (if (local.get $mode)
+          (then (local.set $r (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $r))))))
+        (v128.store align=8 (i32.add (local.get $s) (local.get $p)) (local.get $r))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $scale (i32.lt_u (local.get $p) (local.get $bytes))))
+      (memory.copy (local.get $c) (local.get $s) (i32.shl (local.get $n) (i32.const 3)))
+      (local.set $a (i32.add (local.get $a) (i32.const 2048)))
+      (local.set $c (i32.add (local.get $c) (i32.const 2048)))
+      (local.set $len (i32.sub (local.get $len) (i32.const 256)))
+      (br $blocks))))
+
+  ;; The log of the `len` values at $a into $c: x = 2^k·(1+f) with √2/2 < 1+f < √2. The C code's
+  ;; k = 0 variants are not needed: with dk = 0 the k ≠ 0 formulas give exactly the same values
+  ;; (0 - (y - f) is f - y, including +0 when y = f).
+  ;; Arrays at $s: f +0, dk = (double)k +2048, hx & 0x000fffff +4096, the result +6144.
+  (func $log_array (param $a i32) (param $c i32) (param $len i32) (param $s i32)
+    (local $n i32) (local $bytes i32) (local $p i32)
+    (local $x v128) (local $sub v128) (local $xs v128) (local $hx v128) (local $k v128) (local $hm v128) (local $i v128)
+    (local $f v128) (local $dk v128) (local $dkHi v128) (local $dkLo v128) (local $R v128) (local $rs v128) (local $z v128)
+    (local $w v128) (local $hfsq v128) (local $rA v128) (local $r v128) (local $small v128)
+    (block $done (loop $blocks
+      (br_if $done (i32.le_s (local.get $len) (i32.const 0)))
+      (local.set $n (select (i32.const 256) (local.get $len) (i32.gt_s (local.get $len) (i32.const 256))))
+      (local.set $bytes (i32.shl (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2)) (i32.const 3)))
+      ;; 1. x = 2^k·(1+f). Positive subnormals are scaled by 2^54 (k -= 54). Negative lanes are
+      ;; replaced at the end, so the high word hx can be taken without its sign.
+      (local.set $p (i32.const 0))
+      (loop $split
+        (local.set $x (v128.load align=8 (i32.add (local.get $a) (local.get $p))))
+        (local.set $sub (v128.and (f64x2.gt (local.get $x) (v128.const f64x2 0 0))
+          (f64x2.lt (local.get $x) (v128.const f64x2 2.2250738585072014e-308 2.2250738585072014e-308))))
+        (local.set $xs (v128.bitselect (f64x2.mul (local.get $x) (v128.const f64x2 1.80143985094819840000e+16 1.80143985094819840000e+16))
+          (local.get $x) (local.get $sub)))
+        (local.set $hx (i64x2.shr_u (local.get $xs) (i32.const 32)))
+        ;; k += (hx>>20)-1023; hx &= 0x000fffff; i = (hx+0x95f64)&0x100000; x or x/2 in [√2/2, √2).
+        (local.set $k (i64x2.add (v128.and (local.get $sub) (v128.const i64x2 -54 -54))
+          (i64x2.sub (i64x2.shr_u (local.get $hx) (i32.const 20)) (v128.const i64x2 1023 1023))))
+        (local.set $hm (v128.and (local.get $hx) (v128.const i64x2 0x000fffff 0x000fffff)))
+        (local.set $i (v128.and (i64x2.add (local.get $hm) (v128.const i64x2 0x95f64 0x95f64)) (v128.const i64x2 0x100000 0x100000)))
+        (v128.store align=8 (i32.add (local.get $s) (local.get $p))
+          (f64x2.sub
+            (v128.or (v128.and (local.get $xs) (v128.const i64x2 0xffffffff 0xffffffff))
+              (i64x2.shl (v128.or (local.get $hm) (v128.xor (local.get $i) (v128.const i64x2 0x3ff00000 0x3ff00000))) (i32.const 32)))
+            (v128.const f64x2 1 1)))
+        ;; dk = (double)k, from the low 32 bits of each lane.
+        (local.set $k (i64x2.add (local.get $k) (i64x2.shr_u (local.get $i) (i32.const 20))))
+        (v128.store offset=2048 align=8 (i32.add (local.get $s) (local.get $p))
+          (f64x2.convert_low_i32x4_s (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $k) (local.get $k))))
+        (v128.store offset=4096 align=8 (i32.add (local.get $s) (local.get $p)) (local.get $hm))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $split (i32.lt_u (local.get $p) (local.get $bytes))))
+      ;; 2. log(1+f) + k·ln2, each lane by its branch of the C code.
+      (local.set $p (i32.const 0))
+      (loop $series
+        (local.set $f (v128.load align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $dk (v128.load offset=2048 align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $hm (v128.load offset=4096 align=8 (i32.add (local.get $s) (local.get $p))))
+        (local.set $dkHi (f64x2.mul (local.get $dk) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01)))
+        (local.set $dkLo (f64x2.mul (local.get $dk) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        ;; Otherwise s = f/(2+f), R = t2+t1 with t1 = w*(Lg2+w*(Lg4+w*Lg6)), t2 = z*(Lg1+w*(Lg3+w*(Lg5+w*Lg7))).
+        (local.set $rs (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
+        (local.set $z (f64x2.mul (local.get $rs) (local.get $rs)))
+        (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
+        (local.set $R (f64x2.add
+          (f64x2.mul (local.get $z)
+            (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01) (f64x2.mul (local.get $w)
+            (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01) (f64x2.mul (local.get $w)
+            (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01) (f64x2.mul (local.get $w)
+              (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01))))))))
+          (f64x2.mul (local.get $w)
+            (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01) (f64x2.mul (local.get $w)
+            (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01) (f64x2.mul (local.get $w)
+              (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01))))))))
+        ;; i = (hx-0x6147a)|(0x6b851-hx) > 0: dk*ln2_hi-((hfsq-(s*(hfsq+R)+dk*ln2_lo))-f) with
+        ;; hfsq = 0.5*f*f; else dk*ln2_hi-((s*(f-R)-dk*ln2_lo)-f).
+        (local.set $hfsq (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $f)) (local.get $f)))
+        (local.set $r (v128.bitselect
+          (f64x2.sub (local.get $dkHi) (f64x2.sub (f64x2.sub (local.get $hfsq)
+            (f64x2.add (f64x2.mul (local.get $rs) (f64x2.add (local.get $hfsq) (local.get $R))) (local.get $dkLo)))
+            (local.get $f)))
+          (f64x2.sub (local.get $dkHi) (f64x2.sub (f64x2.sub
+            (f64x2.mul (local.get $rs) (f64x2.sub (local.get $f) (local.get $R))) (local.get $dkLo)) (local.get $f)))
+          (i64x2.gt_s
+            (v128.or (i64x2.sub (local.get $hm) (v128.const i64x2 0x6147a 0x6147a))
+                     (i64x2.sub (v128.const i64x2 0x6b851 0x6b851) (local.get $hm)))
+            (v128.const i64x2 0 0))))
+        ;; |f| < 2^-20 (hx + 2 & 0xfffff < 3), only when a lane has it: f == 0: dk*ln2_hi+dk*ln2_lo;
+        ;; else R = f*f*(0.5-0.33333333333333333*f), dk*ln2_hi-((R-dk*ln2_lo)-f).
+        (local.set $small (i64x2.lt_s
+          (v128.and (i64x2.add (local.get $hm) (v128.const i64x2 2 2)) (v128.const i64x2 0x000fffff 0x000fffff))
+          (v128.const i64x2 3 3)))
+        (if (v128.any_true (local.get $small))
+          (then
+            (local.set $R (f64x2.mul (f64x2.mul (local.get $f) (local.get $f))
+              (f64x2.sub (v128.const f64x2 0.5 0.5) (f64x2.mul (v128.const f64x2 0.33333333333333333 0.33333333333333333) (local.get $f)))))
+            (local.set $rA (v128.bitselect
+              (f64x2.add (local.get $dkHi) (local.get $dkLo))
+              (f64x2.sub (local.get $dkHi) (f64x2.sub (f64x2.sub (local.get $R) (local.get $dkLo)) (local.get $f)))
+              (f64x2.eq (local.get $f) (v128.const f64x2 0 0))))
+            (local.set $r (v128.bitselect (local.get $rA) (local.get $r) (local.get $small)))))
+        (v128.store offset=6144 align=8 (i32.add (local.get $s) (local.get $p)) (local.get $r))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $series (i32.lt_u (local.get $p) (local.get $bytes))))
+      ;; 3. The special cases, then the store.
+      (local.set $p (i32.const 0))
+      (loop $special
+        (local.set $x (v128.load align=8 (i32.add (local.get $a) (local.get $p))))
+        (local.set $r (v128.load offset=6144 align=8 (i32.add (local.get $s) (local.get $p))))
+        ;; Only when a lane has one: +Infinity and NaN: x + x. Negative: NaN. ±0: -Infinity.
+        (if (i32.eqz (i64x2.all_true (v128.and (f64x2.gt (local.get $x) (v128.const f64x2 0 0))
+                                                (f64x2.lt (local.get $x) (v128.const f64x2 inf inf)))))
+          (then
+            (local.set $r (v128.bitselect (f64x2.add (local.get $x) (local.get $x)) (local.get $r)
+              (v128.not (f64x2.lt (local.get $x) (v128.const f64x2 inf inf)))))
+            (local.set $r (v128.bitselect (v128.const f64x2 nan nan) (local.get $r) (f64x2.lt (local.get $x) (v128.const f64x2 0 0))))
+            (local.set $r (v128.bitselect (v128.const f64x2 -inf -inf) (local.get $r) (f64x2.eq (local.get $x) (v128.const f64x2 0 0))))))
+        (v128.store offset=6144 align=8 (i32.add (local.get $s) (local.get $p)) (local.get $r))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br_if $special (i32.lt_u (local.get $p) (local.get $bytes))))
+      (memory.copy (local.get $c) (i32.add (local.get $s) (i32.const 6144)) (i32.shl (local.get $n) (i32.const 3)))
+      (local.set $a (i32.add (local.get $a) (i32.const 2048)))
+      (local.set $c (i32.add (local.get $c) (i32.const 2048)))
+      (local.set $len (i32.sub (local.get $len) (i32.const 256)))
+      (br $blocks))))
 
   ;; ------------------------------------------------------------------------------------------
   ;; Reductions

@@ -1,5 +1,5 @@
-import type { AbstractMatrix } from 'ml-matrix';
 import type { FlatMatrix } from './flatMatrix';
+import type { Snapshot } from './snapshot';
 
 /** Element-wise operations of two operands: `.*`, `+`, `-`, `./`, `.^`. */
 export type BinaryOp = 'times' | 'plus' | 'minus' | 'rdivide' | 'power';
@@ -13,8 +13,8 @@ export type UnaryOp = 'exp' | 'log' | 'sigmoid';
  * threads). Both give bit-for-bit the same numbers: every sum adds its terms in increasing index
  * order from +0 (the naive triple loop's order), and exp/log are the same functions.
  *
- * Callers (matrix.ts) have already checked the shapes. Operands are never modified; every result
- * is a new FlatMatrix.
+ * Callers (matrix.ts) have already checked the shapes. Operands are snapshots (never modified);
+ * every result is a new FlatMatrix, which shares nothing writable with anything else.
  */
 export interface Kernels {
   readonly name: 'js' | 'wasm';
@@ -23,15 +23,13 @@ export interface Kernels {
    * the sparser operand are skipped only when the other operand is all finite, so NaN and
    * ±Infinity propagate exactly as in the naive loop (0·Infinity is NaN).
    */
-  mtimes(A: AbstractMatrix, B: AbstractMatrix): FlatMatrix;
+  mtimes(A: Snapshot, B: Snapshot): FlatMatrix;
   /** A op B element-wise; A and B have the same shape. */
-  binary(op: BinaryOp, A: AbstractMatrix, B: AbstractMatrix): FlatMatrix;
+  binary(op: BinaryOp, A: Snapshot, B: Snapshot): FlatMatrix;
   /** A op s element-wise, or s op A when `scalarFirst`. */
-  binaryScalar(op: BinaryOp, A: AbstractMatrix, s: number, scalarFirst: boolean): FlatMatrix;
+  binaryScalar(op: BinaryOp, A: Snapshot, s: number, scalarFirst: boolean): FlatMatrix;
   /** f(A) element-wise. */
-  unary(op: UnaryOp, A: AbstractMatrix): FlatMatrix;
-  /** A' (r×c -> c×r). */
-  transpose(A: AbstractMatrix): FlatMatrix;
+  unary(op: UnaryOp, A: Snapshot): FlatMatrix;
   /** The column sums of A (r×c): out[j] = Σ_i A(i, j), in increasing i from +0. Length c. */
-  columnSums(A: AbstractMatrix): Float64Array;
+  columnSums(A: Snapshot): Float64Array;
 }
