@@ -286,8 +286,11 @@ class SubmissionSandbox {
     const child = this.child;
     if (child) {
       child.kill();
-      // A ref'd timer: the child is unref'd, and the caller awaits this close.
-      await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      // A ref'd timer (the child is unref'd, and the caller awaits this close), cleared once the
+      // child is gone: left pending, it kept every CLI grade alive for a further second.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([child.exited, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
     }
     this.unregister();
     rmSync(this.dir, { recursive: true, force: true });
