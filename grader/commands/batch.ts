@@ -20,7 +20,8 @@ import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
-import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, langFlag, UsageError, type CliContext } from './context';
+import { standaloneParser } from './parse';
 import type { IsolationPolicy } from '../sandbox/protocol';
 import { ISOLATION_FLAG, requireNamespaces } from './grade';
 
