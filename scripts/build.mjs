@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { schemaValidatorSources } from './schema-validators.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +30,9 @@ if (existsSync(join(root, 'grader', 'cli.ts'))) entryPoints.cli = join(root, 'gr
 // The library entry (package.json `exports`): grade() and the report's helpers, no CLI.
 if (existsSync(join(root, 'grader', 'index.ts'))) entryPoints.index = join(root, 'grader', 'index.ts');
 if (existsSync(join(root, 'solutions', 'index.ts'))) entryPoints.reference = join(root, 'solutions', 'index.ts');
+// Builds the sandbox runtime; run below into dist/runtime/, so a grade starts its sandbox child at once.
+const RUNTIME_BUILD = join(root, 'grader', 'sandbox', 'runtime-build.ts');
+if (existsSync(RUNTIME_BUILD)) entryPoints['runtime-build'] = RUNTIME_BUILD;
 
 const builds = [];
 // splitting: modules the CLI imports lazily (the engine, @actions/core, batch helpers...) become
@@ -66,6 +69,12 @@ builds.push(
 );
 try {
   await Promise.all(builds);
+  // The sandbox runtime (harness, ml-matrix, the kit's helpers), prebuilt at install: the grader
+  // uses dist/runtime/ while its sources are unchanged (grader/sandbox/runtime.ts).
+  if (entryPoints['runtime-build']) {
+    const { prebuildRuntime } = await import(pathToFileURL(join(out, 'runtime-build.js')).href);
+    await prebuildRuntime(join(out, 'runtime'));
+  }
 } catch (error) {
   rmSync(out, { recursive: true, force: true });
   throw error;
