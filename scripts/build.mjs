@@ -33,6 +33,9 @@ if (existsSync(join(root, 'solutions', 'index.ts'))) entryPoints.reference = joi
 // Builds the sandbox runtime; run below into dist/runtime/, so a grade starts its sandbox child at once.
 const RUNTIME_BUILD = join(root, 'grader', 'sandbox', 'runtime-build.ts');
 if (existsSync(RUNTIME_BUILD)) entryPoints['runtime-build'] = RUNTIME_BUILD;
+// bin/backprop-grader.js starts a grade's sandbox child with it before loading the CLI.
+const PRESTART = join(root, 'grader', 'sandbox', 'prestart.ts');
+if (existsSync(PRESTART)) entryPoints.prestart = PRESTART;
 
 const builds = [];
 // splitting: modules the CLI imports lazily (the engine, @actions/core, batch helpers...) become

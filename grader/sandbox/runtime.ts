@@ -211,6 +211,20 @@ export async function getRuntime(root = runtimeCacheRoot()): Promise<Runtime> {
   return loading;
 }
 
+/**
+ * The prebuilt runtime, found synchronously and remembered as this process's (getRuntime then
+ * returns it), or undefined when it is not current (then getRuntime finds or builds one).
+ */
+export function prebuiltRuntimeForProcess(): Runtime | undefined {
+  if (cacheRoot !== undefined) return undefined;
+  const runtime = prebuiltRuntime();
+  if (runtime && !perProcess) {
+    perProcess = Promise.resolve(runtime);
+    perProcessRoot = runtimeCacheRoot();
+  }
+  return runtime;
+}
+
 /** Forgets the per-process runtime (tests: force the next openSandbox to look at the disk cache again). */
 export function resetRuntimeForTests(): void {
   perProcess = undefined;
