@@ -10,6 +10,9 @@ if (!existsSync(fileURLToPath(cli))) {
   process.exitCode = 1;
 } else {
   if (argv[0] === 'grade') {
+    // One grade's reference products are small: a second kernel thread (exercises/lib/kernels)
+    // would cost more to start (~30 ms of CPU, beside the sandbox child) than it saves.
+    process.env.BACKPROP_KERNEL_THREADS ??= '1';
     // The grade's sandbox child starts now, while the CLI and the engine load (grader/sandbox/prestart.ts).
     try {
       (await import(new URL('../dist/prestart.js', import.meta.url).href)).prestartGrade(argv.slice(1));
