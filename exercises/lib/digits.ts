@@ -125,21 +125,27 @@ export function decodeDigits(bytes: Uint8Array): PackedDigits {
 
 /** Bytes k -> k/255, one row of `pixels` per image. */
 function toMatrix(pixels: Uint8Array, rows: number): Matrix {
-  const values = new Float64Array(rows * N);
-  for (let k = 0; k < values.length; k++) values[k] = pixels[k] / 255;
-  // ml-matrix copies each row into its own array, so views are enough here.
-  return new Matrix(Array.from({ length: rows }, (_, i) => values.subarray(i * N, (i + 1) * N)));
+  const M = new Matrix(rows, N);
+  // Straight into ml-matrix's own rows (one Float64Array each): building the matrix from an array
+  // of rows copies them element by element, 3× slower (~50 ms for the 5000 training images).
+  const data = (M as unknown as { data: Float64Array[] }).data;
+  for (let i = 0; i < rows; i++) {
+    const row = data[i];
+    const at = i * N;
+    for (let j = 0; j < N; j++) row[j] = pixels[at + j] / 255;
+  }
+  return M;
 }
 
 /**
  * Loads the default digits from the shipped file. Independent of the working directory. Every call
  * returns fresh matrices, so callers may mutate them. Throws with a plain explanation when the file
  * is missing or damaged.
- * @param options kept for compatibility: there is no cache any more (the file loads in a few ms)
+ * @param options `file`: the data file, when not beside this module (a bundle elsewhere, e.g. dist/);
+ *        `cache` is kept for compatibility: there is no cache any more (the file loads in a few ms)
  */
-export function loadDigits(options: { cache?: boolean } = {}): Digits {
-  void options;
-  const file = digitsDataFile();
+export function loadDigits(options: { cache?: boolean; file?: string } = {}): Digits {
+  const file = options.file ?? digitsDataFile();
   let p: PackedDigits;
   try {
     p = decodeDigits(readFileSync(file));

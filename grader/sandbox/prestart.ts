@@ -1,5 +1,6 @@
 /**
- * The CLI's head start for `grade`: bin/backprop-grader.js calls prestartGrade first thing, before
+ * The CLI's head start for `grade` (and the walkthrough's, bin/ex4.js: prestartSandbox):
+ * bin/backprop-grader.js calls prestartGrade first thing, before
  * it loads the CLI and the engine (~100 ms of module loading and case building on the 2-core
  * development machine), so the sandbox child starts meanwhile: a spare (spare.ts) on the runtime
  * prebuilt at install, under the walls `--isolation` asks for and the default limits.
@@ -34,10 +35,18 @@ export function isolationHint(argv: readonly string[]): IsolationPolicy {
  */
 export function prestartGrade(argv: readonly string[]): void {
   if (argv.includes('--help') || argv.includes('-h')) return;
+  prestartSandbox(isolationHint(argv));
+}
+
+/**
+ * Starts a sandbox child for the default limits under `policy` (the walkthrough's, or a grade's),
+ * when the prebuilt runtime is current; otherwise does nothing. Never throws.
+ */
+export function prestartSandbox(policy: IsolationPolicy): void {
   try {
     const runtime = prebuiltRuntimeForProcess();
     if (!runtime) return;
-    startSpare({ plan: planIsolation(isolationHint(argv)), runtime, limits: resolveLimits(DEFAULT_LIMITS) });
+    startSpare({ plan: planIsolation(policy), runtime, limits: resolveLimits(DEFAULT_LIMITS) });
   } catch {
     // e.g. `--isolation strict` without namespaces: the grade itself reports it
   }
