@@ -21,6 +21,7 @@ import { PACKAGE_ROOT } from '../grader/paths';
 import { RELEASED_CONFIG, releasedConfig } from '../grader/release/release';
 import { IsolationUnavailableError, openSandbox, probeIsolation, type CallError } from '../grader/sandbox/index';
 import { setBwrapForTests } from '../grader/sandbox/isolation';
+import { spareCount } from '../grader/sandbox/spare';
 import { sampleReport } from './helpers/sampleReport';
 
 const CORRECT = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions', 'correct-vectorized');
@@ -129,6 +130,7 @@ describe('the CLI', () => {
     expect(auto.out.stderr.split(warning)).toHaveLength(2);
     const report = JSON.parse(readFileSync(join(dir, 'out-auto', 'reports', 'a.json'), 'utf8'));
     expect([report.score, report.isolation]).toEqual([100, 'permission-model']);
+    expect(spareCount()).toBe(0); // the children the batch started ahead are gone with it
   });
 });
 
