@@ -8,14 +8,18 @@
  *   grade full median_s=<..> ratio_to_octave=<..> target=2 <met|missed>
  *   grade isolation overhead_ms=<..> ratio=<..> target_ms=10 <met|missed>   # namespaces − permission model
  *   grade sealed median_s=<..> ratio_to_live_full=<..> target_s=2 <met|missed>
+ *   grade launchers npm_run_extra_s=<..> npx_extra_s=<..> npx_ratio_to_bin=<..>   # what the way of starting it costs
  * each followed by a detail line (min, machine load: other work on the 2 cores inflates every number).
+ * The launchers line times the same coursera grade through `npm run -s grade --` (this repository's
+ * script) and `npx backprop-grader` (a course project with the grader installed in node_modules;
+ * npx finds the local bin, nothing is downloaded), against the bin itself, in the same rounds.
  * The sealed grade is the full preset as a student release grades it (public fixtures and sealed
  * hidden cases: ~22 scrypt hashes per grade, issue 9).
  *   npm run bench -- grade
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +70,28 @@ function octaveOnce(): number | string {
   return s;
 }
 
+/**
+ * A course project with the grader installed (node_modules/backprop-grader linked to this
+ * checkout, its bin in node_modules/.bin), as `npm install backprop-grader` leaves it.
+ */
+function courseProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bg-npx-bench-'));
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'course', private: true }));
+  symlinkSync(root, join(dir, 'node_modules', 'backprop-grader'), 'dir');
+  symlinkSync(join('..', 'backprop-grader', 'bin', 'backprop-grader.js'), join(dir, 'node_modules', '.bin', 'backprop-grader'));
+  return dir;
+}
+
+/** Seconds for one coursera grade started by `command args` in `cwd`; throws unless it scored 100. */
+function launchOnce(command: string, args: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(command, [...args, SUBMISSION, '--preset', 'coursera', '--seed', '1'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0 || !/Score 100\/100/.test(r.stdout)) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return s;
+}
+
 function verdict(ok: boolean): string {
   return ok ? 'met' : 'missed';
 }
@@ -81,7 +107,18 @@ export async function run(): Promise<void> {
 
   const isolation = defaultIsolation();
   const octaveProbe = octaveOnce(); // also warms the OS file cache, as the grades below do
-  const times: Record<'octave' | 'coursera' | 'full' | 'permission' | 'sealed', number[]> = { octave: [], coursera: [], full: [], permission: [], sealed: [] };
+  const times: Record<'octave' | 'coursera' | 'full' | 'permission' | 'sealed' | 'npmRun' | 'npx', number[]> = {
+    octave: [],
+    coursera: [],
+    full: [],
+    permission: [],
+    sealed: [],
+    npmRun: [],
+    npx: [],
+  };
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  const course = courseProject();
   const sealed = ['--reference', 'sealed'];
   gradeOnce('coursera', 1);
   gradeOnce('coursera', 1, ['--isolation', 'permission-model']);
@@ -97,7 +134,10 @@ export async function run(): Promise<void> {
     times.permission.push(gradeOnce('coursera', i + 1, ['--isolation', 'permission-model']));
     times.full.push(gradeOnce('full', i + 1));
     times.sealed.push(gradeOnce('full', i + 1, sealed));
+    times.npmRun.push(launchOnce(npm, ['run', '-s', 'grade', '--'], root));
+    times.npx.push(launchOnce(npx, ['backprop-grader', 'grade'], course));
   }
+  rmSync(course, { recursive: true, force: true });
 
   const octave = typeof octaveProbe === 'number' ? median(times.octave) : undefined;
   if (octave === undefined) console.log(`grade octave-coursera: ${octaveProbe}`);
@@ -119,4 +159,9 @@ export async function run(): Promise<void> {
     `grade sealed median_s=${sealedMedian.toFixed(3)} ratio_to_live_full=${(sealedMedian / median(times.full)).toFixed(2)} target_s=2 ${verdict(sealedMedian <= 2)}`,
   );
   console.log(detail('sealed, full preset', times.sealed));
+  const bin = median(times.coursera);
+  console.log(
+    `grade launchers npm_run_extra_s=${(median(times.npmRun) - bin).toFixed(3)} npx_extra_s=${(median(times.npx) - bin).toFixed(3)} ` +
+      `npx_ratio_to_bin=${(median(times.npx) / bin).toFixed(2)}   # the coursera grade via npm run -s grade / npx backprop-grader, minus node bin/backprop-grader.js`,
+  );
 }
