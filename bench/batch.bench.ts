@@ -1,23 +1,27 @@
 /**
- * Batch throughput: 200 copies of a correct submission (the reference solutions dropped into
- * exercises/ folders) graded by `runBatch` with the real engine on a pool sized to the cores.
- * Prints `batch 200 submissions_per_s=<..>` (target >= 20 on 2 cores), plus where one grade's time
- * goes (sequential grade, esbuild bundle, bare child-process spawn) measured in the same run, so
- * the figure can be read against its parts.
+ * Batch throughput and memory: copies of a correct submission (the reference solutions dropped into
+ * exercises/ folders) graded by the CLI, `backprop-grader batch FOLDER --out OUT`, as an instructor
+ * runs it (pool sized to the cores; start-up and the gradebook, HTML and Markdown outputs count),
+ * once with 200 submissions and once with 1,000. Prints
+ *   batch 200 submissions_per_s=<..> ratio_to_sequential=<..> target=40 <met|missed> peak_rss_mb=<..>
+ *   batch 1000 submissions_per_s=<..> ratio_to_sequential=<..> peak_rss_mb=<..> rss_ratio_to_200=<..>
+ * where ratio_to_sequential compares with one grade at a time in a warm process (measured in this
+ * run) and peak_rss_mb is the batch process's own peak (each sandbox child is a separate process
+ * that lives for one submission), so rss_ratio_to_200 near 1 means memory flat in N. Then where
+ * one grade's time goes (sequential grade, esbuild bundle, bare child-process spawn).
  *   npm run bench -- batch
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { grade } from '../grader/api';
-import { runBatch } from '../grader/batch/run';
 import { bundleSubmission } from '../grader/sandbox/bundle';
 import { stageSubmission } from '../grader/sandbox/staging';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const COPIES = 200;
+const SIZES = [200, 1000];
 const SEED = 20240601;
 
 /** The reference solutions as a student's exercises folder (reference.ts too: the four files import it). */
@@ -43,6 +47,25 @@ async function spawnMs(): Promise<number> {
   return performance.now() - t;
 }
 
+/**
+ * One cold `backprop-grader batch` process over `folder`: its wall time (s) and its own peak RSS
+ * (MB), which an --import hook reads from process.resourceUsage() as the process exits.
+ */
+function batchCli(folder: string, out: string, count: number): { seconds: number; peakRssMb: number } {
+  const hook = `data:text/javascript,process.on('exit',()=>process.stderr.write('peak_rss_kb='+process.resourceUsage().maxRSS+'\\n'))`;
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--import', hook, join(root, 'bin', 'backprop-grader.js'), 'batch', folder, '--out', out, '--seed', String(SEED), '--progress', 'none'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+  });
+  const seconds = (performance.now() - t) / 1000;
+  const rss = /peak_rss_kb=(\d+)/.exec(r.stderr ?? '');
+  const perfect = readdirSync(join(out, 'reports')).filter((f) => JSON.parse(readFileSync(join(out, 'reports', f), 'utf8')).score === 100).length;
+  if (r.status !== 0 || !rss || perfect !== count) throw new Error(`batch bench: exit ${r.status}, ${perfect}/${count} submissions scored full marks:\n${r.stderr}`);
+  return { seconds, peakRssMb: Number(rss[1]) / 1024 };
+}
+
 /** Milliseconds to stage and bundle the submission the way the sandbox does (copy, esbuild of the four files). */
 async function bundleMs(dir: string): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'bg-bundle-'));
@@ -59,11 +82,12 @@ async function bundleMs(dir: string): Promise<number> {
 export async function run(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), 'bg-batch-bench-'));
   try {
-    const folder = join(base, 'class');
-    for (let i = 0; i < COPIES; i++) writeSolvedSubmission(join(folder, `student-${String(i).padStart(3, '0')}`));
-    const one = join(folder, 'student-000');
+    const largest = Math.max(...SIZES);
+    const all = join(base, 'all');
+    for (let i = 0; i < largest; i++) writeSolvedSubmission(join(all, `student-${String(i).padStart(4, '0')}`));
+    const one = join(all, 'student-0000');
 
-    // Where one grade's time goes (warm process: the first grade pays module loading).
+    // The baseline: one grade at a time in a warm process (the first grade pays module loading).
     await grade({ submission: one, seed: SEED });
     const seq: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -71,23 +95,28 @@ export async function run(): Promise<void> {
       await grade({ submission: one, seed: SEED });
       seq.push(performance.now() - t);
     }
+    const sequentialRate = 1000 / median(seq);
     const spawns: number[] = [];
     for (let i = 0; i < 5; i++) spawns.push(await spawnMs());
     const bundles: number[] = [];
     for (let i = 0; i < 3; i++) bundles.push(await bundleMs(one));
 
     const jobs = availableParallelism();
-    const t = performance.now();
-    const result = await runBatch({ folder, out: join(base, 'out'), grade, seed: SEED, jobs });
-    const seconds = (performance.now() - t) / 1000;
-    const perfect = result.summary?.counts.perfect ?? 0;
-    if (!result.complete || perfect !== COPIES) throw new Error(`batch bench: ${perfect}/${COPIES} submissions scored full marks; the bench needs a correct submission`);
-
-    const rate = COPIES / seconds;
-    console.log(`batch ${COPIES} submissions_per_s=${rate.toFixed(1)}`);
+    let rss200 = 0;
+    for (const count of SIZES) {
+      const folder = join(base, `class-${count}`);
+      mkdirSync(folder);
+      for (const id of readdirSync(all).sort().slice(0, count)) cpSync(join(all, id), join(folder, id), { recursive: true });
+      const { seconds, peakRssMb } = batchCli(folder, join(base, `out-${count}`), count);
+      const rate = count / seconds;
+      const target = count === 200 ? ` target=40 ${rate >= 40 ? 'met' : 'missed'}` : '';
+      if (count === 200) rss200 = peakRssMb;
+      const flat = count !== 200 && rss200 > 0 ? ` rss_ratio_to_200=${(peakRssMb / rss200).toFixed(2)}` : '';
+      console.log(`batch ${count} submissions_per_s=${rate.toFixed(1)} ratio_to_sequential=${(rate / sequentialRate).toFixed(2)}${target} peak_rss_mb=${peakRssMb.toFixed(0)}${flat}`);
+    }
     console.log(
-      `batch breakdown jobs=${jobs} wall_s=${seconds.toFixed(2)} grade_sequential_ms=${median(seq).toFixed(0)} ` +
-        `bundle_ms=${median(bundles).toFixed(0)} node_spawn_ms=${median(spawns).toFixed(0)}`,
+      `  (batch breakdown: jobs=${jobs} grade_sequential_ms=${median(seq).toFixed(0)} ` +
+        `bundle_ms=${median(bundles).toFixed(0)} node_spawn_ms=${median(spawns).toFixed(0)} load1=${loadavg()[0].toFixed(2)})`,
     );
   } finally {
     rmSync(base, { recursive: true, force: true });

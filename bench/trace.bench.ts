@@ -18,7 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { grade } from '../grader/api';
 import type { CliContext } from '../grader/commands/context';
-import { parseGradeArgs, runGrade } from '../grader/commands/grade';
+import { runGrade } from '../grader/commands/grade';
+import { parseGradeArgs } from '../grader/commands/parse';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'submissions');
 const SUBMISSIONS = ['correct-vectorized', 'located-bias-as-sigmoid-of-one-vec', 'located-grad-sign-flipped-mlm', 'mistake-missing-bias-unit'];

@@ -1,33 +1,33 @@
 /**
- * The command line: a thin yargs layer over the commands in grader/commands/. `main` returns the
- * exit code (bin/backprop-grader.js sets process.exitCode from it; nothing here calls
- * process.exit, so pending output is always flushed).
+ * The command line: a thin yargs layer over the commands in grader/commands/, and a fast path for
+ * a plain `grade` that never loads yargs (commands/grade-fast.ts). `main` returns the exit code
+ * (bin/backprop-grader.js sets process.exitCode from it; nothing here calls process.exit, so
+ * pending output is always flushed).
  *
  * Exit codes: 0 the command completed (for `grade`: whatever the score); 1 an internal failure,
  * or a gate such as `--min-score`; 2 a usage error (unknown command or flag, bad value).
  */
-import yargs, { type CommandModule } from 'yargs';
-import { fixturesCommand } from './commands/fixtures';
-import { gradeCommand } from './commands/grade';
-import { mergeCommand } from './commands/merge';
-import { batchCommand } from './commands/batch';
-import { releaseCommand } from './commands/release';
+import type { CommandModule } from 'yargs';
 import { CONTEXT_KEY, processIO, UsageError, type CliContext, type CliIO } from './commands/context';
 import { graderVersion } from './paths';
 
 /**
  * Every command of the CLI, in the order `--help` lists them. Adding a command is one line here:
  * a module in grader/commands/ exporting a yargs CommandModule (its handler reads the shared
- * context with `cliContext(args)` and sets `ctx.exitCode`).
+ * context with `cliContext(args)` and sets `ctx.exitCode`). Loaded only when yargs parses (not
+ * on the fast path of `grade`).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [
-  gradeCommand,
-  fixturesCommand,
-  batchCommand,
-  mergeCommand,
-  releaseCommand,
-];
+export async function loadCommands(): Promise<CommandModule<any, any>[]> {
+  const [grade, fixtures, batch, merge, release] = await Promise.all([
+    import('./commands/grade'),
+    import('./commands/fixtures'),
+    import('./commands/batch'),
+    import('./commands/merge'),
+    import('./commands/release'),
+  ]);
+  return [grade.gradeCommand, fixtures.fixturesCommand, batch.batchCommand, merge.mergeCommand, release.releaseCommand];
+}
 
 function usageErrorText(message: string, usage: string | undefined): string {
   return `${usage ? `${usage}\n\n` : ''}backprop-grader: ${message}\n`;
@@ -36,9 +36,50 @@ function usageErrorText(message: string, usage: string | undefined): string {
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and returns the exit code.
  * `io` replaces the process's streams, environment and cwd (tests run commands in-process).
+ * `grade` takes a fast path without yargs when its arguments allow (commands/grade-fast.ts);
+ * `fastPath: false` always parses with yargs (tests compare the two).
  */
-export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
+export async function main(argv: string[], io: Partial<CliIO> = {}, options: { fastPath?: boolean } = {}): Promise<number> {
   const ctx: CliContext = { io: { ...processIO(), ...io }, exitCode: 0 };
+  try {
+    return (options.fastPath === false ? undefined : await fastGrade(argv, ctx)) ?? (await parseAndRun(argv, ctx));
+  } catch (err) {
+    return failureCode(err, ctx);
+  }
+}
+
+/** Prints a command's failure and returns its exit code: 2 for a usage error (with `usage` when it asks for it), else 1. */
+function failureCode(err: unknown, ctx: CliContext, usage?: string): number {
+  if (err instanceof UsageError) {
+    ctx.io.stderr(usageErrorText(err.message, err.showUsage ? usage : undefined));
+    return 2;
+  }
+  ctx.io.stderr(`backprop-grader: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 1;
+}
+
+/**
+ * `grade` without yargs (commands/grade-fast.ts): its exit code, or undefined when yargs must
+ * parse these arguments (help, an error, another command).
+ */
+async function fastGrade(argv: string[], ctx: CliContext): Promise<number | undefined> {
+  if (argv[0] !== 'grade') return undefined;
+  const { fastGradeArgs } = await import('./commands/grade-fast');
+  const args = fastGradeArgs(argv.slice(1));
+  if (!args) return undefined;
+  const { runGrade, toGradeCliOptions } = await import('./commands/grade');
+  let cli;
+  try {
+    cli = toGradeCliOptions(args, ctx.io.env, ctx.io.cwd);
+  } catch {
+    return undefined; // a usage error: yargs reports it, with its usage text
+  }
+  return runGrade(cli, ctx);
+}
+
+/** Parses with yargs and runs the command; usage errors carry yargs' usage text. */
+async function parseAndRun(argv: string[], ctx: CliContext): Promise<number> {
+  const [{ default: yargs }, commands] = await Promise.all([import('yargs'), loadCommands()]);
   let usage: string | undefined;
   let output = '';
 
@@ -62,21 +103,16 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       });
       throw new UsageError(msg, true);
     });
-  for (const command of COMMANDS) cli.command(command);
+  for (const command of commands) cli.command(command);
 
   try {
     await cli.parseAsync(argv, { [CONTEXT_KEY]: ctx }, (_err, _argv, out) => {
       // With a parse callback yargs hands --help/--version text here instead of printing it.
       output = out;
     });
-    if (output) ctx.io.stdout(output.endsWith('\n') ? output : `${output}\n`);
-    return ctx.exitCode;
   } catch (err) {
-    if (err instanceof UsageError) {
-      ctx.io.stderr(usageErrorText(err.message, err.showUsage ? usage : undefined));
-      return 2;
-    }
-    ctx.io.stderr(`backprop-grader: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 1;
+    return failureCode(err, ctx, usage);
   }
+  if (output) ctx.io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+  return ctx.exitCode;
 }

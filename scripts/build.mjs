@@ -3,9 +3,9 @@
 // dist/cli.js never contains solution code: the reference is its own entry, dist/reference.js,
 // built only when solutions/ exists (a student release has none, and grades from stored fixtures).
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { schemaValidatorSources } from './schema-validators.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +30,16 @@ if (existsSync(join(root, 'grader', 'cli.ts'))) entryPoints.cli = join(root, 'gr
 // The library entry (package.json `exports`): grade() and the report's helpers, no CLI.
 if (existsSync(join(root, 'grader', 'index.ts'))) entryPoints.index = join(root, 'grader', 'index.ts');
 if (existsSync(join(root, 'solutions', 'index.ts'))) entryPoints.reference = join(root, 'solutions', 'index.ts');
+// Builds the sandbox runtime; run below into dist/runtime/, so a grade starts its sandbox child at once.
+const RUNTIME_BUILD = join(root, 'grader', 'sandbox', 'runtime-build.ts');
+if (existsSync(RUNTIME_BUILD)) entryPoints['runtime-build'] = RUNTIME_BUILD;
+// bin/backprop-grader.js starts a grade's sandbox child with it before loading the CLI.
+const PRESTART = join(root, 'grader', 'sandbox', 'prestart.ts');
+if (existsSync(PRESTART)) entryPoints.prestart = PRESTART;
+// The walkthrough (`npm run ex4`, bin/ex4.js), so it starts without tsx; dist/inputs.json records
+// what dist/ was built from, and bin/ex4.js falls back to tsx when any of it has changed.
+const EX4 = join(root, 'exercises', 'ex4.ts');
+if (existsSync(EX4)) entryPoints.ex4 = EX4;
 
 const builds = [];
 // splitting: modules the CLI imports lazily (the engine, @actions/core, batch helpers...) become
@@ -50,9 +60,21 @@ if (Object.keys(entryPoints).length > 0) {
       logLevel: 'warning',
       define: { __BUNDLED__: 'true' },
       outdir: out,
+      absWorkingDir: root,
       splitting: true,
       entryNames: '[name]',
       chunkNames: '[name]-[hash]',
+      metafile: true,
+    }).then((result) => {
+      // Every file the bundles were built from (relative to the root), with its size and modification time (bin/ex4.js).
+      const inputs = Object.keys(result.metafile.inputs)
+        .filter((file) => !file.includes(':'))
+        .sort()
+        .map((file) => {
+          const st = statSync(join(root, file));
+          return [file, st.size, st.mtimeMs];
+        });
+      writeFileSync(join(out, 'inputs.json'), `${JSON.stringify({ inputs })}\n`);
     }),
   );
 }
@@ -66,6 +88,12 @@ builds.push(
 );
 try {
   await Promise.all(builds);
+  // The sandbox runtime (harness, ml-matrix, the kit's helpers), prebuilt at install: the grader
+  // uses dist/runtime/ while its sources are unchanged (grader/sandbox/runtime.ts).
+  if (entryPoints['runtime-build']) {
+    const { prebuildRuntime } = await import(pathToFileURL(join(out, 'runtime-build.js')).href);
+    await prebuildRuntime(join(out, 'runtime'));
+  }
 } catch (error) {
   rmSync(out, { recursive: true, force: true });
   throw error;

@@ -7,11 +7,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, main } from '../grader/cli';
+import { loadCommands, main } from '../grader/cli';
 import { ConfigError, configToOptions, findConfig, mergeOptions, parseConfig } from '../grader/config';
 import configSchema from '../grader/config.schema.json';
 import { UsageError, type CliContext } from '../grader/commands/context';
-import { cliGradeOptions, internalFailureReport, parseGradeArgs, runGrade, type GradeFn } from '../grader/commands/grade';
+import { cliGradeOptions, internalFailureReport, runGrade, type GradeFn } from '../grader/commands/grade';
+import { parseGradeArgs } from '../grader/commands/parse';
 import type { GradeOptions } from '../grader/options';
 import { PART_IDS } from '../grader/parts/ids';
 import { validateReport } from '../grader/report/validate';
@@ -119,8 +120,8 @@ describe('main (usage, help, version)', () => {
     return main(argv, io).then((code) => ({ code, stdout, stderr }));
   }
 
-  it('registers grade first in COMMANDS', () => {
-    expect(COMMANDS[0].command).toBe('grade [dir]');
+  it('registers grade first in the commands', async () => {
+    expect((await loadCommands())[0].command).toBe('grade [dir]');
   });
 
   it('--help lists the commands, exits 0, writes to stdout', async () => {

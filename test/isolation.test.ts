@@ -14,12 +14,14 @@ import { main } from '../grader/cli';
 import type { Lang } from '../grader/messages/index';
 import { defaultBatchIsolation } from '../grader/commands/batch';
 import type { CliContext } from '../grader/commands/context';
-import { parseGradeArgs, runGrade, type GradeFn } from '../grader/commands/grade';
+import { runGrade, type GradeFn } from '../grader/commands/grade';
+import { parseGradeArgs } from '../grader/commands/parse';
 import type { GradeOptions } from '../grader/options';
 import { PACKAGE_ROOT } from '../grader/paths';
 import { RELEASED_CONFIG, releasedConfig } from '../grader/release/release';
 import { IsolationUnavailableError, openSandbox, probeIsolation, type CallError } from '../grader/sandbox/index';
 import { setBwrapForTests } from '../grader/sandbox/isolation';
+import { spareCount } from '../grader/sandbox/spare';
 import { sampleReport } from './helpers/sampleReport';
 
 const CORRECT = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions', 'correct-vectorized');
@@ -128,6 +130,7 @@ describe('the CLI', () => {
     expect(auto.out.stderr.split(warning)).toHaveLength(2);
     const report = JSON.parse(readFileSync(join(dir, 'out-auto', 'reports', 'a.json'), 'utf8'));
     expect([report.score, report.isolation]).toEqual([100, 'permission-model']);
+    expect(spareCount()).toBe(0); // the children the batch started ahead are gone with it
   });
 });
 

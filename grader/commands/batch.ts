@@ -12,6 +12,7 @@
  * handler only.
  */
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
 import { resolveLang, type Lang } from '../messages/index';
@@ -20,7 +21,8 @@ import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
-import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, langFlag, UsageError, type CliContext } from './context';
+import { standaloneParser } from './parse';
 import type { IsolationPolicy } from '../sandbox/protocol';
 import { ISOLATION_FLAG, requireNamespaces } from './grade';
 
@@ -267,6 +269,10 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
     io.stderr(`\n${t('batch.interrupted')}\n`);
   };
   process.on('SIGINT', onSigint);
+  // The real engine's sandbox children start one submission ahead, one per job (sandbox/spare.ts),
+  // so a child's start-up overlaps the grades in flight instead of preceding its own grade.
+  const spares = grade ? undefined : await import('../sandbox/spare');
+  spares?.keepSpares(cli.jobs ?? availableParallelism());
   try {
     const result = await runBatch({
       folder: cli.folder,
@@ -300,6 +306,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
+    spares?.discardSpares();
   }
 }
 

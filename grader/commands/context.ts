@@ -4,7 +4,6 @@
  * wants `main` to return. yargs merges the parse context into argv, so a handler reads it with
  * `cliContext(args)`.
  */
-import yargs, { type Argv } from 'yargs';
 import { parseLang, type Lang } from '../messages/index';
 
 /** Where a command reads and writes. Defaults to the real process in `main`. */
@@ -67,23 +66,6 @@ export class UsageError extends Error {
 /** Colour only on a TTY, and never when NO_COLOR is set to a non-empty value (no-color.org). */
 export function wantsColor(io: CliIO): boolean {
   return io.stdoutIsTTY && !io.env.NO_COLOR;
-}
-
-/**
- * A yargs parser for one command's own arguments, apart from the CLI (for the `parse*Args`
- * functions that tests and tools call): strict, no help or version, never exits the process, and
- * turns every parse failure into a UsageError (exit code 2).
- */
-export function standaloneParser(command?: string): Argv {
-  const y = command === undefined ? yargs() : yargs().command(command, 'parse');
-  return y
-    .strict()
-    .help(false)
-    .version(false)
-    .exitProcess(false)
-    .fail((msg, err) => {
-      throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
-    });
 }
 
 /** A yargs coerce for `--lang en|zh-CN` (locale spellings such as `zh_CN.UTF-8` are accepted too). */

@@ -1,7 +1,8 @@
 /**
  * `backprop-grader grade [DIR]`: grade one submission and print (or write) the report.
  *
- * Parsing is a pure function (parseGradeArgs: argv -> GradeCliOptions), tested apart from the run.
+ * Parsing is a pure function (parseGradeArgs in parse.ts, or the yargs-free grade-fast.ts for the
+ * CLI's fast path: argv -> GradeCliOptions), tested apart from the run.
  * Heavy modules (the engine, ajv, @actions/core) load inside the handler, only when needed, so
  * `--help` and a plain text run start fast.
  */
@@ -13,7 +14,7 @@ import type { GradeOptions } from '../options';
 import { PART_IDS, type PartId, type PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
-import { cliContext, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
+import { cliContext, langFlag, UsageError, wantsColor, type CliContext } from './context';
 import type { FallbackReason, IsolationPolicy } from '../sandbox/protocol';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
@@ -125,6 +126,9 @@ const EXAMPLES: [string, string][] = [
   ['$0 grade --part backprop-gradient --watch', 'Regrade one part on every save'],
 ];
 
+/** `grade`'s arguments as yargs hands them to the handler (the keys toGradeCliOptions reads). */
+export type GradeArgs = Record<string, unknown> & { dir?: string };
+
 /** Adds `grade`'s positional and flags to a yargs instance. */
 export function gradeBuilder<T>(y: Argv<T>) {
   return y
@@ -132,8 +136,6 @@ export function gradeBuilder<T>(y: Argv<T>) {
     .options(GRADE_FLAGS)
     .example(EXAMPLES);
 }
-
-type GradeArgs = Record<string, unknown> & { dir?: string };
 
 /** Maps parsed yargs arguments to GradeCliOptions (environment and cwd decide the defaults). */
 export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: string): GradeCliOptions {
@@ -162,15 +164,6 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
     if (out.watch && (format !== 'text' || out.out)) throw new UsageError('--watch prints text reports to the terminal: it cannot be combined with --format other than text or with --out', true);
   }
   return out;
-}
-
-/**
- * Parses `grade`'s arguments (what follows `grade` on the command line) without running anything.
- * Throws UsageError for an unknown flag or a bad value.
- */
-export function parseGradeArgs(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = '/'): GradeCliOptions {
-  const y = gradeBuilder(standaloneParser('$0 [dir]'));
-  return toGradeCliOptions(y.parseSync(argv) as GradeArgs, env, cwd);
 }
 
 /** The options the given flags set (CLI layer of the precedence flags > config > defaults). */

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BatchUsageError } from '../batch/discover';
 import { similarityThreshold } from './batch';
-import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, UsageError, type CliContext } from './context';
+import { standaloneParser } from './parse';
 
 /** `merge`'s arguments after parsing (absolute paths). */
 export interface MergeCliOptions {

@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, UsageError, type CliContext } from './context';
+import { standaloneParser } from './parse';
 
 /** `release`'s arguments after parsing. */
 export interface ReleaseCliOptions {

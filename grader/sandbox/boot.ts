@@ -5,6 +5,7 @@
  * bundling the student's files.
  *
  *   argv[2]   the runtime harness's URL, imported at once (preloaded while the grader bundles)
+ *   argv[3]   the isolation mode the child runs under: its walls are built once the harness loads
  *   fd 3      packets from the grader (hello, init, call), read as a stream
  *   fd 4      packets to the grader (ready, reply), written synchronously
  *
@@ -35,9 +36,16 @@ let harness: Promise<Harness> | null = null;
 let maxReplyBytes = 8 * 1024 * 1024;
 let queue: Promise<void> = Promise.resolve();
 
-// Preload the harness (and ml-matrix, the kit) while the grader bundles the submission.
-const harnessModule = import(process.argv[2]) as Promise<{ createHarness(config: HarnessConfig): Harness }>;
-harnessModule.catch(() => undefined);
+// Preload the harness (and ml-matrix, the kit) and build the walls for the isolation mode this
+// child was started under, while the grader bundles the submission (no student code exists yet).
+const harnessModule = import(process.argv[2]) as Promise<{ createHarness(config: HarnessConfig): Harness; buildWalls(isolation: HarnessConfig['isolation']): void }>;
+harnessModule.then(
+  (m) => {
+    const mode = process.argv[3];
+    if (mode === 'namespaces' || mode === 'permission-model') m.buildWalls(mode);
+  },
+  () => undefined,
+);
 // A student's stray async rejection must not kill the process between calls.
 on('unhandledRejection', () => undefined);
 

@@ -8,14 +8,17 @@
  * lib/ or node_modules never replaces them.
  * When the build fails, each student entry is checked on its own so that one file's syntax error
  * does not hide the other functions, and the rest are rebuilt.
+ * Unchanged files are not bundled again: the result is cached by content (bundle-cache.ts), and
+ * esbuild is imported only when something must be built.
  */
-import { build, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
+import type { BuildOptions, Message, Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
+import { bundleKey, readCachedBundle, storeCachedBundle, type CachedBundle } from './bundle-cache';
 import type { CallError, FunctionLocation } from './protocol';
 import { getRuntime, type Runtime } from './runtime';
 import { displayPath, type LocatedSubmission } from './staging';
@@ -154,15 +157,17 @@ function buildErrors(error: unknown): Message[] {
   return [{ id: '', pluginName: '', text: error instanceof Error ? error.message : String(error), location: null, notes: [], detail: undefined }];
 }
 
-function writeOutputs(files: OutputFile[]): void {
+/** Writes a bundle's files (relative paths) into `outdir`. */
+function writeBundle(outdir: string, files: ReadonlyMap<string, Uint8Array>): void {
   const dirs = new Set<string>();
-  for (const file of files) {
-    const dir = dirname(file.path);
+  for (const [file, content] of files) {
+    const path = join(outdir, file);
+    const dir = dirname(path);
     if (!dirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    writeFileSync(file.path, file.contents);
+    writeFileSync(path, content);
   }
 }
 
@@ -175,16 +180,32 @@ export interface BundleResult {
   chunks: Partial<Record<StudentFunction, string>>;
   /** Per function that cannot be called: why (missing file or compile error). */
   problems: Partial<Record<StudentFunction, CallError>>;
+  /** True when the bundle came from the cache (nothing was built). */
+  cached?: boolean;
 }
 
 /**
  * Bundles every usable student file into `outdir` (a fresh temp folder), with inline source maps
  * (student code only, so they are small) so stack frames map back to the student's files.
  * @param runtime the prebuilt runtime (default: this process's, built or loaded from the disk cache)
+ * @param options.cache reuse (and store) the bundle of identical files (default true)
  */
-export async function bundleSubmission(sub: LocatedSubmission, outdir: string, runtime?: Runtime): Promise<BundleResult> {
+export async function bundleSubmission(sub: LocatedSubmission, outdir: string, runtime?: Runtime, options: { cache?: boolean } = {}): Promise<BundleResult> {
   const rt = runtime ?? (await getRuntime());
-  const problems: BundleResult['problems'] = {};
+  const key = options.cache === false ? undefined : bundleKey(sub, outdir, rt);
+  const cached = key === undefined ? undefined : readCachedBundle(key);
+  const bundle = cached ?? (await buildBundle(sub, outdir, rt));
+  writeBundle(outdir, bundle.files);
+  if (key !== undefined && !cached) storeCachedBundle(key, bundle);
+  const chunks: BundleResult['chunks'] = {};
+  for (const [fn, file] of Object.entries(bundle.chunks) as [StudentFunction, string][]) chunks[fn] = pathToFileURL(join(outdir, file)).href;
+  return { harness: rt.harness, runtimeDir: rt.dir, chunks, problems: bundle.problems, ...(cached ? { cached: true } : {}) };
+}
+
+/** Runs esbuild on the student's files: the bundle's files (relative to `outdir`), entry chunks and problems. */
+async function buildBundle(sub: LocatedSubmission, outdir: string, rt: Runtime): Promise<CachedBundle> {
+  const { build } = await import('esbuild');
+  const problems: CachedBundle['problems'] = {};
   const candidates: StudentFunction[] = [];
   for (const fn of Object.keys(STUDENT_FILES) as StudentFunction[]) {
     const problem = sub.files[fn].problem;
@@ -192,6 +213,7 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string, r
     else candidates.push(fn);
   }
   const entryName = (fn: StudentFunction): string => `student-${fn}`;
+  const files = new Map<string, Uint8Array>();
   const full = async (fns: StudentFunction[]): Promise<void> => {
     if (fns.length === 0) return;
     const result = await build({
@@ -205,7 +227,7 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string, r
       sourcesContent: false,
       write: false,
     });
-    writeOutputs(result.outputFiles);
+    for (const file of result.outputFiles) files.set(relative(outdir, file.path).split(sep).join('/'), file.contents);
   };
   let ok = candidates;
   try {
@@ -235,9 +257,9 @@ export async function bundleSubmission(sub: LocatedSubmission, outdir: string, r
       ok = [];
     }
   }
-  const chunks: BundleResult['chunks'] = {};
-  for (const fn of ok) chunks[fn] = pathToFileURL(join(outdir, `${entryName(fn)}.mjs`)).href;
-  return { harness: rt.harness, runtimeDir: rt.dir, chunks, problems };
+  const chunks: CachedBundle['chunks'] = {};
+  for (const fn of ok) chunks[fn] = `${entryName(fn)}.mjs`;
+  return { files, chunks, problems };
 }
 
 /** Where each student function is defined (`export function name` or `export const name`), when found. */

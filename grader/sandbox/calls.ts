@@ -18,8 +18,13 @@ const isMatrix = Matrix.isMatrix;
 const isView = ArrayBuffer.isView;
 const isArray = Array.isArray;
 const numberIsNaN = Number.isNaN;
+const getPrototypeOf = Object.getPrototypeOf;
 const matrixGet = Matrix.prototype.get;
 const F64 = Float64Array;
+const F64_PROTOTYPE = F64.prototype;
+/** %TypedArray%.prototype.set and the length getter: native copies and lengths no submission can patch. */
+const typedSet = F64.prototype.set;
+const typedLength = Object.getOwnPropertyDescriptor(getPrototypeOf(F64_PROTOTYPE) as object, 'length')?.get as (this: Float64Array) => number;
 
 /** A grading request (not one of the walkthrough's). */
 export type GradingRequest = Exclude<SandboxRequest, WalkthroughRequest>;
@@ -34,11 +39,12 @@ export interface Invocation {
   observe?(observations: CallObservations): void;
 }
 
-/** A plain copy of one argument: its shape and numbers. */
+/** A plain copy of one argument: its shape and its `count` numbers. */
 interface Snapshot {
   rows: number;
   columns: number;
-  values: number[];
+  count: number;
+  values: Float64Array;
 }
 
 function copyNumbers(values: ArrayLike<number>): number[] {
@@ -47,28 +53,55 @@ function copyNumbers(values: ArrayLike<number>): number[] {
   return out;
 }
 
+/** True for a genuine Float64Array of exactly `length` numbers (its internal length, not a patchable getter). */
+function isRowOf(row: unknown, length: number): row is Float64Array {
+  return isView(row) && getPrototypeOf(row) === F64_PROTOTYPE && typedLength.call(row as Float64Array) === length;
+}
+
+/**
+ * A matrix's numbers, row-major. ml-matrix keeps one Float64Array per row: those are copied
+ * natively (a 5000×400 matrix in ~2 ms, against ~100 ms element by element in a cold process);
+ * anything else (rows replaced by the submission) is read element by element through get().
+ */
+function matrixSnapshot(M: Matrix): Snapshot {
+  const rows = M.rows;
+  const columns = M.columns;
+  const count = rows * columns;
+  const values = new F64(count);
+  const data = (M as unknown as { data?: unknown }).data;
+  let fast = isArray(data) && data.length === rows;
+  for (let i = 0; fast && i < rows; i++) {
+    const row = (data as unknown[])[i];
+    if (isRowOf(row, columns)) typedSet.call(values, row, i * columns);
+    else fast = false;
+  }
+  if (!fast) {
+    let k = 0;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) values[k++] = matrixGet.call(M, i, j);
+  }
+  return { rows, columns, count, values };
+}
+
 /** The numbers of an argument (row-major for a matrix), or null when it is not a matrix or array. */
 function snapshot(value: unknown): Snapshot | null {
-  if (isMatrix(value)) {
-    const M = value as Matrix;
-    const values: number[] = [];
-    for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.columns; j++) values.push(matrixGet.call(M, i, j));
-    return { rows: M.rows, columns: M.columns, values };
-  }
+  if (isMatrix(value)) return matrixSnapshot(value as Matrix);
   if (isView(value) || isArray(value)) {
     const v = value as ArrayLike<number>;
-    return { rows: v.length, columns: 1, values: copyNumbers(v) };
+    const count = isView(value) && getPrototypeOf(value) === F64_PROTOTYPE ? typedLength.call(value as Float64Array) : v.length;
+    const values = new F64(count);
+    for (let i = 0; i < count; i++) values[i] = v[i];
+    return { rows: count, columns: 1, count, values };
   }
   return null;
 }
 
 function same(a: Snapshot, b: Snapshot): boolean {
-  if (a.rows !== b.rows || a.columns !== b.columns || a.values.length !== b.values.length) return false;
-  for (let i = 0; i < a.values.length; i++) {
-    const x = a.values[i];
-    const y = b.values[i];
+  if (a.rows !== b.rows || a.columns !== b.columns || a.count !== b.count) return false;
+  const x = a.values;
+  const y = b.values;
+  for (let i = 0; i < a.count; i++) {
     // Object.is-like: NaN equals NaN, so only real changes count.
-    if (x !== y && !(numberIsNaN(x) && numberIsNaN(y))) return false;
+    if (x[i] !== y[i] && !(numberIsNaN(x[i]) && numberIsNaN(y[i]))) return false;
   }
   return true;
 }

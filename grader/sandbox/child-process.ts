@@ -54,7 +54,7 @@ export interface SandboxChild {
 /** Starts a child under `spec.plan`; never throws (a failed spawn shows in `exited`). */
 export function startChild(spec: ChildSpec): SandboxChild {
   const { plan, runtime, limits } = spec;
-  const node = nodeCommand({ readable: [runtime.dir, spec.bundleDir], heapMb: limits.heapMb, boot: runtime.boot, harnessUrl: pathToFileURL(runtime.harness).href });
+  const node = nodeCommand({ readable: [runtime.dir, spec.bundleDir], heapMb: limits.heapMb, boot: runtime.boot, harnessUrl: pathToFileURL(runtime.harness).href, isolation: plan.mode });
   const command =
     plan.mode === 'namespaces'
       ? withKernelLimits([plan.bwrap, ...bwrapArgs(node, { readOnly: [runtime.dir, spec.bundleDir], cwd: spec.bundleDir })], limits.memoryMb, false)

@@ -235,16 +235,34 @@ function exitedError(fn: StudentFunction, file: string, how: string): CallError 
   return { code: 'exited', file, message: `${file} called ${how}; a graded function must return its result`, params: { fn, file, how } };
 }
 
-/** Creates the harness for one bundle. Called by the boot script with the grader's config. */
-export function createHarness(config: HarnessConfig): Harness {
+/** The walls this process has built (buildWalls), and for which isolation mode. */
+let wallsFor: HarnessConfig['isolation'] | undefined;
+
+/**
+ * Builds the walls inside the child (walls.ts), once: the boot script calls this as soon as the
+ * harness has loaded, with the isolation mode the child was started under, so the work is done
+ * while the grader still prepares the submission; createHarness makes sure it happened. Throws
+ * if asked for other walls than those built (the child must be started again).
+ */
+export function buildWalls(isolation: HarnessConfig['isolation']): void {
+  if (wallsFor !== undefined) {
+    if (wallsFor !== isolation) throw new Error(`the sandbox child was walled for ${wallsFor}, not ${isolation}`);
+    return;
+  }
+  wallsFor = isolation;
   interceptExits();
   // hardenInternals first: it borrows net.Socket.prototype.connect once, before disableNetwork replaces it.
-  if (config.isolation === 'permission-model') hardenInternals();
+  if (isolation === 'permission-model') hardenInternals();
   disableNetwork();
   blockHeapSnapshots();
   // ESM imports of builtins (`import { lookup } from 'node:dns'`) are copies of the exports made
   // when the module loaded; this updates them to the replacements.
   syncBuiltinESMExports();
+}
+
+/** Creates the harness for one bundle. Called by the boot script with the grader's config. */
+export function createHarness(config: HarnessConfig): Harness {
+  buildWalls(config.isolation);
   const modules = new Map<StudentFunction, Promise<Record<string, unknown>>>();
 
   function load(fn: StudentFunction): Promise<Record<string, unknown>> {

@@ -8,25 +8,31 @@
  * `ml-matrix` and `./lib/*` point at the runtime's modules (bundle.ts), so every file of a
  * submission and the harness share one Matrix class, and a submission still cannot replace them.
  *
- * The runtime is cached twice: per grader process (a promise), and on disk in os.tmpdir() under a
- * folder named by a hash of everything that goes into it (grader version, Node and esbuild
- * versions, the source files' contents, the packages' versions), so a fresh CLI process reuses it.
- * The folder is written under a temporary name and renamed into place (atomic), every file's hash
- * is recorded in its manifest and checked before reuse (a corrupted or half-deleted cache is
- * rebuilt), and a folder not owned by us or writable by others is never trusted. Nothing is ever
- * written into the project or a submission.
+ * Where it comes from, fastest first:
+ * - prebuilt at install: `npm ci` / `npm run build` (scripts/build.mjs) builds it into
+ *   dist/runtime/, part of the installation like dist/cli.js. It is used while its sources are
+ *   unchanged: its manifest records a stamp of their sizes and modification times (stat only, well
+ *   under a millisecond), and when the stamp differs (an edited source, or an unpacked tarball's
+ *   new times) the content hash decides (runtimeKey, a few ms).
+ * - the disk cache in os.tmpdir(), under a folder named by a hash of everything that goes into it
+ *   (grader version, Node and esbuild versions, the source files' contents, the packages'
+ *   versions), so a fresh CLI process reuses it. The folder is written under a temporary name and
+ *   renamed into place (atomic), every file's hash is recorded in its manifest and checked before
+ *   reuse (a corrupted or half-deleted cache is rebuilt), and a folder not owned by us or writable
+ *   by others is never trusted. Nothing is ever written into the project or a submission.
+ * - built (runtime-build.ts, esbuild: imported only then).
+ * And per grader process (a promise).
  *
  * No source maps: the runtime's stack frames are never shown to students (harness.ts keeps only
  * frames inside the submission), and Node's --enable-source-maps parses every map it meets when a
  * module loads.
  */
-import { build, version as esbuildVersion, type Plugin } from 'esbuild';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
-import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT, graderVersion } from '../paths';
-import { CALL_OUTCOME_SCHEMA, callOutcomeAjv } from './validate';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths';
+import { MANIFEST, runtimeKey, runtimeStamp, sha256, type Manifest } from './runtime-key';
 
 /** The prebuilt runtime on disk. All paths absolute and real. */
 export interface Runtime {
@@ -44,165 +50,15 @@ export interface Runtime {
   lib: Record<string, string>;
   /** The content hash naming the cache folder. */
   key: string;
-  /** True when this call built it; false when it came from the disk cache. */
+  /** True when this call built it; false when it came from the disk cache or dist/runtime. */
   built: boolean;
+  /** True for the one prebuilt at install (dist/runtime/). */
+  prebuilt?: boolean;
 }
 
-const MANIFEST = 'manifest.json';
 const PREFIX = 'backprop-grader-runtime-';
-const HARNESS_ENTRY = join(GRADER_DIR, 'sandbox', 'harness.ts');
-const BOOT_ENTRY = join(GRADER_DIR, 'sandbox', 'boot.ts');
-/**
- * Kit helpers served to student code through a wrapper instead of their own file: the matrix
- * helpers go through trace.ts's hooks (grader/sandbox/traced-matrix.ts, same exports).
- */
-const LIB_ENTRIES: Readonly<Record<string, string>> = { matrix: join(GRADER_DIR, 'sandbox', 'traced-matrix.ts') };
-
-interface Manifest {
-  key: string;
-  lib: string[];
-  /** Per file (relative, '/'-separated): sha256 of its content. */
-  files: Record<string, string>;
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
-/** Every .ts file under `dir`, sorted by path. */
-function tsFilesDeep(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...tsFilesDeep(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
-
-/**
- * The kit helpers that go into the runtime: those whose relative imports stay inside lib/.
- * checkNNGradients imports the exercise files themselves (../nnCostFunction), which are not
- * submission-independent, so it stays out and is bundled with the submission as before.
- */
-export function runtimeLibNames(): string[] {
-  const names: string[] = [];
-  for (const file of tsFiles(KIT_LIB_DIR)) {
-    const text = readFileSync(file, 'utf8');
-    if (/from\s+['"]\.\.\//.test(text) || /import\(\s*['"]\.\.\//.test(text)) continue;
-    names.push(file.slice(KIT_LIB_DIR.length + 1, -'.ts'.length));
-  }
-  return names;
-}
-
-/** Hash of everything the runtime is built from; names its cache folder. */
-export function runtimeKey(): string {
-  const h = createHash('sha256');
-  h.update(`backprop-grader ${graderVersion()}\nnode ${process.versions.node}\nesbuild ${esbuildVersion}\n`);
-  // Recursive: the kit's kernels (exercises/lib/kernels/, the embedded WebAssembly included) go into the runtime too.
-  const sources = [...tsFilesDeep(join(GRADER_DIR, 'sandbox')), join(GRADER_DIR, 'parts', 'ids.ts'), ...tsFilesDeep(KIT_LIB_DIR)];
-  const packages = new Set<string>();
-  for (const file of sources) {
-    const text = readFileSync(file);
-    h.update(`${relative(PACKAGE_ROOT, file)} ${sha256(text)}\n`);
-    for (const m of text.toString('utf8').matchAll(/from\s+['"]([^.'"/][^'"]*)['"]/g)) {
-      const spec = m[1];
-      if (spec.startsWith('node:')) continue;
-      packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
-    }
-  }
-  for (const pkg of [...packages].sort()) {
-    let manifest = 'missing';
-    try {
-      manifest = sha256(readFileSync(join(PACKAGE_ROOT, 'node_modules', pkg, 'package.json')));
-    } catch {
-      // not installed here (e.g. a builtin-looking name): the key still changes when it appears
-    }
-    h.update(`package ${pkg} ${manifest}\n`);
-  }
-  return h.digest('hex').slice(0, 32);
-}
-
-/** The runtime's entry for ml-matrix: a module re-exporting the grader's own installation. */
-function runtimeEntriesPlugin(): Plugin {
-  return {
-    name: 'backprop-grader-runtime',
-    setup(pb) {
-      pb.onResolve({ filter: /^bpg-runtime:ml-matrix$/ }, () => ({ path: 'ml-matrix', namespace: 'bpg-runtime' }));
-      pb.onLoad({ filter: /.*/, namespace: 'bpg-runtime' }, () => ({
-        contents: "export * from 'ml-matrix';\nexport { default } from 'ml-matrix';\n",
-        resolveDir: PACKAGE_ROOT,
-        loader: 'js',
-      }));
-    },
-  };
-}
-
-/** Builds the runtime into `dir` (which must exist and be empty); returns the manifest. */
-async function buildInto(dir: string, key: string): Promise<Manifest> {
-  const lib = runtimeLibNames();
-  const result = await build({
-    entryPoints: [
-      { in: HARNESS_ENTRY, out: 'harness' },
-      // The child's entry point: the channel's end, before the harness and any student code.
-      { in: BOOT_ENTRY, out: 'boot' },
-      { in: 'bpg-runtime:ml-matrix', out: 'ml-matrix' },
-      ...lib.map((name) => ({ in: LIB_ENTRIES[name] ?? join(KIT_LIB_DIR, `${name}.ts`), out: `lib/${name}` })),
-    ],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    splitting: true,
-    // .mjs: Node knows the format without looking for a package.json above the (temp) folder.
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    outdir: dir,
-    absWorkingDir: PACKAGE_ROOT,
-    tsconfigRaw: {},
-    logLevel: 'silent',
-    write: false,
-    plugins: [runtimeEntriesPlugin()],
-  });
-  const files: Record<string, string> = {};
-  const write = (path: string, text: string | Uint8Array): void => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-    files[relative(dir, path).split(sep).join('/')] = sha256(Buffer.from(text));
-  };
-  for (const file of result.outputFiles) write(file.path, file.contents);
-  write(join(dir, 'validate-call-outcome.mjs'), await standaloneValidator());
-  const manifest: Manifest = { key, lib, files };
-  // Written last: a folder without a manifest is never taken for a complete runtime.
-  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
-  return manifest;
-}
-
-/** ajv's standalone code for CALL_OUTCOME_SCHEMA, bundled (its few ajv runtime helpers included). */
-async function standaloneValidator(): Promise<string> {
-  const ajvModule = (await import('ajv')) as unknown as Parameters<typeof callOutcomeAjv>[0];
-  const standalone = (await import('ajv/dist/standalone/index.js')) as unknown as { default: ((ajv: unknown, v: unknown) => string) | { default: (ajv: unknown, v: unknown) => string } };
-  const generate = typeof standalone.default === 'function' ? standalone.default : standalone.default.default;
-  const ajv = callOutcomeAjv(ajvModule, true);
-  const code = generate(ajv, ajv.compile(CALL_OUTCOME_SCHEMA));
-  const result = await build({
-    stdin: { contents: code, resolveDir: PACKAGE_ROOT, loader: 'js', sourcefile: 'validate-call-outcome.js' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    write: false,
-  });
-  return result.outputFiles[0].text;
-}
+/** Where scripts/build.mjs puts the prebuilt runtime (inside the installation, beside dist/cli.js). */
+export const PREBUILT_DIR = join(PACKAGE_ROOT, 'dist', 'runtime');
 
 /** Owned by us, a real folder (not a link), not writable by others: only then is its content trusted. */
 function trustworthy(dir: string): boolean {
@@ -231,7 +87,7 @@ export function verifyRuntime(dir: string, key: string): Manifest | null {
   }
 }
 
-function describe(dir: string, manifest: Manifest, key: string, built: boolean): Runtime {
+function describe(dir: string, manifest: Manifest, key: string, built: boolean, prebuilt = false): Runtime {
   const real = realpathSync(dir);
   return {
     dir: real,
@@ -242,6 +98,7 @@ function describe(dir: string, manifest: Manifest, key: string, built: boolean):
     lib: Object.fromEntries(manifest.lib.map((name) => [name, join(real, 'lib', `${name}.mjs`)])),
     key,
     built,
+    ...(prebuilt ? { prebuilt } : {}),
   };
 }
 
@@ -262,8 +119,7 @@ export function useRuntimeCacheRootForTests(root: string | undefined): void {
  * Finds the runtime in the disk cache or builds it there. Safe against concurrent graders: each
  * builds under its own temporary name and renames; the loser of a race uses the winner's folder.
  */
-export async function loadRuntime(root = runtimeCacheRoot()): Promise<Runtime> {
-  const key = runtimeKey();
+export async function loadRuntime(root = runtimeCacheRoot(), key = runtimeKey()): Promise<Runtime> {
   const final = join(root, `${PREFIX}${key}`);
   const cached = verifyRuntime(final, key);
   if (cached) return describe(final, cached, key, false);
@@ -272,7 +128,7 @@ export async function loadRuntime(root = runtimeCacheRoot()): Promise<Runtime> {
   mkdirSync(temp, { mode: 0o700 });
   let manifest: Manifest;
   try {
-    manifest = await buildInto(temp, key);
+    manifest = await (await import('./runtime-build')).buildRuntimeInto(temp, key);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
@@ -314,9 +170,30 @@ let perProcess: Promise<Runtime> | undefined;
 let perProcessRoot: string | undefined;
 
 /**
- * The runtime for this grader process: loaded (or built) once, then reused by every openSandbox.
- * A failed build is not cached, so the next sandbox tries again; a runtime whose folder has gone
- * meanwhile (a temp cleaner) is loaded again.
+ * The runtime prebuilt at install (dist/runtime/), when it was built from the sources as they are
+ * now; else undefined. Synchronous and cheap when the stamp matches (the CLI asks for it before
+ * anything else, to start the sandbox child at once). The folder is part of the installation, as
+ * trusted as the dist/cli.js that is running, so its files are not hashed again.
+ * @param dir the prebuilt runtime's folder (tests use another)
+ * @param contentCheck on a stamp mismatch, compare content keys (a few ms) instead of giving up
+ */
+export function prebuiltRuntime(dir = PREBUILT_DIR, contentCheck = true): Runtime | undefined {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+  if (typeof manifest.key !== 'string' || !Array.isArray(manifest.lib) || !Array.isArray(manifest.packages)) return undefined;
+  const fresh = manifest.stamp === runtimeStamp(manifest.packages) || (contentCheck && manifest.key === runtimeKey());
+  return fresh ? describe(dir, manifest, manifest.key, false, true) : undefined;
+}
+
+/**
+ * The runtime for this grader process: the prebuilt one when current, else loaded from (or built
+ * into) the disk cache; once, then reused by every openSandbox. A failed build is not cached, so
+ * the next sandbox tries again; a runtime whose folder has gone meanwhile (a temp cleaner) is
+ * loaded again.
  */
 export async function getRuntime(root = runtimeCacheRoot()): Promise<Runtime> {
   if (perProcess && perProcessRoot === root) {
@@ -324,12 +201,28 @@ export async function getRuntime(root = runtimeCacheRoot()): Promise<Runtime> {
     if (known && existsSync(join(known.dir, MANIFEST))) return known;
   }
   perProcessRoot = root;
-  const loading = loadRuntime(root);
+  // Not while a test has its own cache folder: those tests are about the disk cache.
+  const prebuilt = cacheRoot === undefined ? prebuiltRuntime() : undefined;
+  const loading = prebuilt ? Promise.resolve(prebuilt) : loadRuntime(root);
   perProcess = loading;
   loading.catch(() => {
     if (perProcess === loading) perProcess = undefined;
   });
   return loading;
+}
+
+/**
+ * The prebuilt runtime, found synchronously and remembered as this process's (getRuntime then
+ * returns it), or undefined when it is not current (then getRuntime finds or builds one).
+ */
+export function prebuiltRuntimeForProcess(): Runtime | undefined {
+  if (cacheRoot !== undefined) return undefined;
+  const runtime = prebuiltRuntime();
+  if (runtime && !perProcess) {
+    perProcess = Promise.resolve(runtime);
+    perProcessRoot = runtimeCacheRoot();
+  }
+  return runtime;
 }
 
 /** Forgets the per-process runtime (tests: force the next openSandbox to look at the disk cache again). */

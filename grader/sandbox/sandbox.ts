@@ -11,20 +11,19 @@
  * walls), channel.ts + codec.ts (framed packets with the session tag), limits.ts (caps on memory,
  * channel and text), cleanup.ts (nothing left behind).
  *
- * The child starts first, while the submission is staged and bundled. What it sends back is
+ * The child starts first, while the submission is staged and bundled (or earlier still: a spare
+ * started ahead for this very plan, spare.ts). What it sends back is
  * hostile input: a reply must carry the session's tag, fit the channel's caps, decode, and pass
  * the CallOutcome schema (validate.ts) before anything compares it; its text is then capped.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { KIT_LIB_DIR } from '../paths';
 import type { StudentFunction } from '../parts/ids';
 import { bundleSubmission, findLocations, type BundleResult } from './bundle';
 import { ChannelClosedError, type ProtocolFault } from './channel';
 import { startChild, type ChildExit, type SandboxChild } from './child-process';
-import { TAG_BYTES } from './codec';
 import { onGraderExit } from './cleanup';
 import type { HarnessConfig } from './harness';
 import { bwrapFailureReason, IsolationUnavailableError, planIsolation, recordNamespaces, type FallbackReason, type IsolationPlan } from './isolation';
@@ -43,6 +42,7 @@ import {
   type SandboxRequest,
 } from './protocol';
 import { getRuntime, type Runtime } from './runtime';
+import { newSandboxFolder, takeSpare, type Spare } from './spare';
 import { stageSubmission, type LocatedSubmission } from './staging';
 import { checkCallOutcome, loadStandaloneValidator } from './validate';
 
@@ -64,7 +64,10 @@ export async function openSandbox(submissionPath: string, limits?: Partial<Sandb
   const runtime = await getRuntime();
   // ajv's standalone validator from the runtime: no ajv import or schema compile in this process.
   const validatorReady = loadStandaloneValidator(runtime.validator);
-  const sandbox = new SubmissionSandbox(plan, runtime, resolveLimits({ ...DEFAULT_LIMITS, ...limits }), opts);
+  const resolved = resolveLimits({ ...DEFAULT_LIMITS, ...limits });
+  // A child started ahead for exactly this plan (spare.ts), else a new one in open().
+  const spare = takeSpare({ plan, runtime, limits: resolved });
+  const sandbox = new SubmissionSandbox(plan, runtime, resolved, opts, spare);
   try {
     await sandbox.open(submissionPath);
   } catch (error) {
@@ -84,7 +87,7 @@ interface Current {
 
 class SubmissionSandbox {
   private readonly dir: string;
-  private readonly secret = randomBytes(TAG_BYTES);
+  private readonly secret: Uint8Array;
   private child: SandboxChild | null = null;
   private sub: LocatedSubmission | undefined;
   private bundle: BundleResult | undefined;
@@ -105,15 +108,20 @@ class SubmissionSandbox {
     private readonly runtime: Runtime,
     private readonly limits: ResolvedLimits,
     private readonly options: SandboxOptions,
+    spare?: Spare,
   ) {
-    // Real path: the permission model compares real paths (os.tmpdir() may be a symlink, e.g. on macOS).
-    this.dir = realpathSync(mkdtempSync(join(tmpdir(), 'backprop-grader-sandbox-')));
-    mkdirSync(this.bundleDir);
-    mkdirSync(this.stageDir);
+    const { dir, secret } = spare ?? newSandboxFolder();
+    this.dir = dir;
+    this.secret = secret;
     this.unregister = onGraderExit(() => {
       this.child?.kill();
       rmSync(this.dir, { recursive: true, force: true });
     });
+    if (spare) {
+      const child = spare.child;
+      this.child = child;
+      spare.attach({ onOutput: (chunk, isStderr) => this.capture(child, chunk, isStderr), onFault: (fault) => this.onIdleFault(child, fault) });
+    }
   }
 
   private get bundleDir(): string {
@@ -126,7 +134,7 @@ class SubmissionSandbox {
 
   /** Starts the child, stages and bundles meanwhile, then confirms the walls and sends the config. */
   async open(submissionPath: string): Promise<void> {
-    this.child = this.startChild();
+    this.child ??= this.startChild();
     this.sub = stageSubmission(submissionPath, this.stageDir);
     this.bundle = await bundleSubmission(this.sub, this.bundleDir, this.runtime);
     await this.confirmIsolation();
@@ -156,11 +164,14 @@ class SubmissionSandbox {
       limits: this.limits,
       secret: this.secret,
       onOutput: (chunk, isStderr) => this.capture(child, chunk, isStderr),
-      onFault: (fault) => {
-        if (!this.current && this.child === child) this.idleFault = fault;
-      },
+      onFault: (fault) => this.onIdleFault(child, fault),
     });
     return child;
+  }
+
+  /** A protocol fault while no call was pending: the next call reports it. */
+  private onIdleFault(child: SandboxChild, fault: ProtocolFault): void {
+    if (!this.current && this.child === child) this.idleFault = fault;
   }
 
   private sendInit(child: SandboxChild): void {
@@ -286,8 +297,11 @@ class SubmissionSandbox {
     const child = this.child;
     if (child) {
       child.kill();
-      // A ref'd timer: the child is unref'd, and the caller awaits this close.
-      await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      // A ref'd timer (the child is unref'd, and the caller awaits this close), cleared once the
+      // child is gone: left pending, it kept every CLI grade alive for a further second.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([child.exited, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
     }
     this.unregister();
     rmSync(this.dir, { recursive: true, force: true });

@@ -46,6 +46,8 @@ export interface NodeCommandSpec {
   /** The boot script (boot.ts, built into the runtime) and the harness URL it preloads. */
   boot: string;
   harnessUrl: string;
+  /** The walls the harness builds at boot (walls.ts): the child's isolation mode. */
+  isolation: 'namespaces' | 'permission-model';
 }
 
 /** The Node command line of the sandbox child (the same inside bwrap and out). */
@@ -60,6 +62,7 @@ export function nodeCommand(spec: NodeCommandSpec): string[] {
     '--disable-warning=ExperimentalWarning',
     spec.boot,
     spec.harnessUrl,
+    spec.isolation,
   ];
 }
 
