@@ -138,11 +138,11 @@ function toMatrix(pixels: Uint8Array, rows: number): Matrix {
  * Loads the default digits from the shipped file. Independent of the working directory. Every call
  * returns fresh matrices, so callers may mutate them. Throws with a plain explanation when the file
  * is missing or damaged.
- * @param options kept for compatibility: there is no cache any more (the file loads in a few ms)
+ * @param options `file`: the data file, when not beside this module (a bundle elsewhere, e.g. dist/);
+ *        `cache` is kept for compatibility: there is no cache any more (the file loads in a few ms)
  */
-export function loadDigits(options: { cache?: boolean } = {}): Digits {
-  void options;
-  const file = digitsDataFile();
+export function loadDigits(options: { cache?: boolean; file?: string } = {}): Digits {
+  const file = options.file ?? digitsDataFile();
   let p: PackedDigits;
   try {
     p = decodeDigits(readFileSync(file));
