@@ -29,7 +29,7 @@ import { verifierFor, type SealVerifier } from './reference/sealed';
 import { PART_SECTION } from './messages/guide';
 import { partTitle } from './messages/parts';
 import { callErrorRef } from './messages/call-errors';
-import { render, type Lang, type MessageRef } from './messages/index';
+import { listRef, render, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, FailureKind, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
 import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions, SandboxRequest } from './sandbox/protocol';
@@ -416,7 +416,8 @@ function runtimeErrorNotice(evaluations: readonly PartEvaluation[], origin: Runt
   if (!origin) return undefined;
   const stopped = evaluations.filter((ev) => blockedBy(ev, origin)).map((ev) => ev.id);
   if (stopped.length === 0) return undefined;
-  const params = { fn: origin.fn, where: `${origin.where.file}:${origin.where.line}`, inPart: origin.part ?? 'none', parts: stopped.join(', ') };
+  const parts = listRef(stopped.map((id): MessageRef => ({ id: `part.${id}.title` as MessageRef['id'] })));
+  const params = { fn: origin.fn, where: `${origin.where.file}:${origin.where.line}`, inPart: origin.part ?? 'none', parts };
   return message('error', { id: 'report.notice.runtime-error', params }, lang);
 }
 

@@ -182,7 +182,7 @@ function publicNameRef(c: GradingCase): MessageRef {
     case 'numgrad':
       return { id: 'report.case.public-numgrad' };
     default:
-      return { id: 'report.case.named', params: { name: c.name } };
+      return { id: 'report.named', params: { name: c.name } };
   }
 }
 
@@ -207,7 +207,7 @@ function nameCases(cases: GradingCase[]): GradingCase[] {
 
 /** A case's name as a catalogue message (its English `name` as is for a case buildCaseSet did not name). */
 export function caseNameRef(c: GradingCase): MessageRef {
-  return c.nameRef ?? { id: 'report.case.named', params: { name: c.name } };
+  return c.nameRef ?? { id: 'report.named', params: { name: c.name } };
 }
 
 /**

@@ -19,6 +19,7 @@ import enCall from './en/call.json';
 import enCompare from './en/compare.json';
 import enDiagnose from './en/diagnose.json';
 import enGithub from './en/github.json';
+import enGradescope from './en/gradescope.json';
 import enGuide from './en/guide.json';
 import enKit from './en/kit.json';
 import enPart from './en/part.json';
@@ -34,6 +35,7 @@ import zhCall from './zh-CN/call.json';
 import zhCompare from './zh-CN/compare.json';
 import zhDiagnose from './zh-CN/diagnose.json';
 import zhGithub from './zh-CN/github.json';
+import zhGradescope from './zh-CN/gradescope.json';
 import zhGuide from './zh-CN/guide.json';
 import zhKit from './zh-CN/kit.json';
 import zhPart from './zh-CN/part.json';
@@ -51,8 +53,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enCompare, ...enDiagnose, ...enGithub, ...enGuide, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
+const EN = { ...enBatch, ...enCall, ...enCompare, ...enDiagnose, ...enGithub, ...enGradescope, ...enGuide, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGradescope, ...zhGuide, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };
@@ -114,6 +116,15 @@ export function t(id: MessageId, params: MessageParams = {}, lang: Lang = DEFAUL
   // never re-reads an interpolated value for placeholders or nestings: skipOnVariables).
   for (const [name, value] of Object.entries(params)) values[name] = isMessageRef(value) ? t(value.id, value.params, lang) : value;
   return translator().t(id, { ...values, lng: lang });
+}
+
+/**
+ * A list of messages as one message in the reader's language ("a, b, c" or "a、b、c"), nested
+ * pairwise (`report.list`), so a stored report keeps it language-neutral.
+ */
+export function listRef(items: readonly MessageRef[]): MessageParam {
+  if (items.length === 0) return '';
+  return items.slice(0, -1).reduceRight<MessageParam>((rest, first) => ({ id: 'report.list', params: { first, rest } }), items[items.length - 1]);
 }
 
 /** Renders a MessageRef (e.g. one read back from a JSON report) in a language. */
