@@ -29,6 +29,7 @@ import { verifierFor, type SealVerifier } from './reference/sealed';
 import { PART_SECTION } from './messages/guide';
 import { partTitle } from './messages/parts';
 import { callErrorRef } from './messages/call-errors';
+import { OptionError } from './messages/errors';
 import { listRef, render, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, FailureKind, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
@@ -287,14 +288,14 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   const t0 = performance.now();
   const options = resolveOptions(input);
   const seed = options.seed ?? drawSeed();
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new OptionError({ id: 'cli.option.seed', params: { value: String(seed) } });
   options.seed = seed;
   if (!Number.isInteger(options.hiddenCases) || options.hiddenCases < 0 || options.hiddenCases > 1000) {
-    throw new RangeError(`hiddenCases must be an integer from 0 to 1000, got ${String(options.hiddenCases)}`);
+    throw new OptionError({ id: 'cli.option.hidden-cases', params: { value: String(options.hiddenCases) } });
   }
   const { atol, rtol } = options.tolerance;
   if (!(atol >= 0 && rtol >= 0 && Number.isFinite(atol) && Number.isFinite(rtol))) {
-    throw new RangeError(`tolerance atol and rtol must be finite numbers ≥ 0, got atol ${String(atol)}, rtol ${String(rtol)}`);
+    throw new OptionError({ id: 'cli.option.tolerance', params: { atol: String(atol), rtol: String(rtol) } });
   }
   const parts = selectParts(options);
 
@@ -313,7 +314,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     let reference: Reference | null = null;
     if (options.reference === 'auto' || options.reference === 'solutions') {
       reference = await loadReference();
-      if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
+      if (!reference && options.reference === 'solutions') throw new OptionError({ id: 'cli.option.no-solutions' });
     }
     // Without the live reference: the shipped public fixtures and the sealed hidden cases.
     const stored: StoredReference | undefined = reference ? undefined : loadStoredReference();

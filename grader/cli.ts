@@ -12,7 +12,8 @@ import { gradeCommand } from './commands/grade';
 import { mergeCommand } from './commands/merge';
 import { batchCommand } from './commands/batch';
 import { releaseCommand } from './commands/release';
-import { CONTEXT_KEY, processIO, UsageError, type CliContext, type CliIO } from './commands/context';
+import { argvLang, CONTEXT_KEY, processIO, UsageError, withUsage, type CliContext, type CliIO } from './commands/context';
+import { t } from './messages/index';
 import { graderVersion } from './paths';
 
 /**
@@ -30,7 +31,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
 ];
 
 function usageErrorText(message: string, usage: string | undefined): string {
-  return `${usage ? `${usage}\n\n` : ''}backprop-grader: ${message}\n`;
+  return `${usage ? `${usage}\n\n` : ''}backprop-grader: ${message.replaceAll('\n', '\nbackprop-grader: ')}\n`;
 }
 
 /**
@@ -39,20 +40,24 @@ function usageErrorText(message: string, usage: string | undefined): string {
  */
 export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
   const ctx: CliContext = { io: { ...processIO(), ...io }, exitCode: 0 };
+  // The language of the CLI's own words (usage errors, notices) and of yargs' built-in ones; the
+  // commands' flag descriptions stay English (instructors' help).
+  const lang = argvLang(argv, ctx.io.env);
   let usage: string | undefined;
   let output = '';
 
   const cli = yargs()
+    .locale(lang === 'zh-CN' ? 'zh_CN' : 'en')
     .scriptName('backprop-grader')
-    .usage('$0 <command> [options]\n\nGrade the backpropagation exercise (ex4): a sandboxed autograder that names the mistake.')
+    .usage(`$0 <command> [options]\n\n${t('cli.usage', {}, lang)}`)
     .strict()
-    .demandCommand(1, 'Say which command to run, e.g. `backprop-grader grade`.')
+    .demandCommand(1, t('cli.demand-command', {}, lang))
     .recommendCommands()
     .version(graderVersion())
     .help()
     .alias('h', 'help')
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .epilogue('Exit codes: 0 done (whatever the score), 1 internal failure or below --min-score, 2 usage error.')
+    .epilogue(t('cli.exit-codes', {}, lang))
     .fail((msg, err, y) => {
       // yargs calls this for its own validation (msg set) and for errors thrown by handlers
       // (msg null): only the former is a usage error.
@@ -60,7 +65,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       y.showHelp((s: string) => {
         usage = s;
       });
-      throw new UsageError(msg, true);
+      throw err instanceof UsageError ? withUsage(err) : new UsageError(msg, true);
     });
   for (const command of COMMANDS) cli.command(command);
 
@@ -73,10 +78,10 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof UsageError) {
-      ctx.io.stderr(usageErrorText(err.message, err.showUsage ? usage : undefined));
+      ctx.io.stderr(usageErrorText(err.text(lang), err.showUsage ? usage : undefined));
       return 2;
     }
-    ctx.io.stderr(`backprop-grader: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    ctx.io.stderr(`backprop-grader: ${t('cli.internal-error', { detail: (err as Error)?.stack ?? String(err) }, lang)}\n`);
     return 1;
   }
 }

@@ -60,7 +60,7 @@ export interface BatchCliOptions {
 export function similarityThreshold(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (Array.isArray(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new Error(`--similarity-threshold must be a number in (0, 1], got "${String(v)}"`);
+  if (Array.isArray(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new UsageError({ id: 'cli.similarity-threshold', params: { value: String(v) } }, true);
   return n;
 }
 
@@ -68,7 +68,7 @@ function wholeNumber(flag: string, min: number) {
   return (v: unknown): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} must be a whole number >= ${min}, got "${String(v)}"`);
+    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < min) throw new UsageError({ id: 'cli.whole-number', params: { flag, min, value: String(v) } }, true);
     return n;
   };
 }
@@ -126,7 +126,7 @@ type BatchArgs = Record<string, unknown> & { folder?: string };
 export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions {
   const one = (flag: string): unknown => {
     const v = args[flag];
-    if (Array.isArray(v)) throw new UsageError(`--${flag} was given more than once`, true);
+    if (Array.isArray(v)) throw new UsageError({ id: 'cli.repeated', params: { flag } }, true);
     return v;
   };
   const out: BatchCliOptions = { folder: resolve(cwd, String(args.folder)), out: resolve(cwd, String(one('out'))), resume: Boolean(args.resume) };
@@ -136,7 +136,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
     try {
       out.shard = parseShard(String(args.shard));
     } catch (error) {
-      throw new UsageError((error as Error).message, true);
+      throw new UsageError(error instanceof BatchUsageError && error.refs ? error.refs : (error as Error).message, true);
     }
   }
   if (args.preset !== undefined) out.preset = args.preset as PresetName;
@@ -173,9 +173,10 @@ async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise
     try {
       configLayer = loadConfig(file);
     } catch (error) {
-      throw error instanceof ConfigError ? new UsageError(error.message) : error;
+      throw error instanceof ConfigError ? new UsageError(error.refs ?? error.message) : error;
     }
-    ctx.io.stderr(`backprop-grader: using options from ${file}\n`);
+    const { t } = await import('../messages/index');
+    ctx.io.stderr(`${t('cli.using-config', { file }, resolveLang({ flag: cli.lang, config: configLayer.lang, env: ctx.io.env }))}\n`);
   }
   const flags: Partial<GradeOptions> = {};
   if (cli.preset !== undefined) flags.preset = cli.preset;
@@ -207,16 +208,16 @@ async function checkIsolation(policy: IsolationPolicy | undefined, ctx: CliConte
 }
 
 /** The manifest tamper evidence compares with: --release-manifest, else this installation's. */
-async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext) {
+async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext, lang?: Lang) {
   const { t } = await import('../messages/index');
   if (cli.releaseManifest) {
     const { readManifest } = await import('../release/manifest');
     try {
       const m = readManifest(cli.releaseManifest);
-      ctx.io.stderr(`${t('tamper.batch-source', { source: cli.releaseManifest })}\n`);
+      ctx.io.stderr(`${t('tamper.batch-source', { source: cli.releaseManifest }, lang)}\n`);
       return m;
     } catch (error) {
-      throw new UsageError(`--release-manifest: ${(error as Error).message}`);
+      throw new UsageError({ id: 'cli.release-manifest', params: { detail: (error as Error).message } });
     }
   }
   const { installationManifest } = await import('../release/release');
@@ -234,10 +235,11 @@ async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext) {
  */
 export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, grade?: GradeFn): Promise<number> {
   const { io } = ctx;
-  if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
+  if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError({ id: 'cli.no-such-batch-folder', params: { dir: cli.folder } });
   const gradeOptions = await batchGradeOptions(cli, ctx);
-  await checkIsolation(gradeOptions.isolation, ctx, gradeOptions.lang);
-  const releaseManifest = await loadReleaseManifest(cli, ctx);
+  const lang = gradeOptions.lang;
+  await checkIsolation(gradeOptions.isolation, ctx, lang);
+  const releaseManifest = await loadReleaseManifest(cli, ctx, lang);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.
@@ -252,7 +254,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   // The bar draws on the real stderr, so only when it is a terminal (and the injected io says so too).
   const tty = Boolean(process.stderr.isTTY) && io.stdoutIsTTY;
   const mode = cli.progress ?? (tty ? 'bar' : 'plain');
-  const onProgress = mode === 'none' ? undefined : mode === 'bar' && tty ? barProgress(process.stderr) : plainProgress(io.stderr);
+  const onProgress = mode === 'none' ? undefined : mode === 'bar' && tty ? barProgress(process.stderr, lang) : plainProgress(io.stderr, undefined, lang);
 
   // First Ctrl-C: stop starting grades and keep what is done (resume later); a second one exits at once.
   const controller = new AbortController();
@@ -264,7 +266,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
     }
     controller.abort();
     onProgress?.({ type: 'interrupt' });
-    io.stderr(`\n${t('batch.interrupted')}\n`);
+    io.stderr(`\n${t('batch.interrupted', {}, lang)}\n`);
   };
   process.on('SIGINT', onSigint);
   try {
@@ -284,19 +286,19 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       similarityThreshold: cli.similarityThreshold,
       releaseManifest,
     });
-    for (const w of result.writeErrors) io.stderr(`${t('batch.write-error', { id: JSON.stringify(w.id), reason: w.message })}\n`);
+    for (const w of result.writeErrors) io.stderr(`${t('batch.write-error', { id: JSON.stringify(w.id), reason: w.message }, lang)}\n`);
     if (!result.complete || !result.summary) {
-      io.stderr(`${t('batch.incomplete', { graded: result.graded, skipped: result.skipped, total: result.total })}\n`);
+      io.stderr(`${t('batch.incomplete', { graded: result.graded, skipped: result.skipped, total: result.total }, lang)}\n`);
       return 1;
     }
     const s = result.summary;
-    const stats = s.scores ? t('batch.done.stats', { mean: formatPoints(s.scores.mean), maxScore: formatPoints(s.maxScore), median: formatPoints(s.scores.median) }) : '';
-    io.stdout(`${t('batch.done', { total: result.total, graded: result.graded, skipped: result.skipped, seed: result.seed })}${stats}\n`);
-    if (s.similarity) io.stdout(`${t('batch.done.similar', { count: s.similarity.pairs.length })}\n`);
-    io.stdout(`${t('batch.wrote', { files: outputFileNames(s).join(', '), dir: result.outDir })}\n`);
+    const stats = s.scores ? t('batch.done.stats', { mean: formatPoints(s.scores.mean), maxScore: formatPoints(s.maxScore), median: formatPoints(s.scores.median) }, lang) : '';
+    io.stdout(`${t('batch.done', { total: result.total, graded: result.graded, skipped: result.skipped, seed: result.seed }, lang)}${stats}\n`);
+    if (s.similarity) io.stdout(`${t('batch.done.similar', { count: s.similarity.pairs.length }, lang)}\n`);
+    io.stdout(`${t('batch.wrote', { files: outputFileNames(s).join(', '), dir: result.outDir }, lang)}\n`);
     return result.writeErrors.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof BatchUsageError) throw new UsageError(error.message);
+    if (error instanceof BatchUsageError) throw new UsageError(error.refs ?? error.message);
     throw error;
   } finally {
     process.off('SIGINT', onSigint);

@@ -5,7 +5,8 @@
  * `cliContext(args)`.
  */
 import yargs, { type Argv } from 'yargs';
-import { parseLang, type Lang } from '../messages/index';
+import { CatalogueError } from '../messages/errors';
+import { parseLang, resolveLang, type Lang, type MessageRef } from '../messages/index';
 
 /** Where a command reads and writes. Defaults to the real process in `main`. */
 export interface CliIO {
@@ -56,12 +57,27 @@ export function processIO(): CliIO {
  * A mistake in how the command was called (unknown flag, bad value, missing folder, invalid
  * config file): `main` prints the message (and the usage when `showUsage`) to stderr and returns 2.
  */
-export class UsageError extends Error {
+export class UsageError extends CatalogueError {
   readonly code: string = 'usage';
-  constructor(message: string, readonly showUsage = false) {
+  constructor(message: string | MessageRef | readonly MessageRef[], readonly showUsage = false) {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** The same usage error with the usage shown (a bad flag value met inside yargs). */
+export function withUsage(error: UsageError): UsageError {
+  return error.showUsage ? error : new UsageError(error.refs ?? error.message, true);
+}
+
+/**
+ * The language of the CLI's own messages before any config is read: `--lang` among the arguments
+ * (either spelling), else LC_ALL / LC_MESSAGES / LANG, else English.
+ */
+export function argvLang(argv: readonly string[], env: NodeJS.ProcessEnv): Lang {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const value = at < 0 ? undefined : argv[at].includes('=') ? argv[at].slice('--lang='.length) : argv[at + 1];
+  return resolveLang({ flag: parseLang(value), env });
 }
 
 /** Colour only on a TTY, and never when NO_COLOR is set to a non-empty value (no-color.org). */
@@ -82,7 +98,7 @@ export function standaloneParser(command?: string): Argv {
     .version(false)
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
+      throw err instanceof UsageError ? withUsage(err) : new UsageError(msg ?? err?.message ?? { id: 'cli.invalid-arguments' }, true);
     });
 }
 
@@ -91,7 +107,7 @@ export function langFlag(flag: string) {
   return (v: unknown): Lang | undefined => {
     if (v === undefined) return undefined;
     const lang = Array.isArray(v) ? undefined : parseLang(String(v));
-    if (!lang) throw new Error(`--${flag} must be en or zh-CN, got "${String(v)}"`);
+    if (!lang) throw new UsageError({ id: 'cli.bad-lang', params: { flag, value: String(v) } }, true);
     return lang;
   };
 }

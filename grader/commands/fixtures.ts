@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { resolveLang } from '../messages/index';
 import { cliContext } from './context';
 
 type FixturesArgs = Record<string, unknown> & { out?: string; check?: boolean; all?: boolean };
@@ -27,14 +28,17 @@ export const fixturesCommand: CommandModule<object, FixturesArgs> = {
     const ctx = cliContext(args);
     // Loaded here: the reference solutions and ajv are only needed by this command.
     const fixtures = await import('../reference/fixtures');
+    const { t } = await import('../messages/index');
+    const lang = resolveLang({ env: ctx.io.env });
     const dir = args.out ? resolve(ctx.io.cwd, args.out) : undefined;
     const paths = dir ? { publicPath: resolve(dir, 'public.json'), sealedPath: resolve(dir, 'sealed.json') } : {};
     if (args.check) {
       const problems = await fixtures.checkFixtures({ ...paths, hashes: args.all ? 'all' : 3 });
       if (problems.length === 0) {
-        ctx.io.stdout('The stored public fixtures and sealed hidden cases are up to date.\n');
+        ctx.io.stdout(`${t('cli.fixtures.fresh', {}, lang)}\n`);
       } else {
-        ctx.io.stderr(`${problems.slice(0, 20).join('\n')}\nThe stored fixtures are stale: run \`backprop-grader fixtures\` and commit the result.\n`);
+        // The problems are the fixtures' own diagnostics (English: maintainers read them).
+        ctx.io.stderr(`${problems.slice(0, 20).join('\n')}\n${t('cli.fixtures.stale', {}, lang)}\n`);
         ctx.exitCode = 1;
       }
       return;
@@ -47,11 +51,11 @@ export const fixturesCommand: CommandModule<object, FixturesArgs> = {
           const pct = Math.floor((100 * done) / total);
           if (pct >= last + 10 || done === total) {
             last = pct;
-            ctx.io.stderr(`fixtures: sealing ${done}/${total} (${pct}%)\n`);
+            ctx.io.stderr(`${t('cli.fixtures.sealing', { done, total, percent: pct }, lang)}\n`);
           }
         },
       },
     });
-    for (const w of written) ctx.io.stdout(`Wrote ${w.path} (${(w.bytes / 1024).toFixed(1)} KiB).\n`);
+    for (const w of written) ctx.io.stdout(`${t('cli.fixtures.wrote', { file: w.path, kib: (w.bytes / 1024).toFixed(1) }, lang)}\n`);
   },
 };

@@ -8,12 +8,13 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
-import { resolveLang, type Lang } from '../messages/index';
+import { resolveLang, t, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
 import { PART_IDS, type PartId, type PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
 import { cliContext, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
+import { OptionError } from '../messages/errors';
 import type { FallbackReason, IsolationPolicy } from '../sandbox/protocol';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
@@ -59,7 +60,7 @@ function nonNegativeInteger(flag: string) {
   return (v: unknown): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < 0) throw new Error(`--${flag} must be a whole number >= 0, got "${String(v)}"`);
+    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < 0) throw new UsageError({ id: 'cli.whole-number', params: { flag, min: 0, value: String(v) } }, true);
     return n;
   };
 }
@@ -68,14 +69,14 @@ function finiteNumber(flag: string) {
   return (v: unknown): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (Array.isArray(v) || !Number.isFinite(n)) throw new Error(`--${flag} must be a number, got "${String(v)}"`);
+    if (Array.isArray(v) || !Number.isFinite(n)) throw new UsageError({ id: 'cli.number', params: { flag, value: String(v) } }, true);
     return n;
   };
 }
 
 function singleString(flag: string) {
   return (v: unknown): unknown => {
-    if (Array.isArray(v)) throw new Error(`--${flag} was given more than once`);
+    if (Array.isArray(v)) throw new UsageError({ id: 'cli.repeated', params: { flag } }, true);
     return v;
   };
 }
@@ -147,7 +148,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (rawConfig === false) out.config = false;
   else if (typeof rawConfig === 'string') out.config = resolve(cwd, rawConfig);
   if (args.timeout !== undefined) {
-    if ((args.timeout as number) < 1) throw new UsageError('--timeout must be at least 1 ms', true);
+    if ((args.timeout as number) < 1) throw new UsageError({ id: 'cli.timeout-min' }, true);
     out.timeoutMs = args.timeout as number;
   }
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
@@ -159,7 +160,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (args.verbose !== undefined) out.verbose = args.verbose as boolean;
   if (args.watch !== undefined) {
     out.watch = args.watch as boolean;
-    if (out.watch && (format !== 'text' || out.out)) throw new UsageError('--watch prints text reports to the terminal: it cannot be combined with --format other than text or with --out', true);
+    if (out.watch && (format !== 'text' || out.out)) throw new UsageError({ id: 'cli.watch-format' }, true);
   }
   return out;
 }
@@ -286,7 +287,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     ctx = { ...ctx, io };
   }
   if (!existsSync(cli.submission) || !statSync(cli.submission).isDirectory()) {
-    throw new UsageError(`no such folder: ${cli.submission} (DIR is a student's exercises folder, or a repository containing exercises/)`);
+    throw new UsageError({ id: 'cli.no-such-folder', params: { dir: cli.submission } });
   }
 
   let configLayer: Partial<GradeOptions> = {};
@@ -296,9 +297,9 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     try {
       configLayer = loadConfig(configFile);
     } catch (err) {
-      throw err instanceof ConfigError ? new UsageError(err.message) : err;
+      throw err instanceof ConfigError ? new UsageError(err.refs ?? err.message) : err;
     }
-    io.stderr(`backprop-grader: using options from ${configFile}\n`);
+    io.stderr(`${t('cli.using-config', { file: configFile }, resolveLang({ flag: cli.lang, config: configLayer.lang, env: io.env }))}\n`);
   }
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
@@ -324,7 +325,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   const { report, failed } = await gradeOnce(options, cli, ctx, gradeImpl);
   if (failed) return 1;
   if (cli.minScore !== undefined && report.score < cli.minScore) {
-    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
+    io.stderr(`${t('cli.below-min-score', { score: report.score, maxScore: report.maxScore, minScore: cli.minScore }, options.lang)}\n`);
     return 1;
   }
   return 0;
@@ -346,8 +347,10 @@ async function gradeOnce(
     // `--isolation strict` without namespaces: the sandbox refused before running anything (no
     // separate probe, so strict costs a grade nothing). The operator's to fix: a usage error.
     if ((err as { code?: unknown })?.code === 'isolation-unavailable') throw await strictUnavailable((err as { reason: FallbackReason }).reason, options.lang);
+    // An option the engine cannot use (a config's points for a part outside the preset…): the operator's.
+    if (err instanceof OptionError) throw new UsageError(err.refs ?? err.message);
     failed = true;
-    ctx.io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
+    ctx.io.stderr(`${t('cli.grading-failed', { detail: (err as Error)?.stack ?? String(err) }, options.lang)}\n`);
     report = internalFailureReport(options, err);
   }
   await emit(report, cli, ctx, failed);

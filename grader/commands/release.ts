@@ -5,13 +5,16 @@
  */
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { cliContext, standaloneParser, UsageError, type CliContext } from './context';
+import { render, resolveLang, t, type Lang } from '../messages/index';
+import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `release`'s arguments after parsing. */
 export interface ReleaseCliOptions {
   /** Absolute output folder. */
   out: string;
   force: boolean;
+  /** `--lang`: the language of this command's messages (else LC_ALL / LC_MESSAGES / LANG). The student README ships in both. */
+  lang?: Lang;
 }
 
 /** Adds `release`'s flags to a yargs instance. */
@@ -19,6 +22,7 @@ export function releaseBuilder<T>(y: Argv<T>) {
   return y
     .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Folder for the student repository (empty or absent)' })
     .option('force', { type: 'boolean', describe: 'Replace an earlier release in --out' })
+    .option('lang', { type: 'string', requiresArg: true, describe: 'Language of the messages: en or zh-CN (the student README is written in both)', coerce: langFlag('lang') })
     .example([['$0 release --out ../ex4-student', 'Write the student repository next to this project']]);
 }
 
@@ -26,8 +30,10 @@ type ReleaseArgs = Record<string, unknown>;
 
 /** Maps parsed yargs arguments to ReleaseCliOptions. */
 export function toReleaseCliOptions(args: ReleaseArgs, cwd: string): ReleaseCliOptions {
-  if (Array.isArray(args.out)) throw new UsageError('--out was given more than once', true);
-  return { out: resolve(cwd, String(args.out)), force: Boolean(args.force) };
+  if (Array.isArray(args.out)) throw new UsageError({ id: 'cli.repeated', params: { flag: 'out' } }, true);
+  const out: ReleaseCliOptions = { out: resolve(cwd, String(args.out)), force: Boolean(args.force) };
+  if (args.lang !== undefined) out.lang = args.lang as Lang;
+  return out;
 }
 
 /** Parses `release`'s arguments without running anything. */
@@ -40,16 +46,17 @@ export function parseReleaseArgs(argv: string[], cwd = '/'): ReleaseCliOptions {
 export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext): Promise<number> {
   // Loaded here: the release writer and its scanner are only for this command, not every CLI start.
   const { ReleaseError, writeRelease } = await import('../release/release');
+  const lang = resolveLang({ flag: cli.lang, env: ctx.io.env });
   try {
     const r = writeRelease({ out: cli.out, force: cli.force });
-    for (const w of r.warnings) ctx.io.stderr(`${w}\n`);
-    ctx.io.stdout(`release: wrote ${r.files.length} files to ${r.outDir}; scanned ${r.scan.filesScanned} files, no solution code or unsealed answers found\n`);
-    ctx.io.stdout(`release: the grading files' hashes are in ${r.outDir}/release-manifest.json; keep a copy for \`batch --release-manifest\` (tamper evidence)\n`);
+    for (const w of r.warnings) ctx.io.stderr(`${render(w, lang)}\n`);
+    ctx.io.stdout(`${t('cli.release.wrote', { files: r.files.length, dir: r.outDir, scanned: r.scan.filesScanned }, lang)}\n`);
+    ctx.io.stdout(`${t('cli.release.manifest', { dir: r.outDir }, lang)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof ReleaseError) {
-      if (error.code === 'release-usage') throw new UsageError(error.message);
-      ctx.io.stderr(`${error.message}\n`);
+      if (error.code === 'release-usage') throw new UsageError(error.refs ?? error.message);
+      ctx.io.stderr(`${error.text(lang)}\n`);
       return 1;
     }
     throw error;

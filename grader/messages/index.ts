@@ -16,6 +16,7 @@
 import i18next, { type i18n } from 'i18next';
 import enBatch from './en/batch.json';
 import enCall from './en/call.json';
+import enCli from './en/cli.json';
 import enCompare from './en/compare.json';
 import enDiagnose from './en/diagnose.json';
 import enGithub from './en/github.json';
@@ -32,6 +33,7 @@ import enUpload from './en/upload.json';
 import enWalkthrough from './en/walkthrough.json';
 import zhBatch from './zh-CN/batch.json';
 import zhCall from './zh-CN/call.json';
+import zhCli from './zh-CN/cli.json';
 import zhCompare from './zh-CN/compare.json';
 import zhDiagnose from './zh-CN/diagnose.json';
 import zhGithub from './zh-CN/github.json';
@@ -53,8 +55,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enCompare, ...enDiagnose, ...enGithub, ...enGradescope, ...enGuide, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGradescope, ...zhGuide, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
+const EN = { ...enBatch, ...enCall, ...enCli, ...enCompare, ...enDiagnose, ...enGithub, ...enGradescope, ...enGuide, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhCli, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGradescope, ...zhGuide, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };
