@@ -310,7 +310,7 @@ describe('runGrade with an injected engine', () => {
     await runGrade(parseGradeArgs(['--verbose'], {}, dir), verbose.ctx, fakeGrade());
     expect(verbose.out.stdout).toContain('worst element at index 1: expected 0.3837698591');
     expect(concise.out.stdout).not.toContain('worst element');
-    expect(concise.out.stdout).toContain('Likely cause [reg-missing], explains: regularized-cost');
+    expect(concise.out.stdout).toContain('Likely cause [reg-missing], explains: Regularized cost function');
   });
 
   it('--watch grades, then grades again when a file is saved and says what changed, until stopped', async () => {

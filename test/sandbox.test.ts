@@ -278,15 +278,24 @@ describe('openSandbox on a correct submission', () => {
     ]);
     await sb.close();
     expect(valueOf(cost)).toEqual({ kind: 'cost-and-gradient', J: { kind: 'number', value: NaN }, grad: { kind: 'array', data: [Infinity, -Infinity, 1] } });
-    expect(valueOf(nested)).toEqual({ kind: 'other', description: 'an array of length 1 containing a nested array at index 0' });
-    expect(valueOf(obj)).toEqual({ kind: 'other', description: 'an object with keys a, b' });
-    expect(valueOf(promise)).toEqual({ kind: 'other', description: 'a Promise: randInitializeWeights must return its result directly (remove async)' });
+    // The English description for logs, and the same facts as params for the catalogue (compare.other.*).
+    expect(valueOf(nested)).toEqual({
+      kind: 'other',
+      description: 'an array of length 1 containing a nested array at index 0',
+      about: { type: 'array', length: 1, element: 'nested-array', index: 0 },
+    });
+    expect(valueOf(obj)).toEqual({ kind: 'other', description: 'an object with keys a, b', about: { type: 'object', keys: 'a, b' } });
+    expect(valueOf(promise)).toEqual({
+      kind: 'other',
+      description: 'a Promise: randInitializeWeights must return its result directly (remove async)',
+      about: { type: 'promise', fn: 'randInitializeWeights' },
+    });
   });
 
   it('an async nnCostFunction returns a Promise, described (not awaited): the contract functions are synchronous', async () => {
     const dir = tempSubmission({ 'nnCostFunction.ts': `export async function nnCostFunction() { return { J: 1, grad: [1] }; }` });
     const { outcomes } = await runAllIn(dir, [COST]);
-    expect(valueOf(outcomes[0])).toEqual({ kind: 'other', description: 'a Promise: nnCostFunction must return its result directly (remove async)' });
+    expect(valueOf(outcomes[0])).toEqual({ kind: 'other', description: 'a Promise: nnCostFunction must return its result directly (remove async)', about: { type: 'promise', fn: 'nnCostFunction' } });
   });
 
   it('measures open + 10 calls + close', async () => {
@@ -619,9 +628,9 @@ export function sigmoidGradient(z: Matrix): Matrix {
   it('returns-garbage: every value is described by its type', async () => {
     const { outcomes } = await runAll(fixture('returns-garbage'), [COST, SIGMOID, RANDOM, NUMGRAD]);
     expect(outcomes.map(valueOf)).toEqual([
-      { kind: 'other', description: 'undefined' },
-      { kind: 'other', description: 'a string "sigmoid(z) .* (1 - sigmoid(z))"' },
-      { kind: 'other', description: 'an object with keys rows, cols' },
+      { kind: 'other', description: 'undefined', about: { type: 'undefined' } },
+      { kind: 'other', description: 'a string "sigmoid(z) .* (1 - sigmoid(z))"', about: { type: 'string', preview: '"sigmoid(z) .* (1 - sigmoid(z))"' } },
+      { kind: 'other', description: 'an object with keys rows, cols', about: { type: 'object', keys: 'rows, cols' } },
       { kind: 'float64array', data: [NaN, NaN, NaN] },
     ]);
   });
