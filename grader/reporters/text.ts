@@ -101,8 +101,8 @@ function caseLines(c: CaseResult, lang: Lang, p: Palette): string[] {
   const label = c.hidden ? t('report.text.hidden-case', { name: c.name }, lang) : c.name;
   const head = `    ${p.red(STATUS_MARK.failed)} ${label}`;
   if (c.message) {
-    const [first, ...rest] = block(c.message, '');
-    out.push(`${head}: ${first}`, ...rest.map((l) => (l ? `      ${l}` : '')));
+    const [first, ...rest] = block(t('report.text.case', { name: label, message: c.message }, lang), '');
+    out.push(`    ${p.red(STATUS_MARK.failed)} ${first}`, ...rest.map((l) => (l ? `      ${l}` : '')));
   } else out.push(head);
   if (c.worst) out.push(`      ${worstLine(c.worst, lang)}`);
   if (c.diff) {
@@ -228,7 +228,8 @@ function conciseCases(part: PartResult, lang: Lang, shown: ReadonlySet<string>, 
   const out: string[] = [];
   for (const c of failing.slice(0, MAX_CASES)) {
     const label = c.hidden ? t('report.text.hidden-case', { name: c.name }, lang) : c.name;
-    out.push(...wrap(`${STATUS_MARK.failed} ${label}: ${c.message ?? ''}`, '    ', width).map((l, i) => (i === 0 ? l.replace(STATUS_MARK.failed, p.red(STATUS_MARK.failed)) : l)));
+    const line = c.message !== undefined ? t('report.text.case', { name: label, message: c.message }, lang) : label;
+    out.push(...wrap(`${STATUS_MARK.failed} ${line}`, '    ', width).map((l, i) => (i === 0 ? l.replace(STATUS_MARK.failed, p.red(STATUS_MARK.failed)) : l)));
   }
   if (failing.length > MAX_CASES) out.push(...wrap(t('report.text.more-cases', { count: failing.length - MAX_CASES }, lang), '    ', width).map(p.dim));
   return out;

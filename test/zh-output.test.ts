@@ -1,0 +1,110 @@
+/**
+ * Issue 11's "Done when": `grade --lang zh-CN` on failing submissions prints Chinese for every line
+ * a student reads, in every format (the text report, concise and verbose; the GitHub job summary,
+ * annotations and Classroom messages; Gradescope's student-visible fields), in live and sealed
+ * mode; and every text of a report can be rendered again in the other language from its ids and
+ * params (the JSON report keeps them beside the text).
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { grade } from '../grader/api';
+import { render, type MessageRef } from '../grader/messages/index';
+import { partTitle } from '../grader/messages/parts';
+import { PACKAGE_ROOT } from '../grader/paths';
+import type { GradeReport } from '../grader/report/types';
+import { classroomResults, jobSummaryMarkdown, publishToGitHub, type ActionsCore } from '../grader/reporters/github';
+import { gradescopeResults } from '../grader/reporters/gradescope';
+import { renderText } from '../grader/reporters/text';
+import { nonChineseLines, quotedTexts } from './helpers/chineseLines';
+
+const SUBMISSIONS = join(PACKAGE_ROOT, 'test', 'fixtures', 'submissions');
+const SEED = 7;
+
+/** Failing submissions of every kind a student meets: stubs, wrong values, types, errors, timeouts, sealed cases. */
+const RUNS: { name: string; submission: string; reference?: 'sealed'; timeoutMs?: number }[] = [
+  { name: 'the untouched stubs', submission: 'stub' },
+  { name: 'wrong values (a catalogue mistake)', submission: 'mistake-reg-includes-bias' },
+  { name: 'a compile error', submission: 'syntax-error' },
+  { name: 'an endless loop (timeout)', submission: 'infinite-loop', timeoutMs: 1500 },
+  { name: 'values of the wrong type', submission: 'returns-garbage' },
+  { name: 'runtime errors', submission: 'throws' },
+  { name: 'a throw in Part 3 that stops other parts', submission: 'located-throws-in-part3-vec' },
+  { name: 'a random initialization out of range', submission: 'wrong-random-init' },
+  { name: 'sealed hidden cases, wrong values', submission: 'mistake-reg-includes-bias', reference: 'sealed' },
+  { name: 'sealed hidden cases, a wrong gradient', submission: 'wrong-backprop-gradient', reference: 'sealed' },
+];
+
+const reports = new Map<string, { en: GradeReport; zh: GradeReport }>();
+
+beforeAll(async () => {
+  for (const run of RUNS) {
+    const options = { submission: join(SUBMISSIONS, run.submission), seed: SEED, ...(run.reference ? { reference: run.reference } : {}), ...(run.timeoutMs ? { limits: { timeoutMs: run.timeoutMs } } : {}) };
+    const [en, zh] = [await grade({ ...options, lang: 'en' }), await grade({ ...options, lang: 'zh-CN' })];
+    reports.set(run.name, { en, zh });
+  }
+}, 240_000);
+
+/** A fake @actions/core that records annotations and the job summary. */
+function recordingCore(): { core: ActionsCore; annotations: string[]; titles: string[] } {
+  const annotations: string[] = [];
+  const titles: string[] = [];
+  const summary = { addRaw: () => summary, write: async () => summary };
+  const core = {
+    error: (message: string | Error, props?: { title?: string }) => {
+      annotations.push(String(message));
+      if (props?.title) titles.push(props.title);
+    },
+    setOutput: () => undefined,
+    summary,
+  } as unknown as ActionsCore;
+  return { core, annotations, titles };
+}
+
+describe.each(RUNS.map((r) => r.name))('grade --lang zh-CN: %s', (name) => {
+  const zh = () => reports.get(name)!.zh;
+
+  it('fails, so there is something to read', () => {
+    expect(zh().score).toBeLessThan(zh().maxScore);
+    expect(zh().lang).toBe('zh-CN');
+  });
+
+  it('the text report, concise and verbose, at the default width: every line Chinese (or exempt)', () => {
+    const quoted = quotedTexts(zh());
+    expect(nonChineseLines(renderText(zh()), quoted)).toEqual([]);
+    expect(nonChineseLines(renderText(zh(), { verbose: true }), quoted)).toEqual([]);
+  });
+
+  it('the GitHub job summary, annotations and Classroom messages: every line Chinese (or exempt)', async () => {
+    const quoted = quotedTexts(zh());
+    expect(nonChineseLines(jobSummaryMarkdown(zh()), quoted)).toEqual([]);
+    const { core, annotations, titles } = recordingCore();
+    await publishToGitHub(zh(), { write: () => undefined, env: {}, core });
+    expect(annotations.length).toBeGreaterThan(0);
+    expect(nonChineseLines([...annotations, ...titles].join('\n'), quoted)).toEqual([]);
+    const classroom = classroomResults(zh()).flatMap(({ result }) => result.tests.flatMap((t) => [t.name, t.message]));
+    expect(nonChineseLines(classroom.join('\n'), quoted)).toEqual([]);
+  });
+
+  it("Gradescope's student-visible fields: every line Chinese (or exempt)", () => {
+    const results = gradescopeResults(zh());
+    const visible = [results.output, ...results.tests.flatMap((t) => [t.name, t.output ?? ''])];
+    expect(nonChineseLines(visible.join('\n'), quotedTexts(zh()))).toEqual([]);
+  });
+
+  it('the English report, rendered again from its ids and params, is exactly the Chinese report', () => {
+    const { en } = reports.get(name)!;
+    const again = (ref: MessageRef) => render(ref, 'zh-CN');
+    expect(en.parts.map((p) => partTitle(p.id, 'zh-CN'))).toEqual(zh().parts.map((p) => p.title));
+    expect((en.notices ?? []).map((m) => again(m))).toEqual((zh().notices ?? []).map((m) => m.text));
+    en.parts.forEach((part, i) => {
+      const target = zh().parts[i];
+      expect(part.messages.map((m) => again(m))).toEqual(target.messages.map((m) => m.text));
+      expect(part.diagnoses.map((d) => [again({ id: d.messageId, params: d.params }), again({ id: d.hintId, params: d.params })])).toEqual(
+        target.diagnoses.map((d) => [d.message, d.hint]),
+      );
+      expect(part.cases.map((c) => [again({ id: c.nameId!, params: c.nameParams }), c.messageId ? again({ id: c.messageId, params: c.params }) : c.message])).toEqual(
+        target.cases.map((c) => [c.name, c.message]),
+      );
+    });
+  });
+});
