@@ -5,8 +5,11 @@
  * mode; and every text of a report can be rendered again in the other language from its ids and
  * params (the JSON report keeps them beside the text).
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWalkthrough } from '../exercises/ex4';
 import { grade } from '../grader/api';
 import { render, type MessageRef } from '../grader/messages/index';
 import { partTitle } from '../grader/messages/parts';
@@ -107,4 +110,43 @@ describe.each(RUNS.map((r) => r.name))('grade --lang zh-CN: %s', (name) => {
       );
     });
   });
+});
+
+/** `npm run ex4 -- --lang zh-CN`: the walkthrough's lines, on the reference and on broken code. */
+describe('the walkthrough in Chinese: every line a student reads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpg-zh-ex4-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** correct-vectorized with one file replaced or edited. */
+  function submission(name: string, file: string, change: (src: string) => string): string {
+    const root = join(dir, name);
+    cpSync(join(SUBMISSIONS, 'correct-vectorized', 'exercises'), join(root, 'exercises'), { recursive: true });
+    const path = join(root, 'exercises', file);
+    writeFileSync(path, change(readFileSync(path, 'utf8')));
+    return root;
+  }
+
+  async function walk(options: Parameters<typeof runWalkthrough>[0]): Promise<string[]> {
+    const lines: string[] = [];
+    await runWalkthrough({ out: join(dir, 'out'), iterations: 2, lang: 'zh-CN', ...options }, { log: (l) => lines.push(l) });
+    return lines;
+  }
+
+  /** Each walk, and a line it must print (so it stops, or ends, where it should). */
+  const WALKS: [string, RegExp, () => Promise<string[]>][] = [
+    ['every step, on the reference solutions', /^所有步骤都已运行/, () => walk({ impl: 'solutions' })],
+    ['the untouched stubs', /^ {2}`nnCostFunction` 还/, () => walk({ submission: join(SUBMISSIONS, 'stub') })],
+    ['wrong values (the regularization term doubled)', /lambda = 1）：7\.\d+ +应为 7\.008220 +✗$/, () => walk({ submission: submission('reg', 'nnCostFunction.ts', (s) => s.replace('J += (lambda / (2 * m)) * reg;', 'J += (lambda / m) * reg;')) })],
+    ['a random initialization out of range', /超出了 \[−0\.12, 0\.12\]/, () => walk({ submission: join(SUBMISSIONS, 'mistake-rand-init-range') })],
+    ['a compile error', /无法编译/, () => walk({ submission: submission('syntax', 'nnCostFunction.ts', (s) => s.replace('const a1 = addBiasColumn(X);', 'const a1 = addBiasColumn(X;')) })],
+    ['an endless loop (timeout)', /死循环/, () => walk({ timeoutMs: 2000, submission: submission('loop', 'sigmoidGradient.ts', () => readFileSync(join(SUBMISSIONS, 'infinite-loop', 'exercises', 'sigmoidGradient.ts'), 'utf8')) })],
+    ['a shape error thrown by the kit', /MatrixShapeError：times：A \.\* B 要求两个矩阵的维度一致/, () => walk({ submission: submission('shape', 'nnCostFunction.ts', (s) => s.replace('const d2 = times(mtimes(d3, dropFirstColumn(Theta2)), sigmoidGradient(z2));', 'const d2 = times(mtimes(d3, Theta2), sigmoidGradient(z2));')) })],
+    ['a data file that does not exist', /nope\.mat：找不到这个文件$/, () => walk({ data: join(dir, 'nope.mat') })],
+  ];
+
+  it.each(WALKS)('%s', async (_name, expected, run) => {
+    const lines = await run();
+    expect(lines.filter((l) => expected.test(l))).not.toEqual([]);
+    expect(nonChineseLines(lines.join('\n'))).toEqual([]);
+  }, 120_000);
 });
