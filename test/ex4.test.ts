@@ -50,7 +50,7 @@ describe('runWalkthrough', () => {
     expect(Number(train![1])).toBeCloseTo(r.trainAccuracy!, 2);
     // The numbers both guides and exercises/README.md quote for the default run are this run's.
     const last = /^ {2}Iteration {3}50 \| Cost: (\S+)$/m.exec(text)?.[1];
-    for (const doc of ['GUIDE.md', 'GUIDE.zh-CN.md', 'README.md']) {
+    for (const doc of ['GUIDE.md', 'GUIDE.zh-CN.md', 'README.md', 'README.zh-CN.md']) {
       const md = readFileSync(join(EXERCISES, doc), 'utf8');
       expect(md, doc).toContain(`Training set accuracy: ${train![1]}%`);
       expect(md, doc).toContain(`Test set accuracy: ${test![1]}%`);
@@ -58,6 +58,8 @@ describe('runWalkthrough', () => {
       expect(md, doc).toContain(lines.find((l) => l.includes('Iteration    1 |'))!.replace(/^.*\| /, ''));
     }
     for (const doc of ['GUIDE.md', 'GUIDE.zh-CN.md']) expect(readFileSync(join(EXERCISES, doc), 'utf8'), doc).toContain(`| \`npm run ex4\` | ${train![1]}% | ${test![1]}% |`);
+    // The Chinese documents quote the Chinese walkthrough's lines too.
+    for (const doc of ['GUIDE.zh-CN.md', 'README.zh-CN.md']) expect(readFileSync(join(EXERCISES, doc), 'utf8'), doc).toContain(`训练集准确率：${train![1]}%`);
     expect(text).toContain('0.196612 0.235004 0.250000 0.235004 0.196612');
     expect(lines.filter((l) => /^ {2}Iteration +\d+ \| Cost: \d\.\d{6}e[+-]\d\d$/.test(l))).toHaveLength(50);
     for (const name of ['digits.png', 'hidden.png']) {

@@ -14,6 +14,7 @@ import { grade } from '../grader/api';
 import { render, type MessageRef } from '../grader/messages/index';
 import { partTitle } from '../grader/messages/parts';
 import { PACKAGE_ROOT } from '../grader/paths';
+import type { GradeOptions } from '../grader/options';
 import type { GradeReport } from '../grader/report/types';
 import { classroomResults, jobSummaryMarkdown, publishToGitHub, type ActionsCore } from '../grader/reporters/github';
 import { gradescopeResults } from '../grader/reporters/gradescope';
@@ -41,7 +42,7 @@ const reports = new Map<string, { en: GradeReport; zh: GradeReport }>();
 
 beforeAll(async () => {
   for (const run of RUNS) {
-    const options = { submission: join(SUBMISSIONS, run.submission), seed: SEED, ...(run.reference ? { reference: run.reference } : {}), ...(run.timeoutMs ? { limits: { timeoutMs: run.timeoutMs } } : {}) };
+    const options = { submission: join(SUBMISSIONS, run.submission), seed: SEED, ...(run.reference ? { reference: run.reference } : {}), ...(run.timeoutMs ? { limits: { timeoutMs: run.timeoutMs } as GradeOptions['limits'] } : {}) };
     const [en, zh] = [await grade({ ...options, lang: 'en' }), await grade({ ...options, lang: 'zh-CN' })];
     reports.set(run.name, { en, zh });
   }

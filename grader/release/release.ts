@@ -5,13 +5,13 @@
  * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
  * release never appears at <dir>.
  *
- * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with the
+ * Released: exercises/ (stubs, ex4.ts, README.md, README.zh-CN.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with the
  * public fixtures and the sealed hidden cases: the grader grades from them when solutions/ is
  * absent; nothing unsealed is ever copied), bin/, the build scripts,
  * package.json (lean: the runtime dependencies, no test framework, compiler or instructor tools),
  * package-lock.json (the project's lock pruned to that package.json by npm itself, so the student
  * installs exactly the versions this project tested), tsconfig.json (adjusted),
- * .github/workflows/classroom.yml, README.md (for students), .gitignore, and the instructor's
+ * .github/workflows/classroom.yml, README.md and README.zh-CN.md (for students), .gitignore, and the instructor's
  * grading options (points, tolerances, limits) as .github/backprop-grader.config.json, which the classroom workflow passes to `grade --config`
  * (with `--format github` no other config file is read, so a student's own one changes nothing).
  * Also release-manifest.json (hashes of the grading files, for tamper evidence in `batch`:
@@ -23,11 +23,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE_NAME, ConfigError, parseConfig } from '../config';
 import { CatalogueError } from '../messages/errors';
-import type { MessageRef } from '../messages/index';
+import { LANGS, type MessageRef } from '../messages/index';
 import { PACKAGE_ROOT } from '../paths';
 import { buildManifest, contentHash, formatManifest, isProtectedPath, MANIFEST_FILE, MANIFEST_FORMAT, type ReleaseManifest } from './manifest';
 import { graderVersion } from '../paths';
-import { studentReadme } from './readme';
+import { readmeFile, studentReadme } from './readme';
 import { fingerprintSolutions, FORBIDDEN_PATHS, listFiles, scanRelease, type ScanResult } from './scan';
 
 /** A release that cannot be made (bad --out, missing inputs) or that would leak solution code. */
@@ -50,6 +50,7 @@ export const RELEASE_MARKER = '.backprop-grader-release';
 export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-level-ts'; required: boolean }[] = [
   { path: 'exercises', kind: 'top-level-ts', required: true },
   { path: 'exercises/README.md', kind: 'file', required: false },
+  { path: 'exercises/README.zh-CN.md', kind: 'file', required: false },
   // The handout: every report's "revisit" lines and diagnosis hints link into it.
   { path: 'exercises/GUIDE.md', kind: 'file', required: true },
   { path: 'exercises/GUIDE.zh-CN.md', kind: 'file', required: true },
@@ -86,7 +87,7 @@ export function releasedConfig(root: string, configPath?: string): string {
 }
 
 /** Files generated rather than copied (package.json, its lock and tsconfig.json are adjusted copies). */
-const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER, RELEASED_CONFIG, MANIFEST_FILE];
+const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', readmeFile('en'), readmeFile('zh-CN'), '.gitignore', RELEASE_MARKER, RELEASED_CONFIG, MANIFEST_FILE];
 
 /**
  * The only devDependencies a student installs: Node's types, for their editor. No test framework
@@ -233,7 +234,7 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
     writeFileSync(join(staging, 'package.json'), releasePackageJson(readFileSync(join(root, 'package.json'), 'utf8')));
     pruneLockfile(staging, readFileSync(join(root, 'package-lock.json'), 'utf8'));
     writeFileSync(join(staging, 'tsconfig.json'), releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8')));
-    writeFileSync(join(staging, 'README.md'), studentReadme());
+    for (const lang of LANGS) writeFileSync(join(staging, readmeFile(lang)), studentReadme(lang));
     writeFileSync(join(staging, '.gitignore'), GITIGNORE);
     mkdirSync(join(staging, dirname(RELEASED_CONFIG)), { recursive: true });
     writeFileSync(join(staging, RELEASED_CONFIG), configText);
