@@ -9,6 +9,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, it as itBase } from 'vitest';
+import { callErrorMessage } from '../grader/messages/call-errors';
 import { PACKAGE_ROOT } from '../grader/paths';
 import {
   evaluateKnownFunction,
@@ -573,6 +574,8 @@ describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, s
     expect(e).toMatchObject({ code: 'threw', file: 'exercises/sigmoidGradient.ts', line: 6 });
     expect(e.message).toBe("Error [ERR_SANDBOX_NO_NETWORK]: the grader's sandbox has no network");
     expect(e.stack).toEqual(['sigmoidGradient (exercises/sigmoidGradient.ts:6:8)']);
+    // The wall says why in the student's language (the error carries its catalogue kind).
+    expect(callErrorMessage('sigmoidGradient', e, 'zh-CN')).toBe('`sigmoidGradient` 抛出了异常：Error：评分程序的沙箱里没有网络（位置：exercises/sigmoidGradient.ts:6:8）');
     expect(errorOf(outcomes[1]).code).toBe('not-implemented');
   });
 

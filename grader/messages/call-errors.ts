@@ -70,6 +70,11 @@ const KIT_ERRORS: Readonly<Record<string, { params: readonly string[]; choices?:
   'one-hot-shape': { params: ['shape'] },
   'one-hot-type': { params: ['got'], choices: GOT },
   'one-hot-label': { params: ['label', 'index', 'K'] },
+  // The sandbox's walls (grader/sandbox/walls.ts) describe their refusals the same way.
+  'sandbox-network': { params: [] },
+  'sandbox-heap-snapshot': { params: [] },
+  'sandbox-signals': { params: [] },
+  'sandbox-priority': { params: [] },
 };
 
 /** The kit's description of a thrown error (harness: params `kit` and `k.<name>`) as a catalogue message, if valid. */
