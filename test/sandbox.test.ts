@@ -18,6 +18,7 @@ import {
   permissionFlag,
   probeIsolation,
   type IsolationPolicy,
+  type CallError,
   type CallOutcome,
   type KnownFunctionName,
   type Sandbox,
@@ -92,7 +93,7 @@ async function runAllIn(
   return { outcomes, sb };
 }
 
-function errorOf(outcome: CallOutcome): { code: string; message: string; file?: string; line?: number; column?: number; stack?: string[] } {
+function errorOf(outcome: CallOutcome): CallError {
   if (outcome.ok) throw new Error(`expected an error, got ${JSON.stringify(outcome.value)}`);
   return outcome.error;
 }
