@@ -110,6 +110,19 @@ export function threwDetail(e: CallError): MessageParam {
   return raw;
 }
 
+/**
+ * What a compile error says, as the `detail` of `call.compile-error` and `walkthrough.compile-error`:
+ * where, the compiler's own words (the same in every language) and how many more errors follow;
+ * the English message when the params are missing (a report from an older grader).
+ */
+export function compileDetail(e: CallError): MessageParam {
+  const p = paramsOf(e, ['where', 'error', 'more']);
+  if (!p || typeof p.more !== 'number' || typeof p.error !== 'string') return e.message;
+  const error: MessageParam = p.error === '' ? { id: 'call.compile.unknown' } : p.error;
+  const more: MessageParam = p.more > 0 ? { id: 'call.compile.more', params: { count: p.more } } : '';
+  return { id: 'call.compile.detail', params: { where: p.where, error, more } };
+}
+
 /** "exercises/nnCostFunction.ts:42:7" for an error with a position, else undefined. */
 function whereOf(e: CallError): string | undefined {
   return e.file && e.line ? `${e.file}:${e.line}${e.column ? `:${e.column}` : ''}` : undefined;
@@ -127,7 +140,7 @@ export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
     case 'not-implemented':
       return { id: 'call.not-implemented', params: { fn, file } };
     case 'compile-error':
-      return { id: 'call.compile-error', params: { fn, detail: e.message } };
+      return { id: 'call.compile-error', params: { fn, detail: compileDetail(e) } };
     case 'threw': {
       const helper = missingKitHelper(e.message);
       const where = whereOf(e);

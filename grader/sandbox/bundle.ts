@@ -143,6 +143,8 @@ function compileError(sub: LocatedSubmission, fn: StudentFunction, errors: Messa
   return {
     code: 'compile-error',
     message: `${where}: ${first?.text ?? 'the file could not be compiled'}${more}`,
+    // The same, language-neutral: the compiler's own words, where, and how many errors follow.
+    params: { where, error: first?.text ?? '', more: Math.max(0, errors.length - 1) },
     file,
     ...(loc ? { line: loc.line, column: loc.column + 1 } : {}),
   };

@@ -12,7 +12,7 @@ import { wireRef } from '../compare/index';
 import { partOfLine, submissionSources, type SourceReader } from '../diagnose/sources';
 import { missingKitHelper } from '../kit';
 import { frameIn } from '../locate';
-import { callErrorRef, threwDetail } from '../messages/call-errors';
+import { callErrorRef, compileDetail, threwDetail } from '../messages/call-errors';
 import type { MessageRef } from '../messages/index';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
 import { PACKAGE_ROOT } from '../paths';
@@ -60,7 +60,7 @@ export function failureLines(error: CallError, fn: StudentFunction, sources: Sou
     case 'timeout':
       return [{ id: 'walkthrough.timeout', params: { fn, file, seconds: Number(error.params?.seconds ?? 0) } }];
     case 'compile-error':
-      return [{ id: 'walkthrough.compile-error', params: { detail: error.message } }];
+      return [{ id: 'walkthrough.compile-error', params: { detail: compileDetail(error) } }];
     case 'threw':
       return threwLines(error, fn, sources);
     default:
