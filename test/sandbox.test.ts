@@ -473,6 +473,7 @@ describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, s
       line: 3,
       column: 41,
       message: 'exercises/computeNumericalGradient.ts:3:41: Expected ")" but found "{"',
+      params: { where: 'exercises/computeNumericalGradient.ts:3:41', error: 'Expected ")" but found "{"', more: 0 },
     });
     expect(outcomes.slice(1).map((o) => errorOf(o).code)).toEqual(['not-implemented', 'not-implemented', 'not-implemented']);
   });
@@ -558,6 +559,20 @@ describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, s
     // The grader's own globals are untouched.
     expect(Math.exp(0)).toBe(1);
     expect(JSON.stringify({ a: 1 })).toBe('{"a":1}');
+  });
+
+  it("the walkthrough's training says in the student's language when nnCostFunction does not return { J, grad }", async () => {
+    const dir = tempSubmission({ 'nnCostFunction.ts': 'export function nnCostFunction(): number {\n  return 0.5;\n}\n' });
+    const network = { inputLayerSize: 1, hiddenLayerSize: 1, numLabels: 2, lambda: 0, nnParams: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] };
+    const { outcomes } = await runAll(dir, [
+      { fn: 'nnCostFunction', op: 'store-data', key: 'k', rows: 2, columns: 1, values: [0, 1], y: [1, 2] },
+      { fn: 'nnCostFunction', op: 'train', key: 'k', iterations: 1, ...network },
+    ]);
+    expect(outcomes[0].ok).toBe(true);
+    const e = errorOf(outcomes[1]);
+    expect(e.code).toBe('threw');
+    expect(callErrorMessage('nnCostFunction', e)).toMatch(/^`nnCostFunction` threw TypeError: nnCostFunction must return \{ J, grad \} \(a number and a vector\) during training/);
+    expect(callErrorMessage('nnCostFunction', e, 'zh-CN')).toMatch(/^`nnCostFunction` 抛出了异常：TypeError：训练时 nnCostFunction 必须返回 \{ J, grad \}（一个数和一个向量）/);
   });
 
   it('prints-fake-results: forged replies are ignored and printed lines stay in the captured output', async () => {
@@ -666,7 +681,16 @@ export function sigmoidGradient(z: Matrix): Matrix {
       column: 24,
       message:
         'exercises/computeNumericalGradient.ts:2:24: cannot import "../../throws/exercises/helpers/corner": it is outside the submission; import only files inside it',
+      params: {
+        where: 'exercises/computeNumericalGradient.ts:2:24',
+        error: { id: 'call.compile.import-outside', params: { spec: '../../throws/exercises/helpers/corner' } },
+        more: 0,
+      },
     });
+    // The student reads the refusal in their language.
+    expect(callErrorMessage('computeNumericalGradient', errorOf(outcomes[0]), 'zh-CN')).toBe(
+      '`computeNumericalGradient` 无法编译：exercises/computeNumericalGradient.ts:2:24：不能导入“../../throws/exercises/helpers/corner”：它在提交的文件夹之外；只能导入文件夹里的文件',
+    );
     expect(errorOf(outcomes[1])).toMatchObject({
       code: 'compile-error',
       message: expect.stringContaining('cannot import "lodash": a submission may import only ml-matrix'),

@@ -75,6 +75,8 @@ const KIT_ERRORS: Readonly<Record<string, { params: readonly string[]; choices?:
   'sandbox-heap-snapshot': { params: [] },
   'sandbox-signals': { params: [] },
   'sandbox-priority': { params: [] },
+  // The walkthrough's training run (grader/sandbox/walkthrough-calls.ts), when the cost is not { J, grad }.
+  'train-cost': { params: [] },
 };
 
 /** The kit's description of a thrown error (harness: params `kit` and `k.<name>`) as a catalogue message, if valid. */
@@ -116,9 +118,11 @@ export function threwDetail(e: CallError): MessageParam {
  * the English message when the params are missing (a report from an older grader).
  */
 export function compileDetail(e: CallError): MessageParam {
-  const p = paramsOf(e, ['where', 'error', 'more']);
-  if (!p || typeof p.more !== 'number' || typeof p.error !== 'string') return e.message;
-  const error: MessageParam = p.error === '' ? { id: 'call.compile.unknown' } : p.error;
+  const p = paramsOf(e, ['where', 'more']);
+  const said = e.params?.error;
+  const known = isMessageRef(said) && said.id.startsWith('call.compile.import-');
+  if (!p || typeof p.more !== 'number' || (typeof said !== 'string' && !known)) return e.message;
+  const error: MessageParam = said === '' ? { id: 'call.compile.unknown' } : (said as MessageParam);
   const more: MessageParam = p.more > 0 ? { id: 'call.compile.more', params: { count: p.more } } : '';
   return { id: 'call.compile.detail', params: { where: p.where, error, more } };
 }

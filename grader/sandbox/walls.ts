@@ -17,11 +17,10 @@ import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
 import v8 from 'node:v8';
+import { kitError } from '../../exercises/lib/errors';
 
 /** What a student sees when their code touches the network. */
 export const NO_NETWORK_MESSAGE = "the grader's sandbox has no network";
-
-type ErrorWithCode = Error & { code: string; kit: { kind: string; params: Record<string, never> } };
 
 /**
  * A replacement that throws `message` with Node's `code`, and the catalogue's `kind` of it as the
@@ -29,10 +28,7 @@ type ErrorWithCode = Error & { code: string; kit: { kind: string; params: Record
  */
 function refusing(message: string, code: string, kind: string): () => never {
   return function refused(): never {
-    const error = new Error(message) as ErrorWithCode;
-    error.code = code;
-    error.kit = { kind, params: {} };
-    throw error;
+    throw kitError(Object.assign(new Error(message), { code }), kind);
   };
 }
 
