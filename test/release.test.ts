@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade } from '../grader/api';
 import { guideLink, PART_SECTION } from '../grader/messages/guide';
-import { LANGS } from '../grader/messages/index';
+import { LANGS, t } from '../grader/messages/index';
 import { partTitle } from '../grader/messages/parts';
 import { PART_IDS, PRESETS } from '../grader/parts/ids';
 import { PACKAGE_ROOT } from '../grader/paths';
@@ -173,7 +173,10 @@ describe('leak scan', () => {
     const leakyFiles = [...new Set(scan.leaks.map((l) => l.file))].sort();
     expect(leakyFiles).toEqual(['data.json', 'helper.ts', 'innocent.ts', 'moved.ts']);
     expect(scan.leaks.find((l) => l.file === 'innocent.ts')).toMatchObject({ line: 2, source: expect.stringMatching(/^solutions\/reference\.ts:\d+$/) });
-    expect(scan.forbidden.map((f) => f.file)).toEqual(['solutions/notes.md']);
+    expect(scan.forbidden).toEqual([{ file: 'solutions/notes.md', why: 'solutions' }]);
+    // The instructor reads why in their language.
+    const said = (lang: 'en' | 'zh-CN') => t('cli.release.leak-forbidden', scan.forbidden[0], lang);
+    expect([said('en'), said('zh-CN')]).toEqual(['  solutions/notes.md: the reference solutions', '  solutions/notes.md：参考答案']);
     expect(scanText('const a3 = 1; // nothing to see\n', 'x.ts', fp)).toEqual([]);
   });
 });
