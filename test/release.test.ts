@@ -215,6 +215,10 @@ describe('the release works', () => {
     expect(existsSync(join(solved, 'dist', 'reference.js'))).toBe(false);
     const json = execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', 'exercises', '--format', 'json', '--seed', '5', '--no-config'], { cwd: solved, encoding: 'utf8' });
     expect(JSON.parse(json)).toMatchObject({ score: 100, maxScore: 100, reference: 'sealed' });
+    // Without solutions/ the fixtures cannot be rebuilt: a usage error, in the reader's language.
+    const { LC_ALL: _a, LC_MESSAGES: _m, LANG: _l, ...env } = process.env;
+    const fixtures = spawnSync(process.execPath, ['bin/backprop-grader.js', 'fixtures'], { cwd: solved, encoding: 'utf8', env: { ...env, LANG: 'zh_CN.UTF-8' } });
+    expect([fixtures.status, fixtures.stderr]).toEqual([2, 'backprop-grader: fixtures：这里没有 solutions/，无法生成参考输出（请在教师项目中运行）\n']);
   });
 
   it('type-checks on its own (the grader needs nothing from solutions/, not even types)', () => {

@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveLang } from '../messages/index';
-import { cliContext } from './context';
+import { OptionError } from '../messages/errors';
+import { cliContext, UsageError } from './context';
 
 type FixturesArgs = Record<string, unknown> & { out?: string; check?: boolean; all?: boolean };
 
@@ -30,32 +31,38 @@ export const fixturesCommand: CommandModule<object, FixturesArgs> = {
     const fixtures = await import('../reference/fixtures');
     const { t } = await import('../messages/index');
     const lang = resolveLang({ env: ctx.io.env });
-    const dir = args.out ? resolve(ctx.io.cwd, args.out) : undefined;
-    const paths = dir ? { publicPath: resolve(dir, 'public.json'), sealedPath: resolve(dir, 'sealed.json') } : {};
-    if (args.check) {
-      const problems = await fixtures.checkFixtures({ ...paths, hashes: args.all ? 'all' : 3 });
-      if (problems.length === 0) {
-        ctx.io.stdout(`${t('cli.fixtures.fresh', {}, lang)}\n`);
-      } else {
-        // The problems are the fixtures' own diagnostics (English: maintainers read them).
-        ctx.io.stderr(`${problems.slice(0, 20).join('\n')}\n${t('cli.fixtures.stale', {}, lang)}\n`);
-        ctx.exitCode = 1;
+    try {
+      const dir = args.out ? resolve(ctx.io.cwd, args.out) : undefined;
+      const paths = dir ? { publicPath: resolve(dir, 'public.json'), sealedPath: resolve(dir, 'sealed.json') } : {};
+      if (args.check) {
+        const problems = await fixtures.checkFixtures({ ...paths, hashes: args.all ? 'all' : 3 });
+        if (problems.length === 0) {
+          ctx.io.stdout(`${t('cli.fixtures.fresh', {}, lang)}\n`);
+        } else {
+          // The problems are the fixtures' own diagnostics (English: maintainers read them).
+          ctx.io.stderr(`${problems.slice(0, 20).join('\n')}\n${t('cli.fixtures.stale', {}, lang)}\n`);
+          ctx.exitCode = 1;
+        }
+        return;
       }
-      return;
-    }
-    let last = 0;
-    const written = await fixtures.writeFixtures({
-      ...paths,
-      build: {
-        onProgress: (done, total) => {
-          const pct = Math.floor((100 * done) / total);
-          if (pct >= last + 10 || done === total) {
-            last = pct;
-            ctx.io.stderr(`${t('cli.fixtures.sealing', { done, total, percent: pct }, lang)}\n`);
-          }
+      let last = 0;
+      const written = await fixtures.writeFixtures({
+        ...paths,
+        build: {
+          onProgress: (done, total) => {
+            const pct = Math.floor((100 * done) / total);
+            if (pct >= last + 10 || done === total) {
+              last = pct;
+              ctx.io.stderr(`${t('cli.fixtures.sealing', { done, total, percent: pct }, lang)}\n`);
+            }
+          },
         },
-      },
-    });
-    for (const w of written) ctx.io.stdout(`${t('cli.fixtures.wrote', { file: w.path, kib: (w.bytes / 1024).toFixed(1) }, lang)}\n`);
+      });
+      for (const w of written) ctx.io.stdout(`${t('cli.fixtures.wrote', { file: w.path, kib: (w.bytes / 1024).toFixed(1) }, lang)}\n`);
+    } catch (err) {
+      // Nothing to build from (no solutions/): the operator's mistake, a usage error.
+      if (err instanceof OptionError) throw new UsageError(err.refs ?? err.message);
+      throw err;
+    }
   },
 };
