@@ -77,6 +77,7 @@ const KIT_ERRORS: Readonly<Record<string, { params: readonly string[]; choices?:
   'sandbox-priority': { params: [] },
   // The walkthrough's training run (grader/sandbox/walkthrough-calls.ts), when the cost is not { J, grad }.
   'train-cost': { params: [] },
+  'fmincg-grad-length': { params: ['length', 'expected'] },
 };
 
 /** The kit's description of a thrown error (harness: params `kit` and `k.<name>`) as a catalogue message, if valid. */
