@@ -13,7 +13,7 @@ import { mergeCommand } from './commands/merge';
 import { batchCommand } from './commands/batch';
 import { releaseCommand } from './commands/release';
 import { argvLang, CONTEXT_KEY, processIO, UsageError, withUsage, type CliContext, type CliIO } from './commands/context';
-import { t } from './messages/index';
+import { t, type MessageId } from './messages/index';
 import { graderVersion } from './paths';
 
 /**
@@ -40,8 +40,8 @@ function usageErrorText(message: string, usage: string | undefined): string {
  */
 export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
   const ctx: CliContext = { io: { ...processIO(), ...io }, exitCode: 0 };
-  // The language of the CLI's own words (usage errors, notices) and of yargs' built-in ones; the
-  // commands' flag descriptions stay English (instructors' help).
+  // The language of the CLI's own words (usage errors, notices, every command's help: the builders
+  // read it back with helpLang) and of yargs' built-in ones.
   const lang = argvLang(argv, ctx.io.env);
   let usage: string | undefined;
   let output = '';
@@ -67,7 +67,10 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       });
       throw err instanceof UsageError ? withUsage(err) : new UsageError(msg, true);
     });
-  for (const command of COMMANDS) cli.command(command);
+  for (const command of COMMANDS) {
+    const name = String(command.command).split(' ')[0];
+    cli.command({ ...command, describe: t(`help.${name}` as MessageId, {}, lang) });
+  }
 
   try {
     await cli.parseAsync(argv, { [CONTEXT_KEY]: ctx }, (_err, _argv, out) => {

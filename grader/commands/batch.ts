@@ -14,13 +14,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
-import { resolveLang, type Lang } from '../messages/index';
+import { resolveLang, t, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
-import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, standaloneParser, UsageError, type CliContext } from './context';
 import type { IsolationPolicy } from '../sandbox/protocol';
 import { ISOLATION_FLAG, requireNamespaces } from './grade';
 
@@ -75,49 +75,47 @@ function wholeNumber(flag: string, min: number) {
 
 /** The flags of `batch`; no yargs defaults, so "not given" stays distinguishable. */
 export const BATCH_FLAGS = {
-  out: { type: 'string', demandOption: true, describe: 'Output folder (reports/, gradebook.csv, summary.md, report.html)', requiresArg: true },
-  jobs: { type: 'string', describe: 'Submissions graded at once', defaultDescription: 'the number of cores (os.availableParallelism())', requiresArg: true, coerce: wholeNumber('jobs', 1) },
-  seed: { type: 'string', describe: 'One hidden-case seed for every submission (recorded in batch.json and each report)', defaultDescription: 'a fresh seed (or the resumed batch\'s)', requiresArg: true, coerce: wholeNumber('seed', 0) },
-  shard: { type: 'string', describe: 'Grade only slice i of n (1-based; sorted ids with index % n = i-1); combine shards with `merge`', requiresArg: true },
-  resume: { type: 'boolean', describe: 'Continue an interrupted batch in --out: skip submissions whose report is already there and valid' },
-  preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points', defaultDescription: 'full', requiresArg: true },
-  timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
-  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto', requiresArg: true },
-  'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
-  config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
-  progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
-  lang: { type: 'string', describe: 'Language of the reports\' messages: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
+  out: { type: 'string', demandOption: true, requiresArg: true },
+  jobs: { type: 'string', requiresArg: true, coerce: wholeNumber('jobs', 1) },
+  seed: { type: 'string', requiresArg: true, coerce: wholeNumber('seed', 0) },
+  shard: { type: 'string', requiresArg: true },
+  resume: { type: 'boolean', },
+  preset: { choices: ['full', 'coursera'] as const, defaultDescription: 'full', requiresArg: true },
+  timeout: { type: 'string', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, defaultDescription: 'auto', requiresArg: true },
+  'partial-credit': { type: 'boolean', },
+  config: { type: 'string', requiresArg: true },
+  progress: { choices: ['bar', 'plain', 'none'] as const, requiresArg: true },
+  lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') },
   find: {
     type: 'boolean',
-    describe: 'Each subfolder is an upload (e.g. a Gradescope or LMS export): grade the one folder at any depth holding the four files; several copies or scattered files get an errored report saying so',
   },
   similarity: {
     type: 'boolean',
-    describe: 'Compare every pair of submissions (token fingerprints, as MOSS does; names, constants, layout and the stubs ignored): similarity.json/.csv, flags in the gradebook and report',
   },
-  'similarity-threshold': { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
-  isolation: { ...ISOLATION_FLAG, defaultDescription: 'strict on Linux, else auto' },
+  'similarity-threshold': { type: 'string', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
+  isolation: { ...ISOLATION_FLAG, },
   'release-manifest': {
     type: 'string',
-    describe: 'The release-manifest.json written by `release` (or the release folder): repositories whose grading files differ are flagged (CSV column grader_files, HTML badge, report field tamper)',
-    defaultDescription: 'the manifest of this installation, as `release` would write it',
     requiresArg: true,
   },
 } satisfies Record<string, Options>;
 
-const EXAMPLES: [string, string][] = [
-  ['$0 batch submissions --out graded', 'Grade every subfolder of ./submissions'],
-  ['$0 batch submissions --out graded --resume', 'Continue an interrupted batch (nothing is graded twice)'],
-  ['$0 batch submissions --out shard-2 --shard 2/4 --seed 7', 'Grade slice 2 of 4 (a CI matrix job); then `merge`'],
-  ['$0 batch submissions --out graded --similarity', 'Also flag pairs of submissions whose code is suspiciously alike'],
-];
+/** `batch`'s examples: a command line and the name of its help (`help.batch.example.<name>`). */
+const EXAMPLES = [
+  ['$0 batch submissions --out graded', 'default'],
+  ['$0 batch submissions --out graded --resume', 'resume'],
+  ['$0 batch submissions --out shard-2 --shard 2/4 --seed 7', 'shard'],
+  ['$0 batch submissions --out graded --similarity', 'similarity'],
+] as const;
 
 /** Adds `batch`'s positional and flags to a yargs instance. */
 export function batchBuilder<T>(y: Argv<T>) {
+  const lang = helpLang(y as Argv<unknown>);
   return y
-    .positional('folder', { type: 'string', describe: 'Folder whose subfolders are the submissions (id = subfolder name)', demandOption: true })
-    .options(BATCH_FLAGS)
-    .example(EXAMPLES);
+    .positional('folder', { type: 'string', describe: t('help.batch.folder', {}, lang), demandOption: true })
+    .options(describedFlags('batch', BATCH_FLAGS, lang))
+    .example(describedExamples('batch', EXAMPLES, lang));
 }
 
 type BatchArgs = Record<string, unknown> & { folder?: string };
@@ -308,7 +306,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
 /** The `batch` command module (registered in cli.ts COMMANDS). */
 export const batchCommand: CommandModule<object, BatchArgs> = {
   command: 'batch <folder>',
-  describe: 'Grade every submission in a folder: gradebook CSV, JSON reports, Markdown and HTML summaries',
+  describe: t('help.batch', {}, 'en'),
   builder: (y) => batchBuilder(y) as unknown as Argv<BatchArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

@@ -4,9 +4,9 @@
  * wants `main` to return. yargs merges the parse context into argv, so a handler reads it with
  * `cliContext(args)`.
  */
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type Options } from 'yargs';
 import { CatalogueError } from '../messages/errors';
-import { parseLang, resolveLang, type Lang, type MessageRef } from '../messages/index';
+import { CATALOGUES, parseLang, resolveLang, t, type Lang, type MessageId, type MessageRef } from '../messages/index';
 
 /** Where a command reads and writes. Defaults to the real process in `main`. */
 export interface CliIO {
@@ -110,4 +110,34 @@ export function langFlag(flag: string) {
     if (!lang) throw new UsageError({ id: 'cli.bad-lang', params: { flag, value: String(v) } }, true);
     return lang;
   };
+}
+
+/** The language of a parser's help: the locale cli.ts gave yargs (from `--lang` or the environment). */
+export function helpLang(y: Argv<unknown>): Lang {
+  return y.locale() === 'zh_CN' ? 'zh-CN' : 'en';
+}
+
+/** A help text of the catalogue (`help.*`), or undefined when the catalogue has none. */
+function helpText(id: string, lang: Lang): string | undefined {
+  return id in CATALOGUES.en ? t(id as MessageId, {}, lang) : undefined;
+}
+
+/**
+ * A command's flags with their help in `lang`: `describe` is `help.<command>.<flag>`, and
+ * `defaultDescription` is `help.<command>.<flag>.default` where the catalogue has one (else the
+ * flag's own, a value such as `10000` that needs no words).
+ */
+export function describedFlags<F extends Record<string, Options>>(command: string, flags: F, lang: Lang): F {
+  const out: Record<string, Options> = {};
+  for (const [key, spec] of Object.entries(flags)) {
+    const describe = helpText(`help.${command}.${key}`, lang);
+    const defaultDescription = helpText(`help.${command}.${key}.default`, lang) ?? spec.defaultDescription;
+    out[key] = { ...spec, ...(describe === undefined ? {} : { describe }), ...(defaultDescription === undefined ? {} : { defaultDescription }) };
+  }
+  return out as F;
+}
+
+/** A command's examples, each a command line and the name of its help (`help.<command>.example.<name>`), in `lang`. */
+export function describedExamples(command: string, examples: readonly (readonly [string, string])[], lang: Lang): [string, string][] {
+  return examples.map(([line, name]) => [line, t(`help.${command}.example.${name}` as MessageId, {}, lang)]);
 }

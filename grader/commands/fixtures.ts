@@ -5,31 +5,30 @@
  * for CI. Instructors only: it needs solutions/.
  */
 import { resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
-import { resolveLang } from '../messages/index';
+import type { Argv, CommandModule, Options } from 'yargs';
+import { resolveLang, t } from '../messages/index';
 import { OptionError } from '../messages/errors';
-import { cliContext, UsageError } from './context';
+import { cliContext, describedExamples, describedFlags, helpLang, UsageError } from './context';
 
 type FixturesArgs = Record<string, unknown> & { out?: string; check?: boolean; all?: boolean };
 
 /** The `fixtures` command module (registered in cli.ts COMMANDS). */
 export const fixturesCommand: CommandModule<object, FixturesArgs> = {
   command: 'fixtures',
-  describe: 'Rebuild the public fixtures and the sealed hidden cases from solutions/ (instructors)',
-  builder: (y) =>
-    (y as Argv<object>)
-      .option('out', { type: 'string', requiresArg: true, describe: 'Write (or check) DIR/public.json and DIR/sealed.json instead of grader/fixtures/' })
-      .option('check', { type: 'boolean', describe: 'Write nothing; exit 1 when the stored files differ from a fresh build' })
-      .option('all', { type: 'boolean', describe: 'With --check: verify every sealed digest (minutes), not a sample' })
-      .example([
-        ['$0 fixtures', 'Rebuild grader/fixtures/public.json and sealed.json (a few minutes: ~14,000 slow hashes)'],
-        ['$0 fixtures --check', 'Fail (exit 1) when the stored files are stale'],
-      ]) as unknown as Argv<FixturesArgs>,
+  describe: t('help.fixtures', {}, 'en'),
+  builder: (y) => {
+    const lang = helpLang(y);
+    const flags = { out: { type: 'string', requiresArg: true }, check: { type: 'boolean' }, all: { type: 'boolean' } } satisfies Record<string, Options>;
+    const examples = [
+      ['$0 fixtures', 'default'],
+      ['$0 fixtures --check', 'check'],
+    ] as const;
+    return (y as Argv<object>).options(describedFlags('fixtures', flags, lang)).example(describedExamples('fixtures', examples, lang)) as unknown as Argv<FixturesArgs>;
+  },
   handler: async (args) => {
     const ctx = cliContext(args);
     // Loaded here: the reference solutions and ajv are only needed by this command.
     const fixtures = await import('../reference/fixtures');
-    const { t } = await import('../messages/index');
     const lang = resolveLang({ env: ctx.io.env });
     try {
       const dir = args.out ? resolve(ctx.io.cwd, args.out) : undefined;

@@ -13,7 +13,7 @@ import type { GradeOptions } from '../options';
 import { PART_IDS, type PartId, type PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
-import { cliContext, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, standaloneParser, UsageError, wantsColor, type CliContext } from './context';
 import { OptionError } from '../messages/errors';
 import type { FallbackReason, IsolationPolicy } from '../sandbox/protocol';
 
@@ -84,7 +84,6 @@ function singleString(flag: string) {
 /** `--isolation` (grade and batch share it). */
 export const ISOLATION_FLAG = {
   choices: ['auto', 'strict', 'permission-model'] as const,
-  describe: 'Sandbox walls: OS namespaces (bubblewrap) when available (auto), always (strict: exit 2 without them), or Node\'s permission model only',
   defaultDescription: 'auto',
   requiresArg: true,
 } satisfies Options;
@@ -93,45 +92,44 @@ export const ISOLATION_FLAG = {
 export const GRADE_FLAGS = {
   format: {
     choices: REPORT_FORMATS,
-    describe: 'Report format',
-    defaultDescription: 'text (github when GITHUB_ACTIONS=true)',
     requiresArg: true,
   },
-  out: { type: 'string', describe: 'Write the report to FILE instead of stdout (github: the JSON report)', requiresArg: true, coerce: singleString('out') },
-  seed: { type: 'string', describe: 'Seed of the hidden cases (reproduces a run)', defaultDescription: 'a fresh seed, printed in the report', requiresArg: true, coerce: nonNegativeInteger('seed') },
-  preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points: full (7 parts) or coursera (the original 5)', defaultDescription: 'full', requiresArg: true },
-  'min-score': { type: 'string', describe: 'Exit with code 1 when the score is below N (a CI gate)', requiresArg: true, coerce: finiteNumber('min-score') },
-  config: { type: 'string', describe: 'Options file (--no-config: none)', defaultDescription: 'backprop-grader.config.json in the cwd, if any (never the submission\'s own)', requiresArg: true, coerce: singleString('config') },
-  timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
-  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto: solutions/ when present, else the sealed hidden cases', requiresArg: true },
-  'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
-  lang: { type: 'string', describe: 'Language of the report: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
+  out: { type: 'string', requiresArg: true, coerce: singleString('out') },
+  seed: { type: 'string', requiresArg: true, coerce: nonNegativeInteger('seed') },
+  preset: { choices: ['full', 'coursera'] as const, defaultDescription: 'full', requiresArg: true },
+  'min-score': { type: 'string', requiresArg: true, coerce: finiteNumber('min-score') },
+  config: { type: 'string', requiresArg: true, coerce: singleString('config') },
+  timeout: { type: 'string', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, requiresArg: true },
+  'partial-credit': { type: 'boolean', },
+  lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') },
   find: {
     type: 'boolean',
-    describe: 'DIR is an upload (Gradescope, an LMS export): grade the one folder at any depth holding the four files; several copies or scattered files are refused with a message to the student',
   },
   isolation: ISOLATION_FLAG,
-  part: { type: 'string', array: true, choices: PART_IDS, describe: 'Grade only these parts (repeat or list them)', defaultDescription: 'every part of the preset', requiresArg: true },
-  verbose: { type: 'boolean', describe: 'Text report in full: every failed case with its worst element and diff', defaultDescription: 'false (a concise report)' },
-  watch: { type: 'boolean', describe: 'Grade again whenever a file of the submission is saved, and show what changed (Ctrl-C stops)', defaultDescription: 'false' },
+  part: { type: 'string', array: true, choices: PART_IDS, requiresArg: true },
+  verbose: { type: 'boolean', },
+  watch: { type: 'boolean', defaultDescription: 'false' },
 } satisfies Record<string, Options>;
 
-const EXAMPLES: [string, string][] = [
-  ['$0 grade', 'Grade ./exercises and print the report'],
-  ['$0 grade path/to/student-repo --format json --out report.json', 'Write a JSON report'],
-  ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
-  ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
-  ['$0 grade --lang zh-CN', 'The report in Simplified Chinese (LANG=zh_CN.UTF-8 does the same)'],
-  ['$0 grade upload --find --format gradescope', 'Grade an upload whose files sit in some folder of it'],
-  ['$0 grade --part backprop-gradient --watch', 'Regrade one part on every save'],
-];
+/** `grade`'s examples: a command line and the name of its help (`help.grade.example.<name>`). */
+const EXAMPLES = [
+  ['$0 grade', 'default'],
+  ['$0 grade path/to/student-repo --format json --out report.json', 'json'],
+  ['$0 grade --seed 12345', 'seed'],
+  ['$0 grade --preset coursera --min-score 100', 'coursera'],
+  ['$0 grade --lang zh-CN', 'lang'],
+  ['$0 grade upload --find --format gradescope', 'find'],
+  ['$0 grade --part backprop-gradient --watch', 'watch'],
+] as const;
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
 export function gradeBuilder<T>(y: Argv<T>) {
+  const lang = helpLang(y as Argv<unknown>);
   return y
-    .positional('dir', { type: 'string', describe: "The student's exercises folder, or a repository containing exercises/", default: 'exercises' })
-    .options(GRADE_FLAGS)
-    .example(EXAMPLES);
+    .positional('dir', { type: 'string', describe: t('help.grade.dir', {}, lang), default: 'exercises' })
+    .options(describedFlags('grade', GRADE_FLAGS, lang))
+    .example(describedExamples('grade', EXAMPLES, lang));
 }
 
 type GradeArgs = Record<string, unknown> & { dir?: string };
@@ -360,7 +358,7 @@ async function gradeOnce(
 /** The `grade` command module (registered in cli.ts COMMANDS). */
 export const gradeCommand: CommandModule<object, GradeArgs> = {
   command: 'grade [dir]',
-  describe: 'Grade a submission (default: ./exercises)',
+  describe: t('help.grade', {}, 'en'),
   builder: (y) => gradeBuilder(y) as unknown as Argv<GradeArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

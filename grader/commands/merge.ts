@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BatchUsageError } from '../batch/discover';
 import { similarityThreshold } from './batch';
-import { resolveLang, type Lang } from '../messages/index';
-import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
+import { resolveLang, t, type Lang } from '../messages/index';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `merge`'s arguments after parsing (absolute paths). */
 export interface MergeCliOptions {
@@ -22,13 +22,22 @@ export interface MergeCliOptions {
 
 /** Adds `merge`'s positionals and flags to a yargs instance. */
 export function mergeBuilder<T>(y: Argv<T>) {
+  const lang = helpLang(y as Argv<unknown>);
   return y
-    .positional('dirs', { type: 'string', array: true, describe: 'Batch output folders (each with reports/), or reports folders', demandOption: true })
-    .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Output folder for the combined reports/, gradebook.csv, summary.md and report.html' })
-    .option('similarity', { type: 'boolean', describe: 'Compare every pair of submissions (each shard must have been graded with batch --similarity)' })
-    .option('similarity-threshold', { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold })
-    .option('lang', { type: 'string', requiresArg: true, describe: 'Language of summary.md, report.html and the messages: en or zh-CN', defaultDescription: 'LC_ALL / LC_MESSAGES / LANG, else en', coerce: langFlag('lang') })
-    .example([['$0 merge shard-1 shard-2 shard-3 --out graded', 'Combine three shards']]);
+    .positional('dirs', { type: 'string', array: true, describe: t('help.merge.dirs', {}, lang), demandOption: true })
+    .options(
+      describedFlags(
+        'merge',
+        {
+          out: { type: 'string', demandOption: true, requiresArg: true },
+          similarity: { type: 'boolean' },
+          'similarity-threshold': { type: 'string', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
+          lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') },
+        },
+        lang,
+      ),
+    )
+    .example(describedExamples('merge', [['$0 merge shard-1 shard-2 shard-3 --out graded', 'default']], lang));
 }
 
 type MergeArgs = Record<string, unknown> & { dirs?: string[] };
@@ -71,7 +80,7 @@ export async function runMergeCommand(cli: MergeCliOptions, ctx: CliContext): Pr
 /** The `merge` command module (registered in cli.ts COMMANDS). */
 export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
-  describe: 'Combine batch shards (--shard i/n outputs) into one gradebook and report',
+  describe: t('help.merge', {}, 'en'),
   builder: (y) => mergeBuilder(y) as unknown as Argv<MergeArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

@@ -4,9 +4,9 @@
  * that no solution code is in it. See grader/release/release.ts for what is released and why.
  */
 import { resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv, CommandModule, Options } from 'yargs';
 import { render, resolveLang, t, type Lang } from '../messages/index';
-import { cliContext, langFlag, standaloneParser, UsageError, type CliContext } from './context';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, standaloneParser, UsageError, type CliContext } from './context';
 
 /** `release`'s arguments after parsing. */
 export interface ReleaseCliOptions {
@@ -19,11 +19,9 @@ export interface ReleaseCliOptions {
 
 /** Adds `release`'s flags to a yargs instance. */
 export function releaseBuilder<T>(y: Argv<T>) {
-  return y
-    .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Folder for the student repository (empty or absent)' })
-    .option('force', { type: 'boolean', describe: 'Replace an earlier release in --out' })
-    .option('lang', { type: 'string', requiresArg: true, describe: 'Language of the messages: en or zh-CN (the student README is written in both)', coerce: langFlag('lang') })
-    .example([['$0 release --out ../ex4-student', 'Write the student repository next to this project']]);
+  const lang = helpLang(y as Argv<unknown>);
+  const flags = { out: { type: 'string', demandOption: true, requiresArg: true }, force: { type: 'boolean' }, lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') } } satisfies Record<string, Options>;
+  return y.options(describedFlags('release', flags, lang)).example(describedExamples('release', [['$0 release --out ../ex4-student', 'default']], lang));
 }
 
 type ReleaseArgs = Record<string, unknown>;
@@ -66,7 +64,7 @@ export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext)
 /** The `release` command module (registered in cli.ts COMMANDS). */
 export const releaseCommand: CommandModule<object, ReleaseArgs> = {
   command: 'release',
-  describe: 'Write the student repository (stubs, helpers, grader with sealed hidden cases) without solution code',
+  describe: t('help.release', {}, 'en'),
   builder: (y) => releaseBuilder(y) as unknown as Argv<ReleaseArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

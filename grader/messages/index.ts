@@ -22,6 +22,7 @@ import enDiagnose from './en/diagnose.json';
 import enGithub from './en/github.json';
 import enGradescope from './en/gradescope.json';
 import enGuide from './en/guide.json';
+import enHelp from './en/help.json';
 import enKit from './en/kit.json';
 import enPart from './en/part.json';
 import enReport from './en/report.json';
@@ -39,6 +40,7 @@ import zhDiagnose from './zh-CN/diagnose.json';
 import zhGithub from './zh-CN/github.json';
 import zhGradescope from './zh-CN/gradescope.json';
 import zhGuide from './zh-CN/guide.json';
+import zhHelp from './zh-CN/help.json';
 import zhKit from './zh-CN/kit.json';
 import zhPart from './zh-CN/part.json';
 import zhReport from './zh-CN/report.json';
@@ -55,8 +57,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enCli, ...enCompare, ...enDiagnose, ...enGithub, ...enGradescope, ...enGuide, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhCli, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGradescope, ...zhGuide, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
+const EN = { ...enBatch, ...enCall, ...enCli, ...enCompare, ...enDiagnose, ...enGithub, ...enGradescope, ...enGuide, ...enHelp, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhCli, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGradescope, ...zhGuide, ...zhHelp, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };
