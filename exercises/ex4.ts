@@ -18,9 +18,12 @@ import { Matrix } from 'ml-matrix';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { publicNnCase } from '../grader/cases/public';
+import { argvLang } from '../grader/commands/context';
 import { requestsFor } from '../grader/cases/requests';
 import type { NnCase, RandInitCase } from '../grader/cases/types';
-import { LANGS, parseLang, resolveLang, t, type Lang, type MessageId, type MessageParams } from '../grader/messages/index';
+import { comparisonRef, wireRef } from '../grader/compare/index';
+import type { GuideSection } from '../grader/messages/guide';
+import { LANGS, parseLang, resolveLang, t, type Lang, type MessageId, type MessageParams, type MessageRef } from '../grader/messages/index';
 import { DEFAULT_OPTIONS as GRADE_DEFAULTS } from '../grader/options';
 import { PART_DEFINITIONS } from '../grader/parts/index';
 import type { PartId } from '../grader/parts/ids';
@@ -28,12 +31,12 @@ import { loadPublicFixtures } from '../grader/reference/fixtures';
 import { loadReference, type Reference } from '../grader/reference/load';
 import { openSandbox } from '../grader/sandbox/index';
 import type { WireValue } from '../grader/sandbox/protocol';
-import { loadData, loadWeights, rowMajor, shapeOf, type LoadedData } from '../grader/walkthrough/data';
+import { DataError, loadData, loadWeights, rowMajor, shapeOf, type LoadedData } from '../grader/walkthrough/data';
 import { stageSolutions, WalkthroughSession, WalkthroughStop } from '../grader/walkthrough/session';
 import { debugInitializeWeights } from './lib/debugInitializeWeights';
 import { displayData } from './lib/displayData';
-import { formatExp, iterationLine } from './lib/fmincg';
-import { compareGradients, smallNetwork } from './lib/gradientCheck';
+import { formatExp } from './lib/fmincg';
+import { compareGradients, smallNetwork, type GradientCheckWords } from './lib/gradientCheck';
 import { dropFirstColumn, reshape, unroll } from './lib/matrix';
 import { predict } from './lib/predict';
 import { seededRandom } from './lib/random';
@@ -120,6 +123,22 @@ const STEPS = {
 
 export type StepName = keyof typeof STEPS;
 
+/** The section of the guide each step belongs to (its header links there). */
+const STEP_SECTIONS: Readonly<Record<StepName, GuideSection>> = {
+  data: 'notation',
+  parameters: 'notation',
+  'feedforward-cost': 'feedforward-cost',
+  'regularized-cost': 'regularized-cost',
+  'sigmoid-gradient': 'sigmoid-gradient',
+  'random-init': 'random-init',
+  backprop: 'backprop',
+  'regularized-gradient': 'regularized-gradient',
+  'gradient-checking': 'gradient-checking',
+  training: 'training',
+  'hidden-units': 'training',
+  accuracy: 'training',
+};
+
 /** Data stored in the sandbox once, named by this key in later requests. */
 const TRAIN_KEY = 'train';
 
@@ -142,8 +161,12 @@ function matrixOf(v: WireValue): Matrix | null {
   return v.kind === 'matrix' ? new Matrix(v.data) : null;
 }
 
-/** A step could not go on for a reason outside the student's code (a data file, say): the detail is printed as is. */
-class StepError extends Error {}
+/** A step could not go on for a reason outside the student's code (a data file, say): the reason as a catalogue message. */
+class StepError extends Error {
+  constructor(readonly ref: MessageRef) {
+    super(ref.id);
+  }
+}
 
 /** One run of the walkthrough: its options, where it writes, and what it found. */
 class Walkthrough {
@@ -160,6 +183,17 @@ class Walkthrough {
     private readonly io: WalkthroughIO,
     private readonly lang: Lang,
   ) {}
+
+  /** The reader's language's words around checkNNGradients' two columns. */
+  private gradientCheckWords(): GradientCheckWords {
+    return {
+      header: this.text('walkthrough.gradcheck.header'),
+      similar: this.text('walkthrough.gradcheck.similar'),
+      legend: this.text('walkthrough.gradcheck.legend'),
+      explanation: this.text('walkthrough.gradcheck.explanation'),
+      relativeDifference: (diff) => this.text('walkthrough.gradcheck.relative', { diff }),
+    };
+  }
 
   private text(id: string, params: MessageParams = {}): string {
     return t(id as MessageId, params, this.lang);
@@ -187,7 +221,7 @@ class Walkthrough {
   private async step<T>(n: number, name: StepName, params: MessageParams, body: () => T | Promise<T>): Promise<T> {
     this.current = { n, name, params };
     this.io.log('');
-    this.say('walkthrough.step', { n, name, ...params });
+    this.say('walkthrough.step', { n, name, ...params, section: STEP_SECTIONS[name] });
     try {
       return await body();
     } catch (error) {
@@ -197,7 +231,10 @@ class Walkthrough {
       if (error instanceof WalkthroughStop) {
         this.say('walkthrough.stopped', { n, name, ...params });
         for (const line of error.lines) this.say(line.id, line.params);
+      } else if (error instanceof StepError) {
+        this.say('walkthrough.error', { n, name, ...params, detail: error.ref });
       } else {
+        // Not the student's code, not their data: the walkthrough itself (its English message as is).
         this.say('walkthrough.error', { n, name, ...params, detail: (error as Error)?.message ?? String(error) });
       }
       throw new StopSignal();
@@ -272,7 +309,7 @@ class Walkthrough {
     try {
       d = loadData(this.opts.data);
     } catch (error) {
-      throw new StepError((error as Error).message);
+      throw error instanceof DataError ? new StepError(error.ref) : error;
     }
     if (d.file) this.say('walkthrough.data.loaded', { shape: shapeOf(d.X), K: d.K, file: d.file, hasTest: d.Xtest ? 'yes' : 'no', testShape: d.Xtest ? shapeOf(d.Xtest) : '' });
     else this.say('walkthrough.data.embedded', { train: shapeOf(d.X), m: d.X.rows, test: d.Xtest ? shapeOf(d.Xtest) : '' });
@@ -298,7 +335,7 @@ class Walkthrough {
       try {
         w = loadWeights(this.opts.weights, n, d.K);
       } catch (error) {
-        throw new StepError((error as Error).message);
+        throw error instanceof DataError ? new StepError(error.ref) : error;
       }
       this.say('walkthrough.params.file', { hidden: w.Theta1.rows, file: this.opts.weights });
       for (const [name, M] of [['Theta1', w.Theta1], ['Theta2', w.Theta2]] as const) this.say('walkthrough.params.matrix', { name, shape: shapeOf(M), sum: fix6(M.sum()) });
@@ -336,7 +373,7 @@ class Walkthrough {
     const expected = this.reference ? this.reference.nnCostFunction(nnParams, n, h, d.K, d.X, d.y, lambda).J : usesDefaults ? DEFAULT_EXPECTED[key] : null;
     const value = (await pending) as Extract<WireValue, { kind: 'cost-and-gradient' }>;
     const J = numbersOf(value.J)?.[0];
-    if (J === undefined || value.J.kind !== 'number') throw new WalkthroughStop([{ id: 'walkthrough.wrong-type', params: { fn: 'nnCostFunction', got: `J as ${value.J.kind}` } }]);
+    if (J === undefined || value.J.kind !== 'number') throw new WalkthroughStop([{ id: 'walkthrough.wrong-type-j', params: { got: wireRef(value.J) } }]);
     if (expected === null) this.say('walkthrough.cost.no-reference', { lambda, got: fix6(J) });
     else this.say('walkthrough.cost', { lambda, got: fix6(J), expected: fix6(expected), mark: this.check(this.text('walkthrough.label.cost', { lambda }), agrees(J, expected)) });
   }
@@ -380,7 +417,8 @@ class Walkthrough {
       const W = matrixOf(results[0].value);
       const shape = W ? shapeOf(W) : '?';
       this.say('walkthrough.randinit', { name: layer.name, shape, expectedShape: `${layer.lOut}×${layer.lIn + 1}`, mark: this.check(this.text('walkthrough.label.randinit', { name: layer.name }), verdict.passed) });
-      if (!verdict.passed) this.io.log(`    ${verdict.message ?? ''}`);
+      const why = comparisonRef(verdict);
+      if (!verdict.passed && why) this.io.log(`    ${this.text(why.id, why.params)}`);
       if (!W || W.rows !== layer.lOut || W.columns !== layer.lIn + 1) throw new WalkthroughStop([{ id: 'walkthrough.randinit-shape', params: { name: layer.name, shape, expected: `${layer.lOut}×${layer.lIn + 1}` } }]);
       weights.push(W);
     }
@@ -403,7 +441,7 @@ class Walkthrough {
     const verdict = PART_DEFINITIONS[part].judge(c, [{ value, observations }], { tolerance: GRADE_DEFAULTS.tolerance });
     const count = c.expected?.grad.length ?? 0;
     if (verdict.passed) this.say('walkthrough.grad.ok', { lambda: c.inputs.lambda, count, mark: this.check('grad', true) });
-    else this.say('walkthrough.grad.bad', { lambda: c.inputs.lambda, detail: verdict.message ?? '', mark: this.check(this.text('walkthrough.label.grad', { lambda: c.inputs.lambda }), false) });
+    else this.say('walkthrough.grad.bad', { lambda: c.inputs.lambda, detail: comparisonRef(verdict) ?? '', mark: this.check(this.text('walkthrough.label.grad', { lambda: c.inputs.lambda }), false) });
   }
 
   /** checkNNGradients: your numerical gradient of your cost beside your backpropagation, on the small network. */
@@ -413,13 +451,9 @@ class Walkthrough {
     const check = value as Extract<WireValue, { kind: 'gradient-check' }>;
     const numgrad = numbersOf(check.numgrad);
     const grad = numbersOf(check.grad);
-    if (!numgrad || !grad) throw new WalkthroughStop([{ id: 'walkthrough.wrong-type', params: { fn: numgrad ? 'nnCostFunction' : 'computeNumericalGradient', got: numgrad ? check.grad.kind : check.numgrad.kind } }]);
-    let diff: number;
-    try {
-      diff = compareGradients(numgrad, grad, (line) => this.io.log(`  ${line}`));
-    } catch (error) {
-      throw new StepError((error as Error).message);
-    }
+    if (!numgrad || !grad) throw new WalkthroughStop([{ id: 'walkthrough.wrong-type', params: { fn: numgrad ? 'nnCostFunction' : 'computeNumericalGradient', got: wireRef(numgrad ? check.grad : check.numgrad) } }]);
+    if (numgrad.length !== grad.length) throw new WalkthroughStop([{ id: 'walkthrough.gradcheck.length', params: { got: grad.length, expected: numgrad.length } }]);
+    const diff = compareGradients(numgrad, grad, (line) => this.io.log(`  ${line}`), this.gradientCheckWords());
     this.say('walkthrough.gradcheck', { lambda, diff: formatExp(diff), mark: this.check(`checkNNGradients(${lambda})`, diff < 1e-9) });
   }
 
@@ -431,7 +465,8 @@ class Walkthrough {
     const started = performance.now();
     const request = { fn: 'nnCostFunction' as const, op: 'train' as const, key: TRAIN_KEY, nnParams: initial, inputLayerSize: n, hiddenLayerSize: opts.hidden, numLabels: d.K, lambda: opts.lambda, iterations: opts.iterations };
     const value = (await this.session?.value(request, ['training'], { timeoutMs: Math.max(60_000, opts.iterations * 3000) })) as Extract<WireValue, { kind: 'training' }>;
-    value.costs.forEach((cost, i) => this.io.log(`  ${iterationLine(i + 1, cost)}`));
+    // fmincg's own line (lib/fmincg.ts iterationLine), in the reader's language.
+    value.costs.forEach((cost, i) => this.io.log(`  ${this.text('walkthrough.training.iteration', { i: String(i + 1).padStart(4), cost: formatExp(cost) })}`));
     this.say('walkthrough.training.iterations', { iterations: value.iterations, seconds: ((performance.now() - started) / 1000).toFixed(1) });
     const first = value.costs[0];
     const last = value.costs.at(-1);
@@ -506,28 +541,35 @@ export async function runWalkthrough(
   return w.result;
 }
 
-/** argv -> WalkthroughOptions (yargs; unknown options are rejected). */
-export function parseWalkthroughArgs(argv: string[]): WalkthroughOptions {
+/**
+ * argv -> WalkthroughOptions (yargs; unknown options are rejected). The descriptions and errors
+ * are in the reader's language (`--lang`, else LC_ALL / LC_MESSAGES / LANG), yargs' own words too
+ * (its zh_CN locale).
+ */
+export function parseWalkthroughArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WalkthroughOptions {
+  const lang = argvLang(argv, env);
+  const say = (id: string, params: MessageParams = {}) => t(`walkthrough.cli.${id}` as MessageId, params, lang);
   const parsed = yargs(argv)
+    .locale(lang === 'zh-CN' ? 'zh_CN' : 'en')
     .scriptName('npm run ex4 --')
-    .usage('$0 [options]\n\nThe ex4 walkthrough: each value of the exercise beside the value it should be.')
-    .option('iterations', { type: 'number', default: DEFAULT_OPTIONS.iterations, describe: 'fmincg iterations for training' })
-    .option('lambda', { type: 'number', default: DEFAULT_OPTIONS.lambda, describe: 'regularization λ for training' })
-    .option('hidden', { type: 'number', default: DEFAULT_OPTIONS.hidden, describe: 'hidden units' })
-    .option('seed', { type: 'number', default: DEFAULT_OPTIONS.seed, describe: 'seed of the random initialization and of the digits shown' })
-    .option('out', { type: 'string', default: DEFAULT_OPTIONS.out, describe: 'folder for the PNGs' })
-    .option('data', { type: 'string', describe: 'MAT-file with X and y (e.g. ex4data1.mat); default: the embedded digits' })
-    .option('weights', { type: 'string', describe: 'MAT-file with Theta1 and Theta2 (e.g. ex4weights.mat); default: debug weights' })
-    .option('impl', { choices: ['exercises', 'solutions'] as const, default: DEFAULT_OPTIONS.impl, describe: 'whose functions to run' })
-    .option('timeout', { type: 'number', default: DEFAULT_OPTIONS.timeoutMs, describe: 'time limit of each call into your code, in ms' })
-    .option('lang', { choices: [...LANGS], describe: 'language of the lines (default: from LANG)' })
+    .usage(`$0 [options]\n\n${say('usage')}`)
+    .option('iterations', { type: 'number', default: DEFAULT_OPTIONS.iterations, describe: say('iterations') })
+    .option('lambda', { type: 'number', default: DEFAULT_OPTIONS.lambda, describe: say('lambda') })
+    .option('hidden', { type: 'number', default: DEFAULT_OPTIONS.hidden, describe: say('hidden') })
+    .option('seed', { type: 'number', default: DEFAULT_OPTIONS.seed, describe: say('seed') })
+    .option('out', { type: 'string', default: DEFAULT_OPTIONS.out, describe: say('out') })
+    .option('data', { type: 'string', describe: say('data') })
+    .option('weights', { type: 'string', describe: say('weights') })
+    .option('impl', { choices: ['exercises', 'solutions'] as const, default: DEFAULT_OPTIONS.impl, describe: say('impl') })
+    .option('timeout', { type: 'number', default: DEFAULT_OPTIONS.timeoutMs, describe: say('timeout') })
+    .option('lang', { choices: [...LANGS], describe: say('lang') })
     .check((a) => {
       for (const k of ['iterations', 'hidden'] as const) {
-        if (!Number.isInteger(a[k]) || a[k] < (k === 'hidden' ? 1 : 0)) throw new Error(`--${k} must be a whole number${k === 'hidden' ? ' >= 1' : ' >= 0'}`);
+        if (!Number.isInteger(a[k]) || a[k] < (k === 'hidden' ? 1 : 0)) throw new Error(say('whole-number', { flag: k, min: k === 'hidden' ? 1 : 0 }));
       }
-      if (!Number.isFinite(a.lambda) || a.lambda < 0) throw new Error('--lambda must be a number >= 0');
-      if (!Number.isInteger(a.seed)) throw new Error('--seed must be a whole number');
-      if (!Number.isInteger(a.timeout) || a.timeout < 1) throw new Error('--timeout must be a whole number of ms >= 1');
+      if (!Number.isFinite(a.lambda) || a.lambda < 0) throw new Error(say('lambda-range'));
+      if (!Number.isInteger(a.seed)) throw new Error(say('seed-integer'));
+      if (!Number.isInteger(a.timeout) || a.timeout < 1) throw new Error(say('timeout-range'));
       return true;
     })
     .strict()
@@ -545,8 +587,8 @@ export function parseWalkthroughArgs(argv: string[]): WalkthroughOptions {
     impl: parsed.impl,
     timeoutMs: parsed.timeout,
   };
-  const lang = parseLang(parsed.lang);
-  if (lang) out.lang = lang;
+  const chosen = parseLang(parsed.lang);
+  if (chosen) out.lang = chosen;
   return out;
 }
 

@@ -9,18 +9,17 @@
  */
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildCaseSet, type StoredReference } from './cases/index';
+import { buildCaseSet, caseNameRef, type StoredReference } from './cases/index';
 import { PROBE_BUDGET_MS } from './cases/probe';
 import { requestsFor } from './cases/requests';
 import { isProbe, type CaseFamily, type GradingCase } from './cases/types';
-import type { Comparison } from './compare/index';
+import { comparisonRef, failedWith, type Comparison } from './compare/index';
 import { diagnose } from './diagnose/index';
 import { submissionSources, type SourceReader } from './diagnose/sources';
-import { missingKitHelper } from './kit';
 import { partLocation, runtimeErrorOrigin, type RuntimeErrorOrigin } from './locate';
 import { resolveOptions, type GradeOptions } from './options';
 import { selectParts } from './parts/index';
-import { STUDENT_FILES, type PartId, type StudentFunction } from './parts/ids';
+import type { PartId, StudentFunction } from './parts/ids';
 import type { CallResult, CaseEvaluation, PartDefinition, PartEvaluation, Verdict } from './parts/types';
 import { graderVersion } from './paths';
 import { failureKind, isProbeTimeout, prefetchSeals, probeTooSlow } from './parts/sealed-run';
@@ -29,10 +28,14 @@ import { loadReference, type Reference } from './reference/load';
 import { verifierFor, type SealVerifier } from './reference/sealed';
 import { PART_SECTION } from './messages/guide';
 import { partTitle } from './messages/parts';
-import { render, t, type Lang, type MessageRef } from './messages/index';
+import { callErrorRef } from './messages/call-errors';
+import { OptionError } from './messages/errors';
+import { listRef, render, type Lang, type MessageRef } from './messages/index';
 import type { CaseResult, Diagnosis, FailureKind, GradeReport, Message, PartResult } from './report/types';
 import { SCHEMA_VERSION } from './report/types';
 import type { CallError, CallErrorCode, CallOutcome, Sandbox, SandboxLimits, SandboxOptions, SandboxRequest } from './sandbox/protocol';
+
+export { callErrorMessage, callErrorRef } from './messages/call-errors';
 import { partStatus, scorePart, totalScore } from './scoring';
 
 export type { CaseEvaluation, PartEvaluation } from './parts/types';
@@ -112,7 +115,7 @@ async function runCases(
 ): Promise<{ outcomes: Map<string, CallOutcome[]>; probeTimeouts: Set<string> }> {
   const results = new Map<string, CallOutcome[]>();
   const probeTimeouts = new Set<string>();
-  const sticky = new Map<StudentFunction, { error: CallError; caseName: string }>();
+  const sticky = new Map<StudentFunction, { error: CallError; caseName: MessageRef }>();
   cases = [...cases.filter((c) => !isProbe(c)), ...cases.filter(isProbe)];
   for (const c of cases) {
     if (results.has(c.id)) continue;
@@ -124,7 +127,7 @@ async function runCases(
         const repeat = error.code === 'timeout' || error.code === 'out-of-memory';
         const skipped: CallError = {
           code: error.code,
-          message: `not run: an earlier call (${caseName}) ${error.code === 'timeout' ? 'timed out' : 'ran out of memory'}`,
+          message: `not run: an earlier call (${render(caseName, 'en')}) ${error.code === 'timeout' ? 'timed out' : 'ran out of memory'}`,
           params: { fn: request.fn, caseName, reason: error.code, skipped: 1 },
         };
         outcomes.push({ ok: false, durationMs: 0, error: repeat ? skipped : error });
@@ -134,91 +137,13 @@ async function runCases(
       outcomes.push(outcome);
       // A probe running out of its budget is its verdict (too slow), never a reason to skip other calls.
       if (isProbe(c) && !outcome.ok && outcome.error.code === 'timeout') probeTimeouts.add(c.id);
-      else if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: c.name });
+      else if (!outcome.ok && STICKY.has(outcome.error.code)) sticky.set(request.fn, { error: outcome.error, caseName: caseNameRef(c) });
       if (!outcome.ok) break; // the case has no answer; its other calls would tell nothing new
     }
     results.set(c.id, outcomes);
     onCase(c, outcomes);
   }
   return { outcomes: results, probeTimeouts };
-}
-
-/** The params a catalogue message needs, when the CallError carries them all (else undefined). */
-function paramsOf(e: CallError, names: string[]): Record<string, string | number> | undefined {
-  const p = e.params ?? {};
-  const out: Record<string, string | number> = {};
-  for (const name of names) {
-    const v = p[name];
-    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
-    if (ALLOWED_CHOICES[name] && !ALLOWED_CHOICES[name].has(String(v))) return undefined;
-    out[name] = v;
-  }
-  return out;
-}
-
-/** Param values that choose a nested catalogue message: only these are let through (the child is hostile). */
-const ALLOWED_CHOICES: Record<string, ReadonlySet<string>> = {
-  reason: new Set(['too-large', 'oversized', 'malformed', 'forged', 'unexpected', 'version', 'timeout', 'out-of-memory']),
-  type: new Set(['number', 'string', 'boolean', 'bigint', 'symbol', 'undefined', 'object', 'null']),
-};
-
-/** Per CallError code: its catalogue id and the params it needs (besides `fn`). */
-const CALL_ERROR_IDS: Partial<Record<CallErrorCode, { id: MessageRef['id']; params: string[] }>> = {
-  'missing-file': { id: 'call.missing-file', params: ['file', 'name'] },
-  symlink: { id: 'call.symlink', params: ['file'] },
-  'file-too-large': { id: 'call.file-too-large', params: ['file', 'kb', 'limitKb'] },
-  'not-a-function': { id: 'call.not-a-function', params: ['file', 'type'] },
-  timeout: { id: 'call.timeout', params: ['seconds'] },
-  'out-of-memory': { id: 'call.out-of-memory', params: ['mb'] },
-  crashed: { id: 'call.crashed', params: ['signal'] },
-  'output-limit': { id: 'call.output-limit', params: ['mb'] },
-  'protocol-error': { id: 'call.protocol-error', params: ['reason', 'mb'] },
-};
-
-/**
- * A CallError as a catalogue message naming the function (rendered by the caller in its
- * language): one id per code, filled from the error's language-neutral params; `call.other`
- * with the English message when the params are not all there (e.g. a report from an older grader).
- */
-export function callErrorRef(fn: StudentFunction, e: CallError): MessageRef {
-  const file = `exercises/${STUDENT_FILES[fn]}`;
-  const other: MessageRef = { id: 'call.other', params: { fn, detail: e.message.startsWith(`${fn} `) ? e.message.slice(fn.length + 1) : e.message } };
-  switch (e.code) {
-    case 'not-implemented':
-      return { id: 'call.not-implemented', params: { fn, file } };
-    case 'compile-error':
-      return { id: 'call.compile-error', params: { fn, detail: e.message } };
-    case 'threw': {
-      const helper = missingKitHelper(e.message);
-      if (helper) return { id: 'call.missing-import', params: { fn, name: helper, where: e.file && e.line ? `${e.file}:${e.line}` : file } };
-      return e.file && e.line
-        ? { id: 'call.threw-at', params: { fn, detail: e.message, where: `${e.file}:${e.line}${e.column ? `:${e.column}` : ''}` } }
-        : { id: 'call.threw', params: { fn, detail: e.message } };
-    }
-    case 'missing-export': {
-      const p = paramsOf(e, ['file', 'exported']);
-      if (!p) return other;
-      return p.exported === '' ? { id: 'call.missing-export-nothing', params: { fn, file: p.file } } : { id: 'call.missing-export', params: { fn, ...p } };
-    }
-    case 'exited': {
-      const called = paramsOf(e, ['file', 'how']);
-      const exitedWith = paramsOf(e, ['exitCode']);
-      if (called) return { id: 'call.exited-called', params: { fn, ...called } };
-      return exitedWith ? { id: 'call.exited', params: { fn, ...exitedWith } } : other;
-    }
-    default: {
-      const skipped = e.params?.skipped ? paramsOf(e, ['caseName', 'reason']) : undefined;
-      if (skipped) return { id: 'call.not-run', params: { fn, ...skipped } };
-      const known = CALL_ERROR_IDS[e.code];
-      const params = known && paramsOf(e, known.params);
-      return known && params ? { id: known.id, params: { fn, ...params } } : other;
-    }
-  }
-}
-
-/** A CallError as a student-facing line naming the function. */
-export function callErrorMessage(fn: StudentFunction, e: CallError, lang: Lang = 'en'): string {
-  return render(callErrorRef(fn, e), lang);
 }
 
 /** The first argument a case's calls changed in place, with the method and line when known. */
@@ -245,35 +170,38 @@ function evaluateCase(part: PartDefinition, c: GradingCase, outcomes: CallOutcom
   const durationMs = outcomes.reduce((s, o) => s + o.durationMs, 0);
   const failedCall = outcomes.find((o) => !o.ok);
   if (isProbeTimeout(c, failedCall, ctx.probeTimeouts) && failedCall && !failedCall.ok) {
-    return { case: c, outcomes, verdict: 'failed', failure: 'too-slow', error: failedCall.error, comparison: probeTooSlow(c, lang), durationMs };
+    return { case: c, outcomes, verdict: 'failed', failure: 'too-slow', error: failedCall.error, comparison: probeTooSlow(c), durationMs };
   }
   if (failedCall && !failedCall.ok) {
     const error = failedCall.error;
     const verdict: Verdict = error.code === 'not-implemented' ? 'failed' : 'errored';
-    return { case: c, outcomes, verdict, error, comparison: { passed: false, message: callErrorMessage(part.info.fn, error, lang) }, durationMs };
+    return { case: c, outcomes, verdict, error, comparison: failedWith(undefined, callErrorRef(part.info.fn, error)), durationMs };
   }
   const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
-  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance, seals: ctx.seals, lang });
+  const comparison: Comparison = part.judge(c, results, { tolerance: options.tolerance, seals: ctx.seals });
   const mutation = mutationOf(outcomes);
   if (mutation) {
     // A graded function must leave its inputs unchanged, whatever it returns.
     const params = { fn: part.info.fn, argument: mutation.argument, by: mutation.method ? 'method' : 'none', method: mutation.method ?? '', line: mutation.line ?? 0 };
-    const message = t('report.case.mutated', params, lang);
-    return { case: c, outcomes, verdict: 'failed', comparison: { ...comparison, passed: false, message, messageId: 'report.case.mutated', params }, failure: 'mutation', durationMs };
+    return { case: c, outcomes, verdict: 'failed', comparison: { ...comparison, ...failedWith(comparison.problem ?? 'value', { id: 'report.case.mutated', params }), passed: false }, failure: 'mutation', durationMs };
   }
   return { case: c, outcomes, verdict: comparison.passed ? 'passed' : 'failed', comparison, durationMs };
 }
 
-function caseResult(e: CaseEvaluation): CaseResult {
-  const r: CaseResult = { name: e.case.name, hidden: e.case.hidden, passed: e.verdict === 'passed', durationMs: round1(e.durationMs) };
+/** A case's result in the report: its name and its failure's sentence rendered in `lang`, each beside its id and params. */
+function caseResult(e: CaseEvaluation, lang: Lang): CaseResult {
+  const nameRef = caseNameRef(e.case);
+  const r: CaseResult = { name: render(nameRef, lang), nameId: nameRef.id, hidden: e.case.hidden, passed: e.verdict === 'passed', durationMs: round1(e.durationMs) };
+  if (nameRef.params) r.nameParams = nameRef.params;
   const failure = failureKind(e);
   if (failure) r.failure = failure;
   if (e.case.sealed) r.sealed = true;
-  if (e.verdict !== 'passed' && e.comparison.message) r.message = e.comparison.message;
-  if (e.verdict !== 'passed' && e.comparison.messageId) {
-    r.messageId = e.comparison.messageId;
-    if (e.comparison.params) r.params = e.comparison.params;
-  }
+  const ref = e.verdict !== 'passed' ? comparisonRef(e.comparison) : undefined;
+  if (ref) {
+    r.message = render(ref, lang);
+    r.messageId = ref.id;
+    if (ref.params) r.params = ref.params;
+  } else if (e.verdict !== 'passed' && e.comparison.message) r.message = e.comparison.message;
   if (e.verdict !== 'passed' && e.comparison.worst) r.worst = e.comparison.worst;
   if (e.verdict !== 'passed' && e.comparison.diff) r.diff = e.comparison.diff;
   return r;
@@ -338,8 +266,8 @@ function summaryMessages(ev: PartEvaluation, status: PartResult['status'], lang:
   const lines: Message[] = [];
   if (same && first.error) lines.push(message('error', callErrorRef(fn, first.error), lang));
   else {
-    const detail = first.comparison.message ?? t(first.error ? 'report.part.no-answer' : 'report.part.wrong-answer', {}, lang);
-    lines.push(message('error', { id: 'report.part.cases-failed', params: { failed: failing.length, count: n, caseName: first.case.name, detail } }, lang));
+    const detail: MessageRef = comparisonRef(first.comparison) ?? { id: first.error ? 'report.part.no-answer' : 'report.part.wrong-answer' };
+    lines.push(message('error', { id: 'report.part.cases-failed', params: { failed: failing.length, count: n, caseName: caseNameRef(first.case), detail } }, lang));
   }
   const stack = first.error?.stack;
   if (stack && stack.length > 0) lines.push(message('info', { id: 'report.part.your-stack', params: { frames: stack.slice(0, 5).join('\n  ') } }, lang));
@@ -360,14 +288,14 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
   const t0 = performance.now();
   const options = resolveOptions(input);
   const seed = options.seed ?? drawSeed();
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new OptionError({ id: 'cli.option.seed', params: { value: String(seed) } });
   options.seed = seed;
   if (!Number.isInteger(options.hiddenCases) || options.hiddenCases < 0 || options.hiddenCases > 1000) {
-    throw new RangeError(`hiddenCases must be an integer from 0 to 1000, got ${String(options.hiddenCases)}`);
+    throw new OptionError({ id: 'cli.option.hidden-cases', params: { value: String(options.hiddenCases) } });
   }
   const { atol, rtol } = options.tolerance;
   if (!(atol >= 0 && rtol >= 0 && Number.isFinite(atol) && Number.isFinite(rtol))) {
-    throw new RangeError(`tolerance atol and rtol must be finite numbers ≥ 0, got atol ${String(atol)}, rtol ${String(rtol)}`);
+    throw new OptionError({ id: 'cli.option.tolerance', params: { atol: String(atol), rtol: String(rtol) } });
   }
   const parts = selectParts(options);
 
@@ -386,14 +314,14 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
     let reference: Reference | null = null;
     if (options.reference === 'auto' || options.reference === 'solutions') {
       reference = await loadReference();
-      if (!reference && options.reference === 'solutions') throw new Error('reference "solutions" was asked for, but solutions/ is absent in this installation');
+      if (!reference && options.reference === 'solutions') throw new OptionError({ id: 'cli.option.no-solutions' });
     }
     // Without the live reference: the shipped public fixtures and the sealed hidden cases.
     const stored: StoredReference | undefined = reference ? undefined : loadStoredReference();
     const seals = stored ? verifierFor(stored.sealed) : undefined;
     const families = new Set<CaseFamily>(parts.flatMap((p) => p.definition.families));
     const probeBudgetMs = Math.min(PROBE_BUDGET_MS, options.limits.timeoutMs);
-    const caseSet = buildCaseSet(families, seed, options.hiddenCases, { stored, lang: options.lang, probeBudgetMs });
+    const caseSet = buildCaseSet(families, seed, options.hiddenCases, { stored, probeBudgetMs });
     const casesOf = (def: PartDefinition): GradingCase[] => def.families.flatMap((f): GradingCase[] => caseSet[f] ?? []);
     const ordered = parts.flatMap((p) => casesOf(p.definition));
 
@@ -404,7 +332,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
 
     sandbox = await opening;
     const definitions = parts.map((p) => p.definition);
-    const onCase = seals ? (c: GradingCase, o: CallOutcome[]) => prefetchSeals(c, o, definitions, seals, options.tolerance, options.lang) : undefined;
+    const onCase = seals ? (c: GradingCase, o: CallOutcome[]) => prefetchSeals(c, o, definitions, seals, options.tolerance) : undefined;
     const { outcomes, probeTimeouts } = await runCases(sandbox, ordered, onCase);
     await filling;
     await seals?.settle();
@@ -438,7 +366,7 @@ export async function grade(input: Partial<GradeOptions> & { submission: string 
         maxScore: ev.maxScore,
         status,
         messages: [],
-        cases: ev.cases.map(caseResult),
+        cases: ev.cases.map((c) => caseResult(c, options.lang)),
         diagnoses: partDiagnoses,
         durationMs: round1(ev.cases.reduce((s, c) => s + c.durationMs, 0)),
       };
@@ -489,7 +417,8 @@ function runtimeErrorNotice(evaluations: readonly PartEvaluation[], origin: Runt
   if (!origin) return undefined;
   const stopped = evaluations.filter((ev) => blockedBy(ev, origin)).map((ev) => ev.id);
   if (stopped.length === 0) return undefined;
-  const params = { fn: origin.fn, where: `${origin.where.file}:${origin.where.line}`, inPart: origin.part ?? 'none', parts: stopped.join(', ') };
+  const parts = listRef(stopped.map((id): MessageRef => ({ id: `part.${id}.title` as MessageRef['id'] })));
+  const params = { fn: origin.fn, where: `${origin.where.file}:${origin.where.line}`, inPart: origin.part ?? 'none', parts };
   return message('error', { id: 'report.notice.runtime-error', params }, lang);
 }
 

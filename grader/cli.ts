@@ -8,7 +8,8 @@
  * or a gate such as `--min-score`; 2 a usage error (unknown command or flag, bad value).
  */
 import type { CommandModule } from 'yargs';
-import { CONTEXT_KEY, processIO, UsageError, type CliContext, type CliIO } from './commands/context';
+import { argvLang, CONTEXT_KEY, processIO, UsageError, withUsage, type CliContext, type CliIO } from './commands/context';
+import { t, type Lang, type MessageId } from './messages/index';
 import { graderVersion } from './paths';
 
 /**
@@ -30,7 +31,7 @@ export async function loadCommands(): Promise<CommandModule<any, any>[]> {
 }
 
 function usageErrorText(message: string, usage: string | undefined): string {
-  return `${usage ? `${usage}\n\n` : ''}backprop-grader: ${message}\n`;
+  return `${usage ? `${usage}\n\n` : ''}backprop-grader: ${message.replaceAll('\n', '\nbackprop-grader: ')}\n`;
 }
 
 /**
@@ -41,20 +42,23 @@ function usageErrorText(message: string, usage: string | undefined): string {
  */
 export async function main(argv: string[], io: Partial<CliIO> = {}, options: { fastPath?: boolean } = {}): Promise<number> {
   const ctx: CliContext = { io: { ...processIO(), ...io }, exitCode: 0 };
+  // The language of the CLI's own words (usage errors, notices, every command's help: the builders
+  // read it back with helpLang) and of yargs' built-in ones.
+  const lang = argvLang(argv, ctx.io.env);
   try {
-    return (options.fastPath === false ? undefined : await fastGrade(argv, ctx)) ?? (await parseAndRun(argv, ctx));
+    return (options.fastPath === false ? undefined : await fastGrade(argv, ctx)) ?? (await parseAndRun(argv, ctx, lang));
   } catch (err) {
-    return failureCode(err, ctx);
+    return failureCode(err, ctx, lang);
   }
 }
 
 /** Prints a command's failure and returns its exit code: 2 for a usage error (with `usage` when it asks for it), else 1. */
-function failureCode(err: unknown, ctx: CliContext, usage?: string): number {
+function failureCode(err: unknown, ctx: CliContext, lang: Lang, usage?: string): number {
   if (err instanceof UsageError) {
-    ctx.io.stderr(usageErrorText(err.message, err.showUsage ? usage : undefined));
+    ctx.io.stderr(usageErrorText(err.text(lang), err.showUsage ? usage : undefined));
     return 2;
   }
-  ctx.io.stderr(`backprop-grader: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  ctx.io.stderr(`backprop-grader: ${t('cli.internal-error', { detail: (err as Error)?.stack ?? String(err) }, lang)}\n`);
   return 1;
 }
 
@@ -78,22 +82,23 @@ async function fastGrade(argv: string[], ctx: CliContext): Promise<number | unde
 }
 
 /** Parses with yargs and runs the command; usage errors carry yargs' usage text. */
-async function parseAndRun(argv: string[], ctx: CliContext): Promise<number> {
+async function parseAndRun(argv: string[], ctx: CliContext, lang: Lang): Promise<number> {
   const [{ default: yargs }, commands] = await Promise.all([import('yargs'), loadCommands()]);
   let usage: string | undefined;
   let output = '';
 
   const cli = yargs()
+    .locale(lang === 'zh-CN' ? 'zh_CN' : 'en')
     .scriptName('backprop-grader')
-    .usage('$0 <command> [options]\n\nGrade the backpropagation exercise (ex4): a sandboxed autograder that names the mistake.')
+    .usage(`$0 <command> [options]\n\n${t('cli.usage', {}, lang)}`)
     .strict()
-    .demandCommand(1, 'Say which command to run, e.g. `backprop-grader grade`.')
+    .demandCommand(1, t('cli.demand-command', {}, lang))
     .recommendCommands()
     .version(graderVersion())
     .help()
     .alias('h', 'help')
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .epilogue('Exit codes: 0 done (whatever the score), 1 internal failure or below --min-score, 2 usage error.')
+    .epilogue(t('cli.exit-codes', {}, lang))
     .fail((msg, err, y) => {
       // yargs calls this for its own validation (msg set) and for errors thrown by handlers
       // (msg null): only the former is a usage error.
@@ -101,9 +106,12 @@ async function parseAndRun(argv: string[], ctx: CliContext): Promise<number> {
       y.showHelp((s: string) => {
         usage = s;
       });
-      throw new UsageError(msg, true);
+      throw err instanceof UsageError ? withUsage(err) : new UsageError(msg, true);
     });
-  for (const command of commands) cli.command(command);
+  for (const command of commands) {
+    const name = String(command.command).split(' ')[0];
+    cli.command({ ...command, describe: t(`help.${name}` as MessageId, {}, lang) });
+  }
 
   try {
     await cli.parseAsync(argv, { [CONTEXT_KEY]: ctx }, (_err, _argv, out) => {
@@ -111,7 +119,7 @@ async function parseAndRun(argv: string[], ctx: CliContext): Promise<number> {
       output = out;
     });
   } catch (err) {
-    return failureCode(err, ctx, usage);
+    return failureCode(err, ctx, lang, usage);
   }
   if (output) ctx.io.stdout(output.endsWith('\n') ? output : `${output}\n`);
   return ctx.exitCode;

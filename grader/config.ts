@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import type { Lang } from './messages/index';
+import { CatalogueError } from './messages/errors';
+import type { Lang, MessageRef } from './messages/index';
 import type { GradeOptions } from './options';
 import type { PartId, PresetName } from './parts/ids';
 import type { SandboxLimits } from './sandbox/protocol';
@@ -33,9 +34,9 @@ export interface GraderConfig {
 }
 
 /** A config file that cannot be read, is not JSON, or does not match the schema. */
-export class ConfigError extends Error {
+export class ConfigError extends CatalogueError {
   readonly code = 'invalid-config';
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(message: MessageRef | readonly MessageRef[], override readonly cause?: unknown) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -60,22 +61,20 @@ function keyPath(instancePath: string): string {
   return instancePath.split('/').filter(Boolean).join('.');
 }
 
-function describe(e: ErrorObject, label: string): string {
+function describe(e: ErrorObject, file: string): MessageRef {
   const where = keyPath(e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const full = where ? `${where}.${key}` : key;
-      return `${label}: unknown key "${full}" (allowed: ${allowedKeys(e.instancePath).join(', ')})`;
+      return { id: 'cli.config.unknown-key', params: { file, key: where ? `${where}.${key}` : key, allowed: allowedKeys(e.instancePath).join(', ') } };
     }
     case 'enum':
-      return `${label}: "${where}" must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+      return { id: 'cli.config.enum', params: { file, key: where, allowed: (e.params as { allowedValues: unknown[] }).allowedValues.join(', ') } };
     case 'type':
-      return where
-        ? `${label}: "${where}" must be ${(e.params as { type: string }).type}`
-        : `${label}: must be a JSON object ({ ... })`;
+      return where ? { id: 'cli.config.type', params: { file, key: where, type: (e.params as { type: string }).type } } : { id: 'cli.config.object', params: { file } };
     default:
-      return `${label}: "${where || '(root)'}" ${e.message ?? e.keyword}`;
+      // ajv's own words for the rarer keywords (minimum, maximum…).
+      return { id: 'cli.config.other', params: { file, key: where || '(root)', detail: e.message ?? e.keyword } };
   }
 }
 
@@ -89,12 +88,13 @@ export function parseConfig(text: string, label = CONFIG_FILE_NAME): GraderConfi
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${label}: not valid JSON (${(err as Error).message})`, err);
+    throw new ConfigError({ id: 'cli.config.json', params: { file: label, detail: (err as Error).message } }, err);
   }
   const validate = validator();
   if (!validate(data)) {
-    const lines = [...new Set((validate.errors ?? []).map((e) => describe(e, label)))];
-    throw new ConfigError(lines.join('\n'));
+    const refs = (validate.errors ?? []).map((e) => describe(e, label));
+    const unique = [...new Map(refs.map((r) => [JSON.stringify(r), r])).values()];
+    throw new ConfigError(unique);
   }
   return data;
 }
@@ -124,7 +124,7 @@ export function loadConfig(path: string): Partial<GradeOptions> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, err);
+    throw new ConfigError({ id: 'cli.config.unreadable', params: { file: path, detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message } }, err);
   }
   return configToOptions(parseConfig(text, basename(path) === CONFIG_FILE_NAME ? CONFIG_FILE_NAME : path));
 }

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildCaseSet, generateHidden, numCheckCount } from '../grader/cases/index';
+import { buildCaseSet, caseNameRef, generateHidden, numCheckCount } from '../grader/cases/index';
 import { courseraNnInputs, courseraSigmoidInput } from '../grader/cases/public';
-import { CASE_FAMILIES, type NnCase, type NnInputs } from '../grader/cases/types';
+import { CASE_FAMILIES, type GradingCase, type NnCase, type NnInputs } from '../grader/cases/types';
 import { compareValues } from '../grader/compare/index';
+import { render } from '../grader/messages/index';
 import { NUMGRAD_TOLERANCE } from '../grader/parts/numerical-gradient';
 import { checkFixtures, loadStoredReference, PUBLIC_PATH, validatePublicFixtures, validateSealedFile } from '../grader/reference/fixtures';
 import { POOL_SIZE, PROBE_POOL_SIZE, SEALED_FAMILIES } from '../grader/reference/seal-build';
@@ -248,10 +249,19 @@ describe('stored fixtures (grader/fixtures/public.json and sealed.json)', () => 
     }
     const picks = new Set(Array.from({ length: 20 }, (_, s) => (buildCaseSet(['nn-reg'], s, 3, { stored })['nn-reg'] ?? []).map((c) => c.poolIndex).join()));
     expect(picks.size).toBeGreaterThan(15);
-    const zh = buildCaseSet(['sigmoid', 'numcheck-reg', 'probe-reg'], 5, 3, { stored, lang: 'zh-CN' });
-    expect(zh.sigmoid?.map((c) => c.name).slice(1)).toEqual(['隐藏用例 A', '隐藏用例 B', '隐藏用例 C']);
-    expect(zh['numcheck-reg']?.map((c) => c.name)).toEqual(['数值检查 A']);
-    expect(zh['probe-reg']?.map((c) => [c.name, c.sealed?.grad?.kind])).toEqual([['速度检查', 'grid']]);
+    // Names for readers are catalogue messages, rendered in the report's language.
+    const named = buildCaseSet(['sigmoid', 'numcheck-reg', 'probe-reg'], 5, 3, { stored });
+    const zh = (cases: GradingCase[] | undefined) => (cases ?? []).map((c) => render(caseNameRef(c), 'zh-CN'));
+    expect(zh(named.sigmoid)).toEqual(['公开用例（Coursera 的用例，z = 3·sin(1:30)，3×10）', '隐藏用例 A', '隐藏用例 B', '隐藏用例 C']);
+    expect(zh(named['numcheck-reg'])).toEqual(['数值检查 A']);
+    expect(named['probe-reg']?.map((c) => [c.name, render(caseNameRef(c), 'zh-CN'), c.sealed?.grad?.kind])).toEqual([['speed check', '速度检查', 'grid']]);
+    const pub = buildCaseSet(['nn-unreg', 'rand-init', 'numgrad'], 5, 0, { stored });
+    expect([zh(pub['nn-unreg']), zh(pub['rand-init']), zh(pub.numgrad)]).toEqual([
+      ['公开用例（Coursera 的用例，λ=0）'],
+      ['公开用例（lIn = 3，lOut = 5）'],
+      ['公开用例（J = sin-sum，θ 的长度为 5）'],
+    ]);
+    expect(pub['rand-init']?.map((c) => c.name)).toEqual(['public (lIn = 3, lOut = 5)']);
   });
 });
 

@@ -16,6 +16,7 @@ import { parseGradeArgs } from '../grader/commands/parse';
 import type { GradeOptions } from '../grader/options';
 import { PART_IDS } from '../grader/parts/ids';
 import { validateReport } from '../grader/report/validate';
+import { englishRuns } from './helpers/englishRuns';
 import { sampleReport } from './helpers/sampleReport';
 
 const ROOT = join(__dirname, '..');
@@ -138,6 +139,20 @@ describe('main (usage, help, version)', () => {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('Examples:');
+  });
+
+  it.each([[[]], [['grade']], [['batch']], [['merge']], [['release']], [['fixtures']]])('%j --help --lang zh-CN: every line of the help is Chinese (or a flag, a value or a command line)', async (command) => {
+    const r = await run([...command, '--help', '--lang', 'zh-CN']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(command.length ? '示例：' : '命令：');
+    // Set aside what is code in every language: command lines, flags, quoted values, placeholders.
+    const code = /^\s*backprop-grader\b[^\u4e00-\u9fff]*?(?=\s{2,}|$)|--[\w-]+|"[^"]*"|<[^>]*>|\[[a-z]+\]/g;
+    const words = r.stdout.split('\n').flatMap((l) => englishRuns(l.replace(code, ' ')));
+    expect(words).toEqual([]);
+    // And the English help says the same in English.
+    const en = await run([...command, '--help']);
+    expect(en.stdout).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(en.stdout.split('\n').flatMap((l) => englishRuns(l.replace(code, ' '))).length).toBeGreaterThan(0);
   });
 
   it('fixtures --help documents --check', async () => {
@@ -311,7 +326,7 @@ describe('runGrade with an injected engine', () => {
     await runGrade(parseGradeArgs(['--verbose'], {}, dir), verbose.ctx, fakeGrade());
     expect(verbose.out.stdout).toContain('worst element at index 1: expected 0.3837698591');
     expect(concise.out.stdout).not.toContain('worst element');
-    expect(concise.out.stdout).toContain('Likely cause [reg-missing], explains: regularized-cost');
+    expect(concise.out.stdout).toContain('Likely cause [reg-missing], explains: Regularized cost function');
   });
 
   it('--watch grades, then grades again when a file is saved and says what changed, until stopped', async () => {

@@ -8,7 +8,7 @@ const tol = { atol: 1e-9, rtol: 1e-6 };
 const J: QuantitySpec = { fn: 'nnCostFunction', what: 'J', layout: { kind: 'scalar' } };
 /** Network 2-4-4: Theta1 4×3, Theta2 4×5, 32 parameters. */
 const grad: QuantitySpec = { fn: 'nnCostFunction', what: 'grad', layout: gradLayout(2, 4, 4) };
-const g: QuantitySpec = { fn: 'sigmoidGradient', what: 'g', layout: { kind: 'matrix', rows: 2, columns: 3, shapeNote: '(the same shape as z)' } };
+const g: QuantitySpec = { fn: 'sigmoidGradient', what: 'g', layout: { kind: 'matrix', rows: 2, columns: 3, shapeNote: { id: 'compare.note.same-shape-as-z' } } };
 
 describe('type and shape come first', () => {
   it('names a wrong gradient length with the Theta shapes', () => {
@@ -17,6 +17,8 @@ describe('type and shape come first', () => {
       passed: false,
       problem: 'shape',
       message: '`nnCostFunction` returned grad of length 30, expected 32 (= 4×3 + 4×5 unrolled as [Theta1(:); Theta2(:)]).',
+      messageId: 'compare.length',
+      params: { fn: 'nnCostFunction', what: 'grad', length: 30, expectedLength: 32, note: { id: 'compare.note.grad-length', params: { theta1: '4×3', theta2: '4×5' } } },
     });
   });
 

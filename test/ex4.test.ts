@@ -11,6 +11,7 @@ import { unroll } from '../exercises/lib/matrix';
 import { nnCostFunction } from '../solutions/index';
 
 const WEIGHTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'octave-ex4', 'ex4weights.mat');
+const EXERCISES = join(dirname(fileURLToPath(import.meta.url)), '..', 'exercises');
 const dir = mkdtempSync(join(tmpdir(), 'ex4-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,19 +25,20 @@ describe('runWalkthrough', () => {
     expect(r.mismatches).toEqual([]);
     expect(text).toContain('All steps ran and every value matched what it should be.');
     // The steps in the guide's order: random initialization before backpropagation, gradient checking after it.
-    expect(lines.filter((l) => l.startsWith('== Step ')).map((l) => l.replace(/ \(.*/, '').replace(/, .*/, ''))).toEqual([
-      '== Step 1: loading and visualizing the data ==',
-      '== Step 2: loading the parameters ==',
-      '== Step 3: feedforward cost',
-      '== Step 4: regularized cost',
-      '== Step 5: sigmoid gradient',
-      '== Step 6: random initialization',
-      '== Step 7: backpropagation',
-      '== Step 8: regularized gradient',
-      '== Step 9: gradient checking',
-      '== Step 10: training the network',
-      '== Step 11: visualizing the hidden units ==',
-      '== Step 12: prediction accuracy',
+    // Each header links its section of the guide.
+    expect(lines.filter((l) => l.startsWith('== Step '))).toEqual([
+      '== Step 1: loading and visualizing the data ==  exercises/GUIDE.md#notation',
+      '== Step 2: loading the parameters ==  exercises/GUIDE.md#notation',
+      '== Step 3: feedforward cost (nnCostFunction.ts, Part 1) ==  exercises/GUIDE.md#feedforward-cost',
+      '== Step 4: regularized cost (nnCostFunction.ts, Part 2) ==  exercises/GUIDE.md#regularized-cost',
+      '== Step 5: sigmoid gradient (sigmoidGradient.ts) ==  exercises/GUIDE.md#sigmoid-gradient',
+      '== Step 6: random initialization (randInitializeWeights.ts) ==  exercises/GUIDE.md#random-init',
+      "== Step 7: backpropagation (nnCostFunction.ts, Part 3), on Coursera's case ==  exercises/GUIDE.md#backprop",
+      "== Step 8: regularized gradient (nnCostFunction.ts, Part 4), on Coursera's case ==  exercises/GUIDE.md#regularized-gradient",
+      '== Step 9: gradient checking (computeNumericalGradient.ts) against your backpropagation ==  exercises/GUIDE.md#gradient-checking',
+      '== Step 10: training the network (fmincg, 50 iterations, lambda = 1, 25 hidden units) ==  exercises/GUIDE.md#training',
+      '== Step 11: visualizing the hidden units ==  exercises/GUIDE.md#training',
+      '== Step 12: prediction accuracy (lib/predict.ts) ==  exercises/GUIDE.md#training',
     ]);
     expect(r.exitCode).toBe(0);
     const train = /^Training set accuracy: (\d+\.\d\d)%$/m.exec(text);
@@ -46,6 +48,18 @@ describe('runWalkthrough', () => {
     expect(Number(train![1])).toBeGreaterThanOrEqual(94);
     expect(Number(test![1])).toBeGreaterThan(85);
     expect(Number(train![1])).toBeCloseTo(r.trainAccuracy!, 2);
+    // The numbers both guides and exercises/README.md quote for the default run are this run's.
+    const last = /^ {2}Iteration {3}50 \| Cost: (\S+)$/m.exec(text)?.[1];
+    for (const doc of ['GUIDE.md', 'GUIDE.zh-CN.md', 'README.md', 'README.zh-CN.md']) {
+      const md = readFileSync(join(EXERCISES, doc), 'utf8');
+      expect(md, doc).toContain(`Training set accuracy: ${train![1]}%`);
+      expect(md, doc).toContain(`Test set accuracy: ${test![1]}%`);
+      expect(md, doc).toContain(`\`${Number(last).toExponential(2).replace(/e([+-])(\d)$/, 'e$10$2')}\``);
+      expect(md, doc).toContain(lines.find((l) => l.includes('Iteration    1 |'))!.replace(/^.*\| /, ''));
+    }
+    for (const doc of ['GUIDE.md', 'GUIDE.zh-CN.md']) expect(readFileSync(join(EXERCISES, doc), 'utf8'), doc).toContain(`| \`npm run ex4\` | ${train![1]}% | ${test![1]}% |`);
+    // The Chinese documents quote the Chinese walkthrough's lines too.
+    for (const doc of ['GUIDE.zh-CN.md', 'README.zh-CN.md']) expect(readFileSync(join(EXERCISES, doc), 'utf8'), doc).toContain(`训练集准确率：${train![1]}%`);
     expect(text).toContain('0.196612 0.235004 0.250000 0.235004 0.196612');
     expect(lines.filter((l) => /^ {2}Iteration +\d+ \| Cost: \d\.\d{6}e[+-]\d\d$/.test(l))).toHaveLength(50);
     for (const name of ['digits.png', 'hidden.png']) {
@@ -86,7 +100,7 @@ describe('runWalkthrough', () => {
     const lines: string[] = [];
     const r = await runWalkthrough({ out: join(dir, 'x'), data: join(dir, 'nope.mat') }, { log: (l) => lines.push(l) });
     expect(r.exitCode).toBe(1);
-    expect(lines).toContain('Stopped at step 1 (loading and visualizing the data) with an error: nope.mat: file not found');
+    expect(lines).toContain(`Stopped at step 1 (loading and visualizing the data) with an error: ${join(dir, 'nope.mat')}: file not found`);
     expect(lines.at(-1)).toBe('Next: `npm run grade` says what is wrong and on which line.');
     await expect(runWalkthrough({ iters: 3 } as never)).rejects.toThrow('runWalkthrough: unknown option "iters"');
   });
@@ -141,14 +155,14 @@ describe('runWalkthrough on broken code (through the sandbox)', () => {
     const root = submission('shape', 'nnCostFunction.ts', (s) => s.replace('const d2 = times(mtimes(d3, dropFirstColumn(Theta2)), sigmoidGradient(z2));', 'const d2 = times(mtimes(d3, Theta2), sigmoidGradient(z2));'));
     const { r, lines } = await walk(root);
     expect(r.stoppedAt?.step).toBe(3);
-    expect(lines).toContain('  exercises/nnCostFunction.ts:54:14: MatrixShapeError [MATRIX_SHAPE]: times: matrix dimensions must agree for A .* B: A is 5000×26 but B is 5000×25');
+    expect(lines).toContain('  exercises/nnCostFunction.ts:54:14: MatrixShapeError: times: matrix dimensions must agree for A .* B: A is 5000×26 but B is 5000×25');
     expect(lines).toContain('  Line 54 is in Part 3 (backpropagation) of nnCostFunction.ts: every call of nnCostFunction runs all four parts, so fix it before this step can run.');
   }, 60_000);
 
   it('ml-matrix\'s mmul with a missing transpose stops at that line (the sandbox checks its shapes)', async () => {
     const root = submission('mmul', 'nnCostFunction.ts', (s) => s.replace('const z2 = mtimes(a1, transpose(Theta1));', 'const z2 = a1.mmul(Theta1);'));
     const { lines } = await walk(root);
-    expect(lines).toContain('  exercises/nnCostFunction.ts:42:17: MatrixShapeError [MATRIX_SHAPE]: mmul: inner dimensions must agree: A is 5000×401 but B is 25×401 (did you mean A.mmul(B.transpose())?)');
+    expect(lines).toContain('  exercises/nnCostFunction.ts:42:17: MatrixShapeError: mmul: inner dimensions must agree: A is 5000×401 but B is 25×401 (did you mean A.mmul(B.transpose())?)');
   }, 60_000);
 
   it('a syntax error is reported as file:line:col: message', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fmincg, formatExp, iterationLine } from '../exercises/lib/fmincg';
+import { callErrorMessage } from '../grader/messages/call-errors';
 
 function rosenbrock(t: Float64Array) {
   const [x, y] = t;
@@ -67,6 +68,16 @@ describe('fmincg', () => {
     expect(() => fmincg(() => ({ J: 0, grad: [1] }), [0, 0], { maxIter: 3 })).toThrow(
       'fmincg: the cost function returned a gradient of length 1, expected 2',
     );
+    // With its catalogue description, so the walkthrough says it in the student's language.
+    let thrown: unknown;
+    try {
+      fmincg(() => ({ J: 0, grad: [1] }), [0, 0], { maxIter: 3 });
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as { kit?: unknown }).kit).toEqual({ kind: 'fmincg-grad-length', params: { length: 1, expected: 2 } });
+    const asSent = { code: 'threw' as const, message: String(thrown), params: { error: String(thrown), kit: 'fmincg-grad-length', 'k.length': 1, 'k.expected': 2 } };
+    expect(callErrorMessage('nnCostFunction', asSent, 'zh-CN')).toBe('`nnCostFunction` 抛出了异常：Error：fmincg：代价函数返回的梯度长度是 1，应为 2');
   });
 
   it('prints like Octave\'s %4i and %4.6e', () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grade } from '../grader/api';
+import { nonChineseLines } from './helpers/chineseLines';
 import { buildCaseSet, type GradingCase } from '../grader/cases/index';
 import { runGrade } from '../grader/commands/grade';
 import { parseGradeArgs } from '../grader/commands/parse';
@@ -174,14 +175,16 @@ describe('gradescope/ template', () => {
     }
   });
 
-  function runAutograder(files: Record<string, string>, graderDir: string) {
+  function runAutograder(files: Record<string, string>, graderDir: string, env: NodeJS.ProcessEnv = {}) {
     const root = mkdtempSync(join(tmpdir(), 'bpg-autograder-'));
     for (const [rel, text] of Object.entries(files)) {
       mkdirSync(dirname(join(root, rel)), { recursive: true });
       writeFileSync(join(root, rel), text);
     }
+    // The test's own locale stays out (as in a Gradescope image): the config decides the language.
+    const { LC_ALL: _a, LC_MESSAGES: _m, LANG: _l, ...inherited } = process.env;
     const r = spawnSync('bash', [join(ROOT, 'gradescope', 'run_autograder')], {
-      env: { ...process.env, AUTOGRADER_ROOT: root, BACKPROP_GRADER_DIR: graderDir, NO_COLOR: '1' },
+      env: { ...inherited, AUTOGRADER_ROOT: root, BACKPROP_GRADER_DIR: graderDir, NO_COLOR: '1', ...env },
       encoding: 'utf8',
     });
     const results = existsSync(join(root, 'results', 'results.json')) ? JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')) : undefined;
@@ -195,6 +198,9 @@ describe('gradescope/ template', () => {
     expectValid(r.results);
     expect(r.results.score).toBe(0);
     expect(r.results.output).toMatch(/could not grade this submission .*please tell your instructor/);
+    const zh = runAutograder({ 'submission/nnCostFunction.ts': 'export {}', 'source/backprop-grader.config.json': '{ "lang": "zh-CN" }' }, '/nonexistent-grader');
+    expectValid(zh.results);
+    expect(zh.results.output).toMatch(/^自动评分程序无法为这份提交评分（backprop-grader 退出码 \d+）。这不是你的代码的问题：请告诉你的老师。$/);
   });
 
   const CAN_RUN = existsSync(join(ROOT, 'grader', 'api.ts'));
@@ -239,6 +245,18 @@ describe('gradescope/ template', () => {
       expect(r.results.score).toBe(0);
       const randomInit = r.results.tests.find((t: { name: string }) => t.name.includes('Random initialization'));
       expect(randomInit.output).toContain('randInitializeWeights.ts');
+    });
+
+    it('speaks the config\'s "lang" to students, whatever the image\'s locale: every visible line Chinese', () => {
+      const files = { ...upload('mistake-reg-includes-bias', 'exercises/'), 'source/backprop-grader.config.json': '{ "lang": "zh-CN" }' };
+      const r = runAutograder(files, ROOT, { LANG: 'en_US.UTF-8' });
+      expectValid(r.results);
+      expect(r.results.score).toBe(80);
+      const visible = [r.results.output, ...r.results.tests.flatMap((t: { name: string; output?: string }) => [t.name, t.output ?? ''])];
+      expect(nonChineseLines(visible.join('\n'))).toEqual([]);
+      // Without "lang" in the config the image's LANG does not matter either: English.
+      const en = runAutograder(upload('stub', 'exercises/'), ROOT, { LANG: 'zh_CN.UTF-8' });
+      expect(en.results.tests[0].name).toBe('Feedforward and cost function');
     });
 
     it('refuses two copies, naming both folders, in the student-visible output', () => {

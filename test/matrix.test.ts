@@ -87,7 +87,7 @@ describe('mtimes', () => {
 
   it('names both shapes and suggests the transpose', () => {
     expect(() => mtimes(zeros(5000, 401), zeros(25, 401))).toThrow(
-      new MatrixShapeError('mtimes: inner dimensions must agree: A is 5000×401 but B is 25×401 (did you mean transpose(B)?)'),
+      new MatrixShapeError('mtimes: inner dimensions must agree: A is 5000×401 but B is 25×401 (did you mean transpose(B)?)', 'mtimes', { a: '5000×401', b: '25×401', hint: 'transpose-b' }),
     );
     expect(() => mtimes(zeros(25, 5000), zeros(25, 401))).toThrow(
       'mtimes: inner dimensions must agree: A is 25×5000 but B is 25×401 (did you mean transpose(A)?)',
@@ -137,7 +137,7 @@ describe('transpose and element-wise operations', () => {
 
   it('refuses mismatched shapes with the function, the operator and both shapes', () => {
     expect(() => times(zeros(5000, 10), zeros(5000, 1))).toThrow(
-      new MatrixShapeError('times: matrix dimensions must agree for A .* B: A is 5000×10 but B is 5000×1'),
+      new MatrixShapeError('times: matrix dimensions must agree for A .* B: A is 5000×10 but B is 5000×1', 'elementwise', { fn: 'times', op: '.*', a: '5000×10', b: '5000×1' }),
     );
     expect(() => minus(zeros(2, 3), zeros(3, 2))).toThrow('minus: matrix dimensions must agree for A - B: A is 2×3 but B is 3×2');
     expect(() => plus(zeros(1, 3), zeros(3, 1))).toThrow('plus: matrix dimensions must agree for A + B: A is 1×3 but B is 3×1');
@@ -199,7 +199,7 @@ describe('column-major reshape and unroll', () => {
 
   it('says how many elements were missing', () => {
     expect(() => reshape([1, 2, 3, 4, 5], 2, 3, 2)).toThrow(
-      new MatrixShapeError('reshape: cannot take 2×3 = 6 elements from offset 2: the vector has only 5 elements (3 after the offset)'),
+      new MatrixShapeError('reshape: cannot take 2×3 = 6 elements from offset 2: the vector has only 5 elements (3 after the offset)', 'reshape-short', { rows: 2, columns: 3, need: 6, offset: 2, length: 5, left: 3 }),
     );
   });
 });

@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade } from '../grader/api';
+import { guideLink, PART_SECTION } from '../grader/messages/guide';
+import { LANGS, t } from '../grader/messages/index';
+import { partTitle } from '../grader/messages/parts';
+import { PART_IDS, PRESETS } from '../grader/parts/ids';
 import { PACKAGE_ROOT } from '../grader/paths';
+import { englishRuns } from './helpers/englishRuns';
 import { parseReleaseArgs } from '../grader/commands/release';
 import { ReleaseError, RELEASE_MARKER, writeRelease } from '../grader/release/release';
 import { findUnsealed, fingerprintSolutions, listFiles, scanRelease, scanText, stripComments } from '../grader/release/scan';
@@ -36,9 +41,32 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('release contents', () => {
+  it('ships the student README in English and Chinese: each links the other, its guide and the parts it grades, every link resolves', () => {
+    const readmes = { en: readFileSync(join(out, 'README.md'), 'utf8'), 'zh-CN': readFileSync(join(out, 'README.zh-CN.md'), 'utf8') };
+    expect(readmes.en).toContain('[README.zh-CN.md](README.zh-CN.md)');
+    expect(readmes['zh-CN']).toContain('[README.md](README.md)');
+    for (const lang of LANGS) {
+      const md = readmes[lang];
+      // One row per graded part of the full preset, titled in the README's language, with its points.
+      for (const id of PART_IDS) expect(md, `${lang} ${id}`).toContain(`| [${partTitle(id, lang)}](${guideLink(PART_SECTION[id], lang)}) |`);
+      for (const [id, points] of Object.entries(PRESETS.full)) expect(md).toMatch(new RegExp(`\\| \`${id}\` \\| ${points} \\|`));
+      // Every relative link names a file of the release, and an anchor of it when it has one.
+      for (const [, target] of md.matchAll(/\]\(([^)#\s]+(?:#[\w-]+)?)\)/g)) {
+        const [file, anchor] = target.split('#');
+        expect(existsSync(join(out, file)), target).toBe(true);
+        if (anchor) expect(readFileSync(join(out, file), 'utf8'), target).toContain(`<a id="${anchor}"></a>`);
+      }
+    }
+    expect(readmes['zh-CN']).toContain('exercises/GUIDE.zh-CN.md');
+    // Chinese throughout: every line with words has Chinese on it, code and commands aside.
+    const prose = readmes['zh-CN'].replace(/```[\s\S]*?```/g, '').split('\n').filter((l) => /[A-Za-z]{2,}/.test(l.replace(/`[^`]*`|\[[^\]]*\]\([^)]*\)|English:/g, '')));
+    expect(prose.filter((l) => !/[\u4e00-\u9fff]/.test(l))).toEqual([]);
+    expect(prose.flatMap((l) => englishRuns(l))).toEqual([]);
+  });
+
   it('has the stubs, helpers, grader with fixtures, bin and package files, and nothing of solutions, tests or bench', () => {
     const files = listFiles(out);
-    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'exercises/data/digits20.bin.gz', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', 'exercises/GUIDE.md', 'exercises/GUIDE.zh-CN.md', RELEASE_MARKER]) {
+    for (const f of ['exercises/nnCostFunction.ts', 'exercises/sigmoidGradient.ts', 'exercises/randInitializeWeights.ts', 'exercises/computeNumericalGradient.ts', 'exercises/lib/matrix.ts', 'exercises/data/digits20.bin.gz', 'grader/api.ts', 'grader/cli.ts', 'bin/backprop-grader.js', 'scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'README.zh-CN.md', '.gitignore', '.github/workflows/classroom.yml', 'exercises/README.md', 'exercises/README.zh-CN.md', 'exercises/GUIDE.md', 'exercises/GUIDE.zh-CN.md', RELEASE_MARKER]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('grader/fixtures/')).sort()).toEqual([
@@ -145,7 +173,10 @@ describe('leak scan', () => {
     const leakyFiles = [...new Set(scan.leaks.map((l) => l.file))].sort();
     expect(leakyFiles).toEqual(['data.json', 'helper.ts', 'innocent.ts', 'moved.ts']);
     expect(scan.leaks.find((l) => l.file === 'innocent.ts')).toMatchObject({ line: 2, source: expect.stringMatching(/^solutions\/reference\.ts:\d+$/) });
-    expect(scan.forbidden.map((f) => f.file)).toEqual(['solutions/notes.md']);
+    expect(scan.forbidden).toEqual([{ file: 'solutions/notes.md', why: 'solutions' }]);
+    // The instructor reads why in their language.
+    const said = (lang: 'en' | 'zh-CN') => t('cli.release.leak-forbidden', scan.forbidden[0], lang);
+    expect([said('en'), said('zh-CN')]).toEqual(['  solutions/notes.md: the reference solutions', '  solutions/notes.md：参考答案']);
     expect(scanText('const a3 = 1; // nothing to see\n', 'x.ts', fp)).toEqual([]);
   });
 });
@@ -184,6 +215,10 @@ describe('the release works', () => {
     expect(existsSync(join(solved, 'dist', 'reference.js'))).toBe(false);
     const json = execFileSync(process.execPath, ['bin/backprop-grader.js', 'grade', 'exercises', '--format', 'json', '--seed', '5', '--no-config'], { cwd: solved, encoding: 'utf8' });
     expect(JSON.parse(json)).toMatchObject({ score: 100, maxScore: 100, reference: 'sealed' });
+    // Without solutions/ the fixtures cannot be rebuilt: a usage error, in the reader's language.
+    const { LC_ALL: _a, LC_MESSAGES: _m, LANG: _l, ...env } = process.env;
+    const fixtures = spawnSync(process.execPath, ['bin/backprop-grader.js', 'fixtures'], { cwd: solved, encoding: 'utf8', env: { ...env, LANG: 'zh_CN.UTF-8' } });
+    expect([fixtures.status, fixtures.stderr]).toEqual([2, 'backprop-grader: fixtures：这里没有 solutions/，无法生成参考输出（请在教师项目中运行）\n']);
   });
 
   it('type-checks on its own (the grader needs nothing from solutions/, not even types)', () => {

@@ -63,7 +63,8 @@ describe('text reporter', () => {
   it('renders the sample report in full with --verbose (colour off)', () => {
     expect(normalise(renderText(sampleReport(), { verbose: true }))).toMatchInlineSnapshot(`
       "backprop-grader 0.1.0  <submission>
-      seed 12345 (rerun with --seed 12345) · preset full · reference solutions · isolation namespaces
+      seed 12345 (rerun with: npm run grade -- --seed 12345) · preset full · reference solutions ·
+        isolation namespaces
 
       ✓ 25/25  Feedforward and cost function [feedforward-cost]
           Public case and 3 hidden cases passed.

@@ -9,6 +9,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, it as itBase } from 'vitest';
+import { callErrorMessage } from '../grader/messages/call-errors';
 import { PACKAGE_ROOT } from '../grader/paths';
 import {
   evaluateKnownFunction,
@@ -17,6 +18,7 @@ import {
   permissionFlag,
   probeIsolation,
   type IsolationPolicy,
+  type CallError,
   type CallOutcome,
   type KnownFunctionName,
   type Sandbox,
@@ -91,7 +93,7 @@ async function runAllIn(
   return { outcomes, sb };
 }
 
-function errorOf(outcome: CallOutcome): { code: string; message: string; file?: string; line?: number; column?: number; stack?: string[] } {
+function errorOf(outcome: CallOutcome): CallError {
   if (outcome.ok) throw new Error(`expected an error, got ${JSON.stringify(outcome.value)}`);
   return outcome.error;
 }
@@ -278,15 +280,24 @@ describe('openSandbox on a correct submission', () => {
     ]);
     await sb.close();
     expect(valueOf(cost)).toEqual({ kind: 'cost-and-gradient', J: { kind: 'number', value: NaN }, grad: { kind: 'array', data: [Infinity, -Infinity, 1] } });
-    expect(valueOf(nested)).toEqual({ kind: 'other', description: 'an array of length 1 containing a nested array at index 0' });
-    expect(valueOf(obj)).toEqual({ kind: 'other', description: 'an object with keys a, b' });
-    expect(valueOf(promise)).toEqual({ kind: 'other', description: 'a Promise: randInitializeWeights must return its result directly (remove async)' });
+    // The English description for logs, and the same facts as params for the catalogue (compare.other.*).
+    expect(valueOf(nested)).toEqual({
+      kind: 'other',
+      description: 'an array of length 1 containing a nested array at index 0',
+      about: { type: 'array', length: 1, element: 'nested-array', index: 0 },
+    });
+    expect(valueOf(obj)).toEqual({ kind: 'other', description: 'an object with keys a, b', about: { type: 'object', keys: 'a, b' } });
+    expect(valueOf(promise)).toEqual({
+      kind: 'other',
+      description: 'a Promise: randInitializeWeights must return its result directly (remove async)',
+      about: { type: 'promise', fn: 'randInitializeWeights' },
+    });
   });
 
   it('an async nnCostFunction returns a Promise, described (not awaited): the contract functions are synchronous', async () => {
     const dir = tempSubmission({ 'nnCostFunction.ts': `export async function nnCostFunction() { return { J: 1, grad: [1] }; }` });
     const { outcomes } = await runAllIn(dir, [COST]);
-    expect(valueOf(outcomes[0])).toEqual({ kind: 'other', description: 'a Promise: nnCostFunction must return its result directly (remove async)' });
+    expect(valueOf(outcomes[0])).toEqual({ kind: 'other', description: 'a Promise: nnCostFunction must return its result directly (remove async)', about: { type: 'promise', fn: 'nnCostFunction' } });
   });
 
   it('measures open + 10 calls + close', async () => {
@@ -462,6 +473,7 @@ describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, s
       line: 3,
       column: 41,
       message: 'exercises/computeNumericalGradient.ts:3:41: Expected ")" but found "{"',
+      params: { where: 'exercises/computeNumericalGradient.ts:3:41', error: 'Expected ")" but found "{"', more: 0 },
     });
     expect(outcomes.slice(1).map((o) => errorOf(o).code)).toEqual(['not-implemented', 'not-implemented', 'not-implemented']);
   });
@@ -549,6 +561,20 @@ describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, s
     expect(JSON.stringify({ a: 1 })).toBe('{"a":1}');
   });
 
+  it("the walkthrough's training says in the student's language when nnCostFunction does not return { J, grad }", async () => {
+    const dir = tempSubmission({ 'nnCostFunction.ts': 'export function nnCostFunction(): number {\n  return 0.5;\n}\n' });
+    const network = { inputLayerSize: 1, hiddenLayerSize: 1, numLabels: 2, lambda: 0, nnParams: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] };
+    const { outcomes } = await runAll(dir, [
+      { fn: 'nnCostFunction', op: 'store-data', key: 'k', rows: 2, columns: 1, values: [0, 1], y: [1, 2] },
+      { fn: 'nnCostFunction', op: 'train', key: 'k', iterations: 1, ...network },
+    ]);
+    expect(outcomes[0].ok).toBe(true);
+    const e = errorOf(outcomes[1]);
+    expect(e.code).toBe('threw');
+    expect(callErrorMessage('nnCostFunction', e)).toMatch(/^`nnCostFunction` threw TypeError: nnCostFunction must return \{ J, grad \} \(a number and a vector\) during training/);
+    expect(callErrorMessage('nnCostFunction', e, 'zh-CN')).toMatch(/^`nnCostFunction` 抛出了异常：TypeError：训练时 nnCostFunction 必须返回 \{ J, grad \}（一个数和一个向量）/);
+  });
+
   it('prints-fake-results: forged replies are ignored and printed lines stay in the captured output', async () => {
     const { outcomes, sb } = await runAll(fixture('prints-fake-results'), [SIGMOID, COST, SIGMOID]);
     expect(valueOf(outcomes[0])).toEqual({ kind: 'matrix', rows: 2, columns: 2, data: [[1, 1], [1, 1]] });
@@ -564,6 +590,8 @@ describe.each(MODES)('fixture submissions (isolation $mode)', ({ mode, policy, s
     expect(e).toMatchObject({ code: 'threw', file: 'exercises/sigmoidGradient.ts', line: 6 });
     expect(e.message).toBe("Error [ERR_SANDBOX_NO_NETWORK]: the grader's sandbox has no network");
     expect(e.stack).toEqual(['sigmoidGradient (exercises/sigmoidGradient.ts:6:8)']);
+    // The wall says why in the student's language (the error carries its catalogue kind).
+    expect(callErrorMessage('sigmoidGradient', e, 'zh-CN')).toBe('`sigmoidGradient` 抛出了异常：Error：评分程序的沙箱里没有网络（位置：exercises/sigmoidGradient.ts:6:8）');
     expect(errorOf(outcomes[1]).code).toBe('not-implemented');
   });
 
@@ -619,9 +647,9 @@ export function sigmoidGradient(z: Matrix): Matrix {
   it('returns-garbage: every value is described by its type', async () => {
     const { outcomes } = await runAll(fixture('returns-garbage'), [COST, SIGMOID, RANDOM, NUMGRAD]);
     expect(outcomes.map(valueOf)).toEqual([
-      { kind: 'other', description: 'undefined' },
-      { kind: 'other', description: 'a string "sigmoid(z) .* (1 - sigmoid(z))"' },
-      { kind: 'other', description: 'an object with keys rows, cols' },
+      { kind: 'other', description: 'undefined', about: { type: 'undefined' } },
+      { kind: 'other', description: 'a string "sigmoid(z) .* (1 - sigmoid(z))"', about: { type: 'string', preview: '"sigmoid(z) .* (1 - sigmoid(z))"' } },
+      { kind: 'other', description: 'an object with keys rows, cols', about: { type: 'object', keys: 'rows, cols' } },
       { kind: 'float64array', data: [NaN, NaN, NaN] },
     ]);
   });
@@ -653,7 +681,16 @@ export function sigmoidGradient(z: Matrix): Matrix {
       column: 24,
       message:
         'exercises/computeNumericalGradient.ts:2:24: cannot import "../../throws/exercises/helpers/corner": it is outside the submission; import only files inside it',
+      params: {
+        where: 'exercises/computeNumericalGradient.ts:2:24',
+        error: { id: 'call.compile.import-outside', params: { spec: '../../throws/exercises/helpers/corner' } },
+        more: 0,
+      },
     });
+    // The student reads the refusal in their language.
+    expect(callErrorMessage('computeNumericalGradient', errorOf(outcomes[0]), 'zh-CN')).toBe(
+      '`computeNumericalGradient` 无法编译：exercises/computeNumericalGradient.ts:2:24：不能导入“../../throws/exercises/helpers/corner”：它在提交的文件夹之外；只能导入文件夹里的文件',
+    );
     expect(errorOf(outcomes[1])).toMatchObject({
       code: 'compile-error',
       message: expect.stringContaining('cannot import "lodash": a submission may import only ml-matrix'),

@@ -8,6 +8,8 @@
  *   f(x + z·s) <= f(x) + RHO·z·f'(x)·s   and   |f'(x + z·s)·s| <= -SIG·f'(x)·s.
  */
 
+import { kitError } from './errors';
+
 /** The function to minimize: its value and gradient at theta. It must not keep or modify theta. */
 export type CostFunction = (theta: Float64Array) => { J: number; grad: ArrayLike<number> };
 
@@ -82,7 +84,9 @@ export function fmincg(f: CostFunction, theta0: ArrayLike<number>, options: Fmin
   // Evaluates f at X, copying the gradient into `into`; returns the cost.
   const evaluate = (into: Float64Array): number => {
     const { J, grad } = f(X);
-    if (grad.length !== n) throw new Error(`fmincg: the cost function returned a gradient of length ${grad.length}, expected ${n}`);
+    if (grad.length !== n) {
+      throw kitError(new Error(`fmincg: the cost function returned a gradient of length ${grad.length}, expected ${n}`), 'fmincg-grad-length', { length: grad.length, expected: n });
+    }
     for (let k = 0; k < n; k++) into[k] = grad[k];
     return J;
   };

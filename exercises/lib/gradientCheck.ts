@@ -36,17 +36,35 @@ export function smallNetwork(lambda: number): SmallNetwork {
 
 const fmt = (v: number): string => v.toFixed(10).padStart(13);
 
+/** The sentences compareGradients prints around the two columns (the walkthrough passes them in the reader's language). */
+export interface GradientCheckWords {
+  header: string;
+  similar: string;
+  legend: string;
+  explanation: string;
+  relativeDifference: (diff: string) => string;
+}
+
+/** checkNNGradients.m's own sentences. */
+export const GRADIENT_CHECK_WORDS: GradientCheckWords = {
+  header: '   numerical    analytical',
+  similar: 'The above two columns you get should be very similar.',
+  legend: '(Left: your numerical gradient, Right: analytical gradient)',
+  explanation: 'If your backpropagation implementation is correct, then the relative difference will be small (less than 1e-9).',
+  relativeDifference: (diff) => `Relative Difference: ${diff}`,
+};
+
 /**
  * Prints the numerical and analytical gradients side by side, as checkNNGradients.m does, and
  * returns the relative difference norm(numgrad − grad) / norm(numgrad + grad) (below 1e-9 when
  * backpropagation is right).
  * @throws RangeError when the two have different lengths
  */
-export function compareGradients(numgrad: ArrayLike<number>, grad: ArrayLike<number>, log: (line: string) => void): number {
+export function compareGradients(numgrad: ArrayLike<number>, grad: ArrayLike<number>, log: (line: string) => void, words: GradientCheckWords = GRADIENT_CHECK_WORDS): number {
   if (grad.length !== numgrad.length) {
     throw new RangeError(`checkNNGradients: nnCostFunction returned grad of length ${grad.length}, expected ${numgrad.length}`);
   }
-  log('   numerical    analytical');
+  log(words.header);
   let diff2 = 0;
   let sum2 = 0;
   for (let p = 0; p < numgrad.length; p++) {
@@ -54,10 +72,10 @@ export function compareGradients(numgrad: ArrayLike<number>, grad: ArrayLike<num
     diff2 += (numgrad[p] - grad[p]) ** 2;
     sum2 += (numgrad[p] + grad[p]) ** 2;
   }
-  log('The above two columns you get should be very similar.');
-  log('(Left: your numerical gradient, Right: analytical gradient)');
+  log(words.similar);
+  log(words.legend);
   const relDiff = Math.sqrt(diff2) / Math.sqrt(sum2);
-  log('If your backpropagation implementation is correct, then the relative difference will be small (less than 1e-9).');
-  log(`Relative Difference: ${relDiff.toExponential(6)}`);
+  log(words.explanation);
+  log(words.relativeDifference(relDiff.toExponential(6)));
   return relDiff;
 }

@@ -14,15 +14,27 @@ import { basename } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Matrix } from 'ml-matrix';
 
+/**
+ * Why a MAT-file cannot be read, for tools that say it in the reader's language (the walkthrough):
+ * the file is missing or unreadable, in another format, or damaged (`corrupt`: the message says where).
+ */
+export type MatFileProblem = 'not-found' | 'unreadable' | 'hdf5' | 'v7.3' | 'octave-text' | 'too-short' | 'not-level-5' | 'corrupt';
+
 /** A MAT-file that cannot be read; the message names the file and what was wrong. */
 export class MatFileError extends Error {
   readonly code = 'MAT_FILE' as const;
   /** The file as given by the caller. */
   readonly file: string;
-  constructor(file: string, detail: string, options?: { cause?: unknown }) {
-    super(`${basename(file)}: ${detail}`, options);
+  /** What kind of problem it is (the message has the detail). */
+  readonly problem: MatFileProblem;
+  /** The message without the file's name. */
+  readonly detail: string;
+  constructor(file: string, detail: string, options?: { cause?: unknown; problem?: MatFileProblem }) {
+    super(`${basename(file)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MatFileError';
     this.file = file;
+    this.problem = options?.problem ?? 'corrupt';
+    this.detail = detail;
   }
 }
 
@@ -56,7 +68,8 @@ export function readMatFileDetailed(path: string, options: ReadMatOptions = {}):
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new MatFileError(path, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`, { cause: error });
+    const problem = code === 'ENOENT' ? 'not-found' : 'unreadable';
+    throw new MatFileError(path, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`, { cause: error, problem });
   }
   return parseMatFile(bytes, path, options);
 }
@@ -110,27 +123,27 @@ export function parseMatFile(bytes: Uint8Array, file: string, options: ReadMatOp
   return ctx.out;
 }
 
-function fail(ctx: Ctx, detail: string, cause?: unknown): never {
-  throw new MatFileError(ctx.file, detail, cause === undefined ? undefined : { cause });
+function fail(ctx: Ctx, detail: string, cause?: unknown, problem: MatFileProblem = 'corrupt'): never {
+  throw new MatFileError(ctx.file, detail, { cause, problem });
 }
 
 function checkHeader(bytes: Uint8Array, ctx: Ctx): void {
   const ascii = (from: number, to: number) => Buffer.from(bytes.subarray(from, to)).toString('latin1');
   if (bytes.length >= 8 && ascii(0, 8) === '\x89HDF\r\n\x1a\n') {
-    fail(ctx, 'is an HDF5 file; this reader needs MAT-file level 5 (in Octave: save -v7 FILE vars)');
+    fail(ctx, 'is an HDF5 file; this reader needs MAT-file level 5 (in Octave: save -v7 FILE vars)', undefined, 'hdf5');
   }
   const head = ascii(0, Math.min(bytes.length, 116));
   if (head.startsWith('MATLAB 7.3')) {
-    fail(ctx, 'is a MATLAB v7.3 (HDF5) file; save it with -v7 or -v6 instead');
+    fail(ctx, 'is a MATLAB v7.3 (HDF5) file; save it with -v7 or -v6 instead', undefined, 'v7.3');
   }
   if (head.startsWith('# Created by Octave') || head.startsWith('# name:')) {
-    fail(ctx, "is an Octave text file; save it as MAT-file level 5 instead (in Octave: save -v7 FILE vars)");
+    fail(ctx, "is an Octave text file; save it as MAT-file level 5 instead (in Octave: save -v7 FILE vars)", undefined, 'octave-text');
   }
-  if (bytes.length < 128) fail(ctx, `is too short for a MAT-file (${bytes.length} bytes; the header alone is 128)`);
+  if (bytes.length < 128) fail(ctx, `is too short for a MAT-file (${bytes.length} bytes; the header alone is 128)`, undefined, 'too-short');
   const endian = ascii(126, 128);
   if (endian === 'IM') ctx.le = true;
   else if (endian === 'MI') ctx.le = false;
-  else fail(ctx, 'is not a MAT-file level 5 (no MI/IM endian indicator at byte 126; level 4 files are not supported)');
+  else fail(ctx, 'is not a MAT-file level 5 (no MI/IM endian indicator at byte 126; level 4 files are not supported)', undefined, 'not-level-5');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(124, ctx.le);
   if (version !== 0x0100) fail(ctx, `has unsupported MAT-file version 0x${version.toString(16)} (expected 0x0100, level 5)`);

@@ -17,14 +17,18 @@
  * storing the values in one array), so they work with every ml-matrix method.
  */
 import { AbstractMatrix, type Matrix } from 'ml-matrix';
+import { kitError, type KitErrorDescription } from './errors';
 import { FlatMatrix, copyRowsInto, kernels, snapshotOf, storageOf, transposed, uninitializedValues, withBiasColumn, type BinaryOp } from './kernels';
 
 /** Thrown when the shapes of the arguments do not fit the operation (Octave: "nonconformant arguments"). */
 export class MatrixShapeError extends Error {
   readonly code = 'MATRIX_SHAPE' as const;
-  constructor(message: string) {
+  /** The message as a catalogue id (`kit.<kind>`) and values: the grader shows it in the student's language. */
+  readonly kit: KitErrorDescription;
+  constructor(message: string, kind = 'shape', params: Record<string, string | number> = {}) {
     super(message);
     this.name = 'MatrixShapeError';
+    this.kit = { kind, params };
   }
 }
 
@@ -36,6 +40,15 @@ export type Operand = AbstractMatrix | number;
 
 const shape = (A: AbstractMatrix): string => `${A.rows}×${A.columns}`;
 
+/** What `describe` says, as catalogue values (`kit.got.<got>`). */
+function described(v: unknown): Record<string, string | number> {
+  if (v === null) return { got: 'null' };
+  if (Array.isArray(v)) return { got: 'array', length: v.length };
+  if (ArrayBuffer.isView(v)) return { got: 'typed-array', ctor: v.constructor.name, length: (v as unknown as ArrayLike<number>).length };
+  if (typeof v === 'object') return { got: 'object', ctor: (v as object).constructor?.name ?? 'Object' };
+  return { got: 'value', type: typeof v, value: String(v) };
+}
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
@@ -46,13 +59,15 @@ function describe(v: unknown): string {
 
 function assertMatrix(fn: string, name: string, A: unknown, orWhat = ''): asserts A is AbstractMatrix {
   if (!AbstractMatrix.isMatrix(A)) {
-    throw new TypeError(`${fn}: ${name} must be a Matrix${orWhat}, got ${describe(A)}`);
+    const argument = /^argument (\d+)$/.exec(name);
+    const params = { fn, ...(argument ? { index: Number(argument[1]) } : { name }), or: orWhat ? 'number' : 'none', ...described(A) };
+    throw kitError(new TypeError(`${fn}: ${name} must be a Matrix${orWhat}, got ${describe(A)}`), argument ? 'not-a-matrix-argument' : 'not-a-matrix', params);
   }
 }
 
 function checkDims(fn: string, r: number, c: number): void {
   if (!Number.isInteger(r) || r < 0 || !Number.isInteger(c) || c < 0) {
-    throw new MatrixShapeError(`${fn}: dimensions must be non-negative integers, got ${r}×${c}`);
+    throw new MatrixShapeError(`${fn}: dimensions must be non-negative integers, got ${r}×${c}`, 'bad-dims', { fn, rows: String(r), columns: String(c) });
   }
 }
 
@@ -92,7 +107,7 @@ export function addBiasColumn(A: AbstractMatrix): Matrix {
 /** `A(:, 2:end)`: A (m×n, n ≥ 1) without its first column -> m×(n−1). */
 export function dropFirstColumn(A: AbstractMatrix): Matrix {
   assertMatrix('dropFirstColumn', 'A', A);
-  if (A.columns < 1) throw new MatrixShapeError(`dropFirstColumn: A is ${shape(A)} and has no first column to drop`);
+  if (A.columns < 1) throw new MatrixShapeError(`dropFirstColumn: A is ${shape(A)} and has no first column to drop`, 'drop-first-column', { shape: shape(A) });
   const m = A.rows;
   const out = uninitializedValues(m * (A.columns - 1));
   copyRowsInto(A, out, A.columns - 1, 0, 1);
@@ -102,7 +117,7 @@ export function dropFirstColumn(A: AbstractMatrix): Matrix {
 /** `[zeros(m, 1) A(:, 2:end)]`: a copy of A (m×n) with its first column set to 0 -> m×n. */
 export function zeroFirstColumn(A: AbstractMatrix): Matrix {
   assertMatrix('zeroFirstColumn', 'A', A);
-  if (A.columns < 1) throw new MatrixShapeError(`zeroFirstColumn: A is ${shape(A)} and has no first column`);
+  if (A.columns < 1) throw new MatrixShapeError(`zeroFirstColumn: A is ${shape(A)} and has no first column`, 'zero-first-column', { shape: shape(A) });
   const out = uninitializedValues(A.rows * A.columns);
   copyRowsInto(A, out, A.columns, 0);
   for (let i = 0; i < A.rows; i++) out[i * A.columns] = 0;
@@ -129,10 +144,11 @@ export function mtimes(A: Operand, B: Operand): Matrix {
   assertMatrix('mtimes', 'B', B, ' or a number');
   if (A.columns !== B.rows) {
     let hint = '';
-    if (A.columns === B.columns) hint = ' (did you mean transpose(B)?)';
-    else if (A.rows === B.rows) hint = ' (did you mean transpose(A)?)';
-    else if (A.rows === B.columns) hint = ' (did you mean mtimes(B, A) or transpose both?)';
-    throw new MatrixShapeError(`mtimes: inner dimensions must agree: A is ${shape(A)} but B is ${shape(B)}${hint}`);
+    let fix = 'none';
+    if (A.columns === B.columns) [hint, fix] = [' (did you mean transpose(B)?)', 'transpose-b'];
+    else if (A.rows === B.rows) [hint, fix] = [' (did you mean transpose(A)?)', 'transpose-a'];
+    else if (A.rows === B.columns) [hint, fix] = [' (did you mean mtimes(B, A) or transpose both?)', 'swap'];
+    throw new MatrixShapeError(`mtimes: inner dimensions must agree: A is ${shape(A)} but B is ${shape(B)}${hint}`, 'mtimes', { a: shape(A), b: shape(B), hint: fix });
   }
   return kernels().mtimes(snapshotOf(A), snapshotOf(B));
 }
@@ -168,6 +184,8 @@ function resolve(fn: string, opText: string, A: Operand, B: Operand): Resolved {
   if (isScalarMatrix(A)) return { kind: 'sm', s: A.get(0, 0), B };
   throw new MatrixShapeError(
     `${fn}: matrix dimensions must agree for A ${opText} B: A is ${shape(A)} but B is ${shape(B)}`,
+    'elementwise',
+    { fn, op: opText, a: shape(A), b: shape(B) },
   );
 }
 
@@ -242,7 +260,7 @@ export function sigmoid(Z: AbstractMatrix): Matrix {
  */
 export function sum(A: AbstractMatrix, dim?: 1 | 2): Matrix {
   assertMatrix('sum', 'A', A);
-  if (dim !== undefined && dim !== 1 && dim !== 2) throw new MatrixShapeError(`sum: dim must be 1 or 2, got ${String(dim)}`);
+  if (dim !== undefined && dim !== 1 && dim !== 2) throw new MatrixShapeError(`sum: dim must be 1 or 2, got ${String(dim)}`, 'sum-dim', { dim: String(dim) });
   const d = dim ?? (A.rows === 1 ? 2 : 1);
   if (d === 1) return new FlatMatrix(1, A.columns, kernels().columnSums(snapshotOf(A)));
   const a = storageOf(A);
@@ -277,15 +295,17 @@ export function sumAll(A: AbstractMatrix): number {
  */
 export function reshape(v: ArrayLike<number> | AbstractMatrix, r: number, c: number, offset = 0): Matrix {
   checkDims('reshape', r, c);
-  if (!Number.isInteger(offset) || offset < 0) throw new MatrixShapeError(`reshape: offset must be a non-negative integer, got ${offset}`);
+  if (!Number.isInteger(offset) || offset < 0) throw new MatrixShapeError(`reshape: offset must be a non-negative integer, got ${offset}`, 'reshape-offset', { offset: String(offset) });
   const src: ArrayLike<number> = AbstractMatrix.isMatrix(v) ? unroll(v) : v;
   if (src == null || typeof src.length !== 'number') {
-    throw new TypeError(`reshape: v must be an array of numbers or a Matrix, got ${describe(v)}`);
+    throw kitError(new TypeError(`reshape: v must be an array of numbers or a Matrix, got ${describe(v)}`), 'reshape-type', described(v));
   }
   const need = r * c;
   if (offset + need > src.length) {
     throw new MatrixShapeError(
       `reshape: cannot take ${r}×${c} = ${need} elements from offset ${offset}: the vector has only ${src.length} elements (${src.length - offset} after the offset)`,
+      'reshape-short',
+      { rows: r, columns: c, need, offset, length: src.length, left: src.length - offset },
     );
   }
   const out = uninitializedValues(r * c);
@@ -323,22 +343,22 @@ export function unroll(...matrices: AbstractMatrix[]): Float64Array {
  * Throws a RangeError naming the first label that is not an integer in 1..K.
  */
 export function oneHot(y: ArrayLike<number> | AbstractMatrix, K: number): Matrix {
-  if (!Number.isInteger(K) || K < 1) throw new RangeError(`oneHot: K must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1) throw kitError(new RangeError(`oneHot: K must be a positive integer, got ${K}`), 'one-hot-k', { K: String(K) });
   let labels: ArrayLike<number>;
   if (AbstractMatrix.isMatrix(y)) {
-    if (y.rows !== 1 && y.columns !== 1) throw new MatrixShapeError(`oneHot: y must be a vector, but it is ${shape(y)}`);
+    if (y.rows !== 1 && y.columns !== 1) throw new MatrixShapeError(`oneHot: y must be a vector, but it is ${shape(y)}`, 'one-hot-shape', { shape: shape(y) });
     labels = unroll(y);
   } else if (y != null && typeof (y as ArrayLike<number>).length === 'number') {
     labels = y;
   } else {
-    throw new TypeError(`oneHot: y must be an array of labels or a vector Matrix, got ${describe(y)}`);
+    throw kitError(new TypeError(`oneHot: y must be an array of labels or a vector Matrix, got ${describe(y)}`), 'one-hot-type', described(y));
   }
   const m = labels.length;
   const out = new Float64Array(m * K);
   for (let i = 0; i < m; i++) {
     const l = labels[i];
     if (!Number.isInteger(l) || l < 1 || l > K) {
-      throw new RangeError(`oneHot: label ${String(l)} at y[${i}] is not an integer in 1..${K} (labels are 1-based)`);
+      throw kitError(new RangeError(`oneHot: label ${String(l)} at y[${i}] is not an integer in 1..${K} (labels are 1-based)`), 'one-hot-label', { label: String(l), index: i, K });
     }
     out[i * K + l - 1] = 1;
   }

@@ -5,12 +5,14 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { CatalogueError } from '../messages/errors';
+import type { MessageRef } from '../messages/index';
 import type { Shard, Submission } from './types';
 
 /** A usage error in batch options (bad shard spec, missing folder...): the CLI exits 2 on it. */
-export class BatchUsageError extends Error {
+export class BatchUsageError extends CatalogueError {
   readonly code = 'batch-usage';
-  constructor(message: string) {
+  constructor(message: MessageRef) {
     super(message);
     this.name = 'BatchUsageError';
   }
@@ -31,11 +33,11 @@ export function discoverSubmissions(folder: string, exclude: string[] = []): Sub
   const root = resolve(folder);
   let names: string[];
   try {
-    if (!statSync(root).isDirectory()) throw new BatchUsageError(`batch: ${folder} is not a folder`);
+    if (!statSync(root).isDirectory()) throw new BatchUsageError({ id: 'cli.batch.not-a-folder', params: { dir: folder } });
     names = readdirSync(root);
   } catch (error) {
     if (error instanceof BatchUsageError) throw error;
-    throw new BatchUsageError(`batch: cannot read the submissions folder ${folder}: ${(error as Error).message}`);
+    throw new BatchUsageError({ id: 'cli.batch.unreadable', params: { dir: folder, detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message } });
   }
   const excluded = new Set(exclude.map((p) => resolve(p)));
   const subs: Submission[] = [];
@@ -57,11 +59,11 @@ export function discoverSubmissions(folder: string, exclude: string[] = []): Sub
 /** Parses `i/n` (1 <= i <= n) as in `--shard 2/4`. */
 export function parseShard(spec: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
-  if (!m) throw new BatchUsageError(`--shard expects i/n (e.g. 2/4), got "${spec}"`);
+  if (!m) throw new BatchUsageError({ id: 'cli.shard-format', params: { value: spec } });
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1 || index < 1 || index > count) {
-    throw new BatchUsageError(`--shard ${spec}: need 1 <= i <= n (shards are numbered from 1)`);
+    throw new BatchUsageError({ id: 'cli.shard-range', params: { value: spec } });
   }
   return { index, count };
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Lang } from '../messages/index';
 import type { GradeReport } from '../report/types';
 import { BatchUsageError, compareIds } from './discover';
 import { writeBatchOutputs } from './outputs';
@@ -42,7 +43,7 @@ export function gradedContent(report: GradeReport): unknown {
 /** The reports folder of an input: `<dir>/reports` when it exists (a batch --out), else `dir` itself. */
 function reportsDirOf(dir: string): string {
   const abs = resolve(dir);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new BatchUsageError(`merge: ${dir} is not a folder`);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new BatchUsageError({ id: 'cli.merge.not-a-folder', params: { dir } });
   const inner = join(abs, REPORTS_DIR);
   return existsSync(inner) ? inner : abs;
 }
@@ -57,16 +58,18 @@ export interface MergeOptions {
   /** Compare every pair's code (each input must hold the sources: run its batch with --similarity). */
   similarity?: boolean;
   similarityThreshold?: number;
+  /** The language of summary.md and report.html. Default English. */
+  lang?: Lang;
 }
 
 export function mergeBatches(dirs: readonly string[], out: string, options: MergeOptions = {}): MergeResult {
   const validate = options.validate ?? schemaProblems;
-  if (dirs.length === 0) throw new BatchUsageError('merge: give at least one batch output folder');
+  if (dirs.length === 0) throw new BatchUsageError({ id: 'cli.merge.no-input' });
   const outDir = resolve(out);
   const outReports = join(outDir, REPORTS_DIR);
   const inputs = dirs.map(reportsDirOf);
   if (listStoredIds(outReports).length > 0 && !inputs.includes(outReports)) {
-    throw new BatchUsageError(`merge: ${outReports} already holds reports; choose an empty --out`);
+    throw new BatchUsageError({ id: 'cli.merge.has-reports', params: { dir: outReports } });
   }
 
   const merged = new Map<string, { entry: BatchEntry; text: string; from: string }>();
@@ -75,14 +78,14 @@ export function mergeBatches(dirs: readonly string[], out: string, options: Merg
     for (const id of listStoredIds(dir)) {
       const r = readStoredReport(dir, id, validate);
       if (!r) continue;
-      if (!r.ok) throw new BatchUsageError(`merge: ${reportFile(dir, id)} is not a valid report: ${r.problems.join('; ')}`);
+      if (!r.ok) throw new BatchUsageError({ id: 'cli.merge.invalid-report', params: { file: reportFile(dir, id), problems: r.problems.join('; ') } });
       const seen = merged.get(id);
       if (!seen) {
         merged.set(id, { entry: r.entry, text: r.text, from: dir });
       } else if (JSON.stringify(gradedContent(seen.entry.report)) === JSON.stringify(gradedContent(r.entry.report))) {
         duplicates.push(id);
       } else {
-        throw new BatchUsageError(`merge: submission "${id}" has different grades in ${seen.from} and ${dir}; re-grade it or remove one`);
+        throw new BatchUsageError({ id: 'cli.merge.conflict', params: { id, first: seen.from, second: dir } });
       }
     }
   }
@@ -90,8 +93,8 @@ export function mergeBatches(dirs: readonly string[], out: string, options: Merg
   const entries = ids.map((id) => merged.get(id)!.entry);
   const seeds = [...new Set(entries.map((e) => e.report.seed))];
   const presets = [...new Set(entries.map((e) => e.report.preset))];
-  if (seeds.length > 1) throw new BatchUsageError(`merge: the inputs were graded with different seeds (${seeds.join(', ')}); run every shard with the same --seed`);
-  if (presets.length > 1) throw new BatchUsageError(`merge: the inputs were graded with different presets (${presets.join(', ')})`);
+  if (seeds.length > 1) throw new BatchUsageError({ id: 'cli.merge.seeds', params: { seeds: seeds.join(', ') } });
+  if (presets.length > 1) throw new BatchUsageError({ id: 'cli.merge.presets', params: { presets: presets.join(', ') } });
 
   // A report's stored sources (batch --similarity) sit beside its reports folder.
   const sourcesOf = (id: string): string | undefined => {
@@ -102,8 +105,8 @@ export function mergeBatches(dirs: readonly string[], out: string, options: Merg
   if (options.similarity) {
     const missing = ids.filter((id) => !sourcesOf(id));
     if (missing.length > 0) {
-      const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
-      throw new BatchUsageError(`merge --similarity: no stored sources for ${missing.slice(0, 5).join(', ')}${more}; run each shard's batch with --similarity`);
+      const ids = missing.length > 5 ? `${missing.slice(0, 5).join(', ')}, … (+${missing.length - 5})` : missing.join(', ');
+      throw new BatchUsageError({ id: 'cli.merge.no-sources', params: { ids } });
     }
   }
   for (const id of ids) {
@@ -118,6 +121,6 @@ export function mergeBatches(dirs: readonly string[], out: string, options: Merg
     const manifest: BatchManifest = { seed: seeds[0], preset: presets[0], shard: null, submissions: ids };
     writeFileAtomic(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   }
-  const summary = writeBatchOutputs(outDir, entries, extras);
+  const summary = writeBatchOutputs(outDir, entries, extras, options.lang);
   return { outDir, summary, total: entries.length, duplicates: [...new Set(duplicates)].sort(compareIds) };
 }

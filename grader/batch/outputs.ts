@@ -8,6 +8,7 @@
  * (the per-submission JSON reports live in <out>/reports/, written as grading goes).
  */
 import { join } from 'node:path';
+import type { Lang } from '../messages/index';
 import { renderGradebookCsv, renderSimilarityCsv } from '../reporters/batch-csv';
 import { renderBatchHtml } from '../reporters/batch-html';
 import { renderBatchMarkdown } from '../reporters/batch-markdown';
@@ -31,12 +32,15 @@ export function outputFileNames(summary: BatchSummary): string[] {
   return names;
 }
 
-/** Summarises `entries` and writes the aggregate files into `outDir`; returns the summary. */
-export function writeBatchOutputs(outDir: string, entries: readonly BatchEntry[], extras: SummaryExtras = {}): BatchSummary {
+/**
+ * Summarises `entries` and writes the aggregate files into `outDir`; returns the summary. `lang`
+ * is the language of summary.md and report.html (default English); the CSV's header row is ids.
+ */
+export function writeBatchOutputs(outDir: string, entries: readonly BatchEntry[], extras: SummaryExtras = {}, lang: Lang = 'en'): BatchSummary {
   const summary = summarizeBatch(entries, extras);
   writeFileAtomic(join(outDir, OUTPUT_FILES.csv), renderGradebookCsv(summary));
-  writeFileAtomic(join(outDir, OUTPUT_FILES.markdown), renderBatchMarkdown(summary));
-  writeFileAtomic(join(outDir, OUTPUT_FILES.html), renderBatchHtml(summary, entries));
+  writeFileAtomic(join(outDir, OUTPUT_FILES.markdown), renderBatchMarkdown(summary, lang));
+  writeFileAtomic(join(outDir, OUTPUT_FILES.html), renderBatchHtml(summary, entries, lang));
   if (summary.similarity) {
     writeFileAtomic(join(outDir, OUTPUT_FILES.similarityJson), `${JSON.stringify(summary.similarity, null, 2)}\n`);
     writeFileAtomic(join(outDir, OUTPUT_FILES.similarityCsv), renderSimilarityCsv(summary.similarity));

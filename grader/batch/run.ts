@@ -135,21 +135,21 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const now = options.now ?? (() => new Date());
   const preset = options.gradeOptions?.preset ?? 'full';
   const jobs = options.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new BatchUsageError(`--jobs must be a positive integer, got ${jobs}`);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new BatchUsageError({ id: 'cli.jobs', params: { value: String(jobs) } });
 
   const subs: Submission[] = selectShard(discoverSubmissions(options.folder, [outDir]), options.shard);
   const stored = listStoredIds(reportsDir);
   const manifest = readManifest(outDir);
   if (!options.resume && stored.length > 0) {
-    throw new BatchUsageError(`batch: ${reportsDir} already holds ${stored.length} report(s); pass --resume to continue that batch, or choose another --out`);
+    throw new BatchUsageError({ id: 'cli.batch.has-reports', params: { dir: reportsDir, count: stored.length } });
   }
   let seed = options.seed;
   if (options.resume && manifest) {
     if (seed !== undefined && seed !== manifest.seed) {
-      throw new BatchUsageError(`batch --resume: the batch in ${outDir} was graded with --seed ${manifest.seed}, not ${seed}; every student must get the same hidden cases`);
+      throw new BatchUsageError({ id: 'cli.batch.resume-seed', params: { dir: outDir, stored: manifest.seed, given: seed } });
     }
     if (manifest.preset !== preset) {
-      throw new BatchUsageError(`batch --resume: the batch in ${outDir} was graded with --preset ${manifest.preset}, not ${preset}`);
+      throw new BatchUsageError({ id: 'cli.batch.resume-preset', params: { dir: outDir, stored: manifest.preset, given: preset } });
     }
     seed = manifest.seed;
   }
@@ -259,7 +259,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
       }
       extras.similarity = batchSimilarity(outDir, subs.map((s) => s.id), options.similarityThreshold);
     }
-    summary = writeBatchOutputs(outDir, subs.map((s) => done.get(s.id)!), extras);
+    summary = writeBatchOutputs(outDir, subs.map((s) => done.get(s.id)!), extras, options.gradeOptions?.lang);
   }
   options.onProgress?.({ type: 'end', graded, complete });
   return { outDir, seed: batchSeed, total: subs.length, graded, skipped, complete, summary, writeErrors };

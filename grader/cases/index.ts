@@ -7,7 +7,7 @@
  * use are built. Hidden cases are named by their position in the run ("hidden case A"), never by
  * their place in the pool.
  */
-import { t, type Lang } from '../messages/index';
+import { render, type MessageRef } from '../messages/index';
 import { poolSeal, probeSeal, type SealedFile, type Seal } from '../reference/sealed';
 import { familyRng } from './rng';
 import { hiddenNnCases, hiddenRandInitCases, hiddenSigmoidCases, numCheckCases, shuffle } from './hidden';
@@ -141,8 +141,6 @@ export interface StoredReference {
 export interface CaseSetOptions {
   /** Sealed mode: the shipped public fixtures and sealed pool. Absent: live (cases generated from the seed). */
   stored?: StoredReference;
-  /** The language of the hidden cases' names. Default English. */
-  lang?: Lang;
   /** A probe's time budget (ms): PROBE_BUDGET_MS capped by the sandbox's per-call limit. */
   probeBudgetMs?: number;
 }
@@ -171,17 +169,45 @@ function sealedHidden(family: CaseFamily, seed: number, n: number, stored: Store
   });
 }
 
-/** Names hidden cases by their position in the run: "hidden case A", "numerical check A", "speed check". */
-function nameHidden(cases: GradingCase[], lang: Lang): GradingCase[] {
+/** A public case's name by its family (the same in live and sealed runs, whatever the fixtures file says). */
+function publicNameRef(c: GradingCase): MessageRef {
+  switch (c.family) {
+    case 'nn-unreg':
+    case 'nn-reg':
+      return { id: 'report.case.public-coursera', params: { lambda: c.inputs.lambda } };
+    case 'sigmoid':
+      return { id: 'report.case.public-sigmoid' };
+    case 'rand-init':
+      return { id: 'report.case.public-rand-init', params: { lIn: c.inputs.lIn, lOut: c.inputs.lOut } };
+    case 'numgrad':
+      return { id: 'report.case.public-numgrad' };
+    default:
+      return { id: 'report.named', params: { name: c.name } };
+  }
+}
+
+/**
+ * Names the cases for readers (`nameRef`, and `name` in English): public cases by what they are,
+ * hidden cases by their position in the run: "hidden case A", "numerical check A", "speed check".
+ */
+function nameCases(cases: GradingCase[]): GradingCase[] {
   let k = 0;
   return cases.map((c) => {
-    if (!c.hidden) return c;
-    const letter = String.fromCharCode(65 + (k % 26)) + (k >= 26 ? String(Math.floor(k / 26)) : '');
-    k++;
-    if (isProbe(c)) return { ...c, name: t('report.case.probe', {}, lang) };
-    const id = c.family === 'numcheck-unreg' || c.family === 'numcheck-reg' ? 'report.case.numcheck' : 'report.case.hidden';
-    return { ...c, name: t(id, { letter }, lang) };
+    let nameRef: MessageRef;
+    if (!c.hidden) nameRef = publicNameRef(c);
+    else {
+      const letter = String.fromCharCode(65 + (k % 26)) + (k >= 26 ? String(Math.floor(k / 26)) : '');
+      k++;
+      if (isProbe(c)) nameRef = { id: 'report.case.probe' };
+      else nameRef = { id: c.family === 'numcheck-unreg' || c.family === 'numcheck-reg' ? 'report.case.numcheck' : 'report.case.hidden', params: { letter } };
+    }
+    return { ...c, name: render(nameRef, 'en'), nameRef };
   });
+}
+
+/** A case's name as a catalogue message (its English `name` as is for a case buildCaseSet did not name). */
+export function caseNameRef(c: GradingCase): MessageRef {
+  return c.nameRef ?? { id: 'report.named', params: { name: c.name } };
 }
 
 /**
@@ -203,7 +229,7 @@ export function buildCaseSet(families: Iterable<CaseFamily>, seed: number, hidde
         : generateHidden(family, seed, n);
       cases = [...publicCases(family), ...hidden];
     }
-    set[family] = nameHidden(cases, options.lang ?? 'en');
+    set[family] = nameCases(cases);
   }
   return set as Partial<CaseSet>;
 }

@@ -3,6 +3,7 @@
  * A case belongs to a family; one nnCostFunction call serves two parts (the cost parts judge J,
  * the gradient parts judge grad), so parts refer to cases and the runner calls each case once.
  */
+import type { MessageRef } from '../messages/index';
 import type { Seal } from '../reference/sealed';
 import type { KnownFunctionName, NnCostFunctionArgs, PlainMatrix } from '../sandbox/protocol';
 
@@ -18,8 +19,10 @@ export interface NnExpected {
 interface CaseBase {
   /** Unique within a run, e.g. "nn-unreg/public" or "nn-reg/hidden-2". */
   id: string;
-  /** Student-facing name, e.g. "public λ=0" or "hidden #2". */
+  /** The case's name in English (logs, fixtures), e.g. "public (Coursera's case, λ=0)" or "hidden case B". */
   name: string;
+  /** The name as a catalogue message (`report.case.*`), for readers; set by buildCaseSet. */
+  nameRef?: MessageRef;
   /** Hidden cases' inputs are not shown to students. */
   hidden: boolean;
   /**

@@ -15,13 +15,13 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
-import { resolveLang, type Lang } from '../messages/index';
+import { resolveLang, t, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
 import type { PresetName } from '../parts/ids';
 import { BatchUsageError, parseShard } from '../batch/discover';
 import type { BatchGradeOptions } from '../batch/run';
 import type { GradeFn, Shard } from '../batch/types';
-import { cliContext, langFlag, UsageError, type CliContext } from './context';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, UsageError, type CliContext } from './context';
 import { standaloneParser } from './parse';
 import type { IsolationPolicy } from '../sandbox/protocol';
 import { ISOLATION_FLAG, requireNamespaces } from './grade';
@@ -62,7 +62,7 @@ export interface BatchCliOptions {
 export function similarityThreshold(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (Array.isArray(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new Error(`--similarity-threshold must be a number in (0, 1], got "${String(v)}"`);
+  if (Array.isArray(v) || !Number.isFinite(n) || n <= 0 || n > 1) throw new UsageError({ id: 'cli.similarity-threshold', params: { value: String(v) } }, true);
   return n;
 }
 
@@ -70,56 +70,54 @@ function wholeNumber(flag: string, min: number) {
   return (v: unknown): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} must be a whole number >= ${min}, got "${String(v)}"`);
+    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < min) throw new UsageError({ id: 'cli.whole-number', params: { flag, min, value: String(v) } }, true);
     return n;
   };
 }
 
 /** The flags of `batch`; no yargs defaults, so "not given" stays distinguishable. */
 export const BATCH_FLAGS = {
-  out: { type: 'string', demandOption: true, describe: 'Output folder (reports/, gradebook.csv, summary.md, report.html)', requiresArg: true },
-  jobs: { type: 'string', describe: 'Submissions graded at once', defaultDescription: 'the number of cores (os.availableParallelism())', requiresArg: true, coerce: wholeNumber('jobs', 1) },
-  seed: { type: 'string', describe: 'One hidden-case seed for every submission (recorded in batch.json and each report)', defaultDescription: 'a fresh seed (or the resumed batch\'s)', requiresArg: true, coerce: wholeNumber('seed', 0) },
-  shard: { type: 'string', describe: 'Grade only slice i of n (1-based; sorted ids with index % n = i-1); combine shards with `merge`', requiresArg: true },
-  resume: { type: 'boolean', describe: 'Continue an interrupted batch in --out: skip submissions whose report is already there and valid' },
-  preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points', defaultDescription: 'full', requiresArg: true },
-  timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
-  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto', requiresArg: true },
-  'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed' },
-  config: { type: 'string', describe: 'Options file (--no-config: none). A submission\'s own config file is never used in a batch.', defaultDescription: 'backprop-grader.config.json in the cwd, if any', requiresArg: true },
-  progress: { choices: ['bar', 'plain', 'none'] as const, describe: 'Progress display', defaultDescription: 'bar on a TTY, else plain lines', requiresArg: true },
-  lang: { type: 'string', describe: 'Language of the reports\' messages: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
+  out: { type: 'string', demandOption: true, requiresArg: true },
+  jobs: { type: 'string', requiresArg: true, coerce: wholeNumber('jobs', 1) },
+  seed: { type: 'string', requiresArg: true, coerce: wholeNumber('seed', 0) },
+  shard: { type: 'string', requiresArg: true },
+  resume: { type: 'boolean', },
+  preset: { choices: ['full', 'coursera'] as const, defaultDescription: 'full', requiresArg: true },
+  timeout: { type: 'string', defaultDescription: '10000', requiresArg: true, coerce: wholeNumber('timeout', 1) },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, defaultDescription: 'auto', requiresArg: true },
+  'partial-credit': { type: 'boolean', },
+  config: { type: 'string', requiresArg: true },
+  progress: { choices: ['bar', 'plain', 'none'] as const, requiresArg: true },
+  lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') },
   find: {
     type: 'boolean',
-    describe: 'Each subfolder is an upload (e.g. a Gradescope or LMS export): grade the one folder at any depth holding the four files; several copies or scattered files get an errored report saying so',
   },
   similarity: {
     type: 'boolean',
-    describe: 'Compare every pair of submissions (token fingerprints, as MOSS does; names, constants, layout and the stubs ignored): similarity.json/.csv, flags in the gradebook and report',
   },
-  'similarity-threshold': { type: 'string', describe: 'Flag pairs whose code overlaps at least this much (0–1)', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
-  isolation: { ...ISOLATION_FLAG, defaultDescription: 'strict on Linux, else auto' },
+  'similarity-threshold': { type: 'string', defaultDescription: '0.5', requiresArg: true, coerce: similarityThreshold },
+  isolation: { ...ISOLATION_FLAG, },
   'release-manifest': {
     type: 'string',
-    describe: 'The release-manifest.json written by `release` (or the release folder): repositories whose grading files differ are flagged (CSV column grader_files, HTML badge, report field tamper)',
-    defaultDescription: 'the manifest of this installation, as `release` would write it',
     requiresArg: true,
   },
 } satisfies Record<string, Options>;
 
-const EXAMPLES: [string, string][] = [
-  ['$0 batch submissions --out graded', 'Grade every subfolder of ./submissions'],
-  ['$0 batch submissions --out graded --resume', 'Continue an interrupted batch (nothing is graded twice)'],
-  ['$0 batch submissions --out shard-2 --shard 2/4 --seed 7', 'Grade slice 2 of 4 (a CI matrix job); then `merge`'],
-  ['$0 batch submissions --out graded --similarity', 'Also flag pairs of submissions whose code is suspiciously alike'],
-];
+/** `batch`'s examples: a command line and the name of its help (`help.batch.example.<name>`). */
+const EXAMPLES = [
+  ['$0 batch submissions --out graded', 'default'],
+  ['$0 batch submissions --out graded --resume', 'resume'],
+  ['$0 batch submissions --out shard-2 --shard 2/4 --seed 7', 'shard'],
+  ['$0 batch submissions --out graded --similarity', 'similarity'],
+] as const;
 
 /** Adds `batch`'s positional and flags to a yargs instance. */
 export function batchBuilder<T>(y: Argv<T>) {
+  const lang = helpLang(y as Argv<unknown>);
   return y
-    .positional('folder', { type: 'string', describe: 'Folder whose subfolders are the submissions (id = subfolder name)', demandOption: true })
-    .options(BATCH_FLAGS)
-    .example(EXAMPLES);
+    .positional('folder', { type: 'string', describe: t('help.batch.folder', {}, lang), demandOption: true })
+    .options(describedFlags('batch', BATCH_FLAGS, lang))
+    .example(describedExamples('batch', EXAMPLES, lang));
 }
 
 type BatchArgs = Record<string, unknown> & { folder?: string };
@@ -128,7 +126,7 @@ type BatchArgs = Record<string, unknown> & { folder?: string };
 export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions {
   const one = (flag: string): unknown => {
     const v = args[flag];
-    if (Array.isArray(v)) throw new UsageError(`--${flag} was given more than once`, true);
+    if (Array.isArray(v)) throw new UsageError({ id: 'cli.repeated', params: { flag } }, true);
     return v;
   };
   const out: BatchCliOptions = { folder: resolve(cwd, String(args.folder)), out: resolve(cwd, String(one('out'))), resume: Boolean(args.resume) };
@@ -138,7 +136,7 @@ export function toBatchCliOptions(args: BatchArgs, cwd: string): BatchCliOptions
     try {
       out.shard = parseShard(String(args.shard));
     } catch (error) {
-      throw new UsageError((error as Error).message, true);
+      throw new UsageError(error instanceof BatchUsageError && error.refs ? error.refs : (error as Error).message, true);
     }
   }
   if (args.preset !== undefined) out.preset = args.preset as PresetName;
@@ -175,9 +173,10 @@ async function batchGradeOptions(cli: BatchCliOptions, ctx: CliContext): Promise
     try {
       configLayer = loadConfig(file);
     } catch (error) {
-      throw error instanceof ConfigError ? new UsageError(error.message) : error;
+      throw error instanceof ConfigError ? new UsageError(error.refs ?? error.message) : error;
     }
-    ctx.io.stderr(`backprop-grader: using options from ${file}\n`);
+    const { t } = await import('../messages/index');
+    ctx.io.stderr(`${t('cli.using-config', { file }, resolveLang({ flag: cli.lang, config: configLayer.lang, env: ctx.io.env }))}\n`);
   }
   const flags: Partial<GradeOptions> = {};
   if (cli.preset !== undefined) flags.preset = cli.preset;
@@ -209,16 +208,16 @@ async function checkIsolation(policy: IsolationPolicy | undefined, ctx: CliConte
 }
 
 /** The manifest tamper evidence compares with: --release-manifest, else this installation's. */
-async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext) {
+async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext, lang?: Lang) {
   const { t } = await import('../messages/index');
   if (cli.releaseManifest) {
     const { readManifest } = await import('../release/manifest');
     try {
       const m = readManifest(cli.releaseManifest);
-      ctx.io.stderr(`${t('tamper.batch-source', { source: cli.releaseManifest })}\n`);
+      ctx.io.stderr(`${t('tamper.batch-source', { source: cli.releaseManifest }, lang)}\n`);
       return m;
     } catch (error) {
-      throw new UsageError(`--release-manifest: ${(error as Error).message}`);
+      throw new UsageError({ id: 'cli.release-manifest', params: { detail: (error as Error).message } });
     }
   }
   const { installationManifest } = await import('../release/release');
@@ -236,10 +235,11 @@ async function loadReleaseManifest(cli: BatchCliOptions, ctx: CliContext) {
  */
 export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, grade?: GradeFn): Promise<number> {
   const { io } = ctx;
-  if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError(`no such folder: ${cli.folder}`);
+  if (!existsSync(cli.folder) || !statSync(cli.folder).isDirectory()) throw new UsageError({ id: 'cli.no-such-batch-folder', params: { dir: cli.folder } });
   const gradeOptions = await batchGradeOptions(cli, ctx);
-  await checkIsolation(gradeOptions.isolation, ctx, gradeOptions.lang);
-  const releaseManifest = await loadReleaseManifest(cli, ctx);
+  const lang = gradeOptions.lang;
+  await checkIsolation(gradeOptions.isolation, ctx, lang);
+  const releaseManifest = await loadReleaseManifest(cli, ctx, lang);
   const gradeFn: GradeFn = grade ?? (await import('../api')).grade;
   // Loaded here, not at the top: cli-progress, csv-stringify and the batch reporters would
   // otherwise load with the CLI on every `grade` and `--help`.
@@ -254,7 +254,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
   // The bar draws on the real stderr, so only when it is a terminal (and the injected io says so too).
   const tty = Boolean(process.stderr.isTTY) && io.stdoutIsTTY;
   const mode = cli.progress ?? (tty ? 'bar' : 'plain');
-  const onProgress = mode === 'none' ? undefined : mode === 'bar' && tty ? barProgress(process.stderr) : plainProgress(io.stderr);
+  const onProgress = mode === 'none' ? undefined : mode === 'bar' && tty ? barProgress(process.stderr, lang) : plainProgress(io.stderr, undefined, lang);
 
   // First Ctrl-C: stop starting grades and keep what is done (resume later); a second one exits at once.
   const controller = new AbortController();
@@ -266,7 +266,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
     }
     controller.abort();
     onProgress?.({ type: 'interrupt' });
-    io.stderr(`\n${t('batch.interrupted')}\n`);
+    io.stderr(`\n${t('batch.interrupted', {}, lang)}\n`);
   };
   process.on('SIGINT', onSigint);
   // The real engine's sandbox children start one submission ahead, one per job (sandbox/spare.ts),
@@ -290,19 +290,19 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
       similarityThreshold: cli.similarityThreshold,
       releaseManifest,
     });
-    for (const w of result.writeErrors) io.stderr(`${t('batch.write-error', { id: JSON.stringify(w.id), reason: w.message })}\n`);
+    for (const w of result.writeErrors) io.stderr(`${t('batch.write-error', { id: JSON.stringify(w.id), reason: w.message }, lang)}\n`);
     if (!result.complete || !result.summary) {
-      io.stderr(`${t('batch.incomplete', { graded: result.graded, skipped: result.skipped, total: result.total })}\n`);
+      io.stderr(`${t('batch.incomplete', { graded: result.graded, skipped: result.skipped, total: result.total }, lang)}\n`);
       return 1;
     }
     const s = result.summary;
-    const stats = s.scores ? t('batch.done.stats', { mean: formatPoints(s.scores.mean), maxScore: formatPoints(s.maxScore), median: formatPoints(s.scores.median) }) : '';
-    io.stdout(`${t('batch.done', { total: result.total, graded: result.graded, skipped: result.skipped, seed: result.seed })}${stats}\n`);
-    if (s.similarity) io.stdout(`${t('batch.done.similar', { count: s.similarity.pairs.length })}\n`);
-    io.stdout(`${t('batch.wrote', { files: outputFileNames(s).join(', '), dir: result.outDir })}\n`);
+    const stats = s.scores ? t('batch.done.stats', { mean: formatPoints(s.scores.mean), maxScore: formatPoints(s.maxScore), median: formatPoints(s.scores.median) }, lang) : '';
+    io.stdout(`${t('batch.done', { total: result.total, graded: result.graded, skipped: result.skipped, seed: result.seed }, lang)}${stats}\n`);
+    if (s.similarity) io.stdout(`${t('batch.done.similar', { count: s.similarity.pairs.length }, lang)}\n`);
+    io.stdout(`${t('batch.wrote', { files: outputFileNames(s).join(', '), dir: result.outDir }, lang)}\n`);
     return result.writeErrors.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof BatchUsageError) throw new UsageError(error.message);
+    if (error instanceof BatchUsageError) throw new UsageError(error.refs ?? error.message);
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
@@ -313,7 +313,7 @@ export async function runBatchCommand(cli: BatchCliOptions, ctx: CliContext, gra
 /** The `batch` command module (registered in cli.ts COMMANDS). */
 export const batchCommand: CommandModule<object, BatchArgs> = {
   command: 'batch <folder>',
-  describe: 'Grade every submission in a folder: gradebook CSV, JSON reports, Markdown and HTML summaries',
+  describe: t('help.batch', {}, 'en'),
   builder: (y) => batchBuilder(y) as unknown as Argv<BatchArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

@@ -4,7 +4,10 @@
  * wants `main` to return. yargs merges the parse context into argv, so a handler reads it with
  * `cliContext(args)`.
  */
-import { parseLang, type Lang } from '../messages/index';
+// Types only: the fast path of `grade` (grade-fast.ts) loads this module and must not load yargs.
+import type { Argv, Options } from 'yargs';
+import { CatalogueError } from '../messages/errors';
+import { CATALOGUES, parseLang, resolveLang, t, type Lang, type MessageId, type MessageRef } from '../messages/index';
 
 /** Where a command reads and writes. Defaults to the real process in `main`. */
 export interface CliIO {
@@ -55,12 +58,27 @@ export function processIO(): CliIO {
  * A mistake in how the command was called (unknown flag, bad value, missing folder, invalid
  * config file): `main` prints the message (and the usage when `showUsage`) to stderr and returns 2.
  */
-export class UsageError extends Error {
+export class UsageError extends CatalogueError {
   readonly code: string = 'usage';
-  constructor(message: string, readonly showUsage = false) {
+  constructor(message: string | MessageRef | readonly MessageRef[], readonly showUsage = false) {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** The same usage error with the usage shown (a bad flag value met inside yargs). */
+export function withUsage(error: UsageError): UsageError {
+  return error.showUsage ? error : new UsageError(error.refs ?? error.message, true);
+}
+
+/**
+ * The language of the CLI's own messages before any config is read: `--lang` among the arguments
+ * (either spelling), else LC_ALL / LC_MESSAGES / LANG, else English.
+ */
+export function argvLang(argv: readonly string[], env: NodeJS.ProcessEnv): Lang {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const value = at < 0 ? undefined : argv[at].includes('=') ? argv[at].slice('--lang='.length) : argv[at + 1];
+  return resolveLang({ flag: parseLang(value), env });
 }
 
 /** Colour only on a TTY, and never when NO_COLOR is set to a non-empty value (no-color.org). */
@@ -73,7 +91,37 @@ export function langFlag(flag: string) {
   return (v: unknown): Lang | undefined => {
     if (v === undefined) return undefined;
     const lang = Array.isArray(v) ? undefined : parseLang(String(v));
-    if (!lang) throw new Error(`--${flag} must be en or zh-CN, got "${String(v)}"`);
+    if (!lang) throw new UsageError({ id: 'cli.bad-lang', params: { flag, value: String(v) } }, true);
     return lang;
   };
+}
+
+/** The language of a parser's help: the locale cli.ts gave yargs (from `--lang` or the environment). */
+export function helpLang(y: Argv<unknown>): Lang {
+  return y.locale() === 'zh_CN' ? 'zh-CN' : 'en';
+}
+
+/** A help text of the catalogue (`help.*`), or undefined when the catalogue has none. */
+function helpText(id: string, lang: Lang): string | undefined {
+  return id in CATALOGUES.en ? t(id as MessageId, {}, lang) : undefined;
+}
+
+/**
+ * A command's flags with their help in `lang`: `describe` is `help.<command>.<flag>`, and
+ * `defaultDescription` is `help.<command>.<flag>.default` where the catalogue has one (else the
+ * flag's own, a value such as `10000` that needs no words).
+ */
+export function describedFlags<F extends Record<string, Options>>(command: string, flags: F, lang: Lang): F {
+  const out: Record<string, Options> = {};
+  for (const [key, spec] of Object.entries(flags)) {
+    const describe = helpText(`help.${command}.${key}`, lang);
+    const defaultDescription = helpText(`help.${command}.${key}.default`, lang) ?? spec.defaultDescription;
+    out[key] = { ...spec, ...(describe === undefined ? {} : { describe }), ...(defaultDescription === undefined ? {} : { defaultDescription }) };
+  }
+  return out as F;
+}
+
+/** A command's examples, each a command line and the name of its help (`help.<command>.example.<name>`), in `lang`. */
+export function describedExamples(command: string, examples: readonly (readonly [string, string])[], lang: Lang): [string, string][] {
+  return examples.map(([line, name]) => [line, t(`help.${command}.example.${name}` as MessageId, {}, lang)]);
 }

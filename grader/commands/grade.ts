@@ -9,12 +9,13 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule, Options } from 'yargs';
-import { resolveLang, type Lang } from '../messages/index';
+import { resolveLang, t, type Lang } from '../messages/index';
 import type { GradeOptions } from '../options';
 import { PART_IDS, type PartId, type PresetName } from '../parts/ids';
 import { erroredReport, internalFailureReason } from '../report/errored';
 import type { GradeReport } from '../report/types';
-import { cliContext, langFlag, UsageError, wantsColor, type CliContext } from './context';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, UsageError, wantsColor, type CliContext } from './context';
+import { OptionError } from '../messages/errors';
 import type { FallbackReason, IsolationPolicy } from '../sandbox/protocol';
 
 /** The engine's entry point (grader/api.ts), injectable in tests. */
@@ -60,7 +61,7 @@ function nonNegativeInteger(flag: string) {
   return (v: unknown): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < 0) throw new Error(`--${flag} must be a whole number >= 0, got "${String(v)}"`);
+    if (Array.isArray(v) || !Number.isSafeInteger(n) || n < 0) throw new UsageError({ id: 'cli.whole-number', params: { flag, min: 0, value: String(v) } }, true);
     return n;
   };
 }
@@ -69,14 +70,14 @@ function finiteNumber(flag: string) {
   return (v: unknown): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (Array.isArray(v) || !Number.isFinite(n)) throw new Error(`--${flag} must be a number, got "${String(v)}"`);
+    if (Array.isArray(v) || !Number.isFinite(n)) throw new UsageError({ id: 'cli.number', params: { flag, value: String(v) } }, true);
     return n;
   };
 }
 
 function singleString(flag: string) {
   return (v: unknown): unknown => {
-    if (Array.isArray(v)) throw new Error(`--${flag} was given more than once`);
+    if (Array.isArray(v)) throw new UsageError({ id: 'cli.repeated', params: { flag } }, true);
     return v;
   };
 }
@@ -84,7 +85,6 @@ function singleString(flag: string) {
 /** `--isolation` (grade and batch share it). */
 export const ISOLATION_FLAG = {
   choices: ['auto', 'strict', 'permission-model'] as const,
-  describe: 'Sandbox walls: OS namespaces (bubblewrap) when available (auto), always (strict: exit 2 without them), or Node\'s permission model only',
   defaultDescription: 'auto',
   requiresArg: true,
 } satisfies Options;
@@ -93,48 +93,47 @@ export const ISOLATION_FLAG = {
 export const GRADE_FLAGS = {
   format: {
     choices: REPORT_FORMATS,
-    describe: 'Report format',
-    defaultDescription: 'text (github when GITHUB_ACTIONS=true)',
     requiresArg: true,
   },
-  out: { type: 'string', describe: 'Write the report to FILE instead of stdout (github: the JSON report)', requiresArg: true, coerce: singleString('out') },
-  seed: { type: 'string', describe: 'Seed of the hidden cases (reproduces a run)', defaultDescription: 'a fresh seed, printed in the report', requiresArg: true, coerce: nonNegativeInteger('seed') },
-  preset: { choices: ['full', 'coursera'] as const, describe: 'Parts and points: full (7 parts) or coursera (the original 5)', defaultDescription: 'full', requiresArg: true },
-  'min-score': { type: 'string', describe: 'Exit with code 1 when the score is below N (a CI gate)', requiresArg: true, coerce: finiteNumber('min-score') },
-  config: { type: 'string', describe: 'Options file (--no-config: none)', defaultDescription: 'backprop-grader.config.json in the cwd, if any (never the submission\'s own)', requiresArg: true, coerce: singleString('config') },
-  timeout: { type: 'string', describe: 'Per-call time limit in ms', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
-  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, describe: 'Where reference outputs come from (fixtures: the former name of sealed)', defaultDescription: 'auto: solutions/ when present, else the sealed hidden cases', requiresArg: true },
-  'partial-credit': { type: 'boolean', describe: 'Points in proportion to the cases passed', defaultDescription: 'false (all or nothing per part)' },
-  lang: { type: 'string', describe: 'Language of the report: en or zh-CN', defaultDescription: 'the config\'s "lang", else LC_ALL / LC_MESSAGES / LANG, else en', requiresArg: true, coerce: langFlag('lang') },
+  out: { type: 'string', requiresArg: true, coerce: singleString('out') },
+  seed: { type: 'string', requiresArg: true, coerce: nonNegativeInteger('seed') },
+  preset: { choices: ['full', 'coursera'] as const, defaultDescription: 'full', requiresArg: true },
+  'min-score': { type: 'string', requiresArg: true, coerce: finiteNumber('min-score') },
+  config: { type: 'string', requiresArg: true, coerce: singleString('config') },
+  timeout: { type: 'string', defaultDescription: '10000', requiresArg: true, coerce: nonNegativeInteger('timeout') },
+  reference: { choices: ['auto', 'solutions', 'sealed', 'fixtures'] as const, requiresArg: true },
+  'partial-credit': { type: 'boolean', },
+  lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') },
   find: {
     type: 'boolean',
-    describe: 'DIR is an upload (Gradescope, an LMS export): grade the one folder at any depth holding the four files; several copies or scattered files are refused with a message to the student',
   },
   isolation: ISOLATION_FLAG,
-  part: { type: 'string', array: true, choices: PART_IDS, describe: 'Grade only these parts (repeat or list them)', defaultDescription: 'every part of the preset', requiresArg: true },
-  verbose: { type: 'boolean', describe: 'Text report in full: every failed case with its worst element and diff', defaultDescription: 'false (a concise report)' },
-  watch: { type: 'boolean', describe: 'Grade again whenever a file of the submission is saved, and show what changed (Ctrl-C stops)', defaultDescription: 'false' },
+  part: { type: 'string', array: true, choices: PART_IDS, requiresArg: true },
+  verbose: { type: 'boolean', },
+  watch: { type: 'boolean', defaultDescription: 'false' },
 } satisfies Record<string, Options>;
 
-const EXAMPLES: [string, string][] = [
-  ['$0 grade', 'Grade ./exercises and print the report'],
-  ['$0 grade path/to/student-repo --format json --out report.json', 'Write a JSON report'],
-  ['$0 grade --seed 12345', 'Rerun with the hidden cases of an earlier report'],
-  ['$0 grade --preset coursera --min-score 100', 'Grade the five Coursera parts; exit 1 unless all pass'],
-  ['$0 grade --lang zh-CN', 'The report in Simplified Chinese (LANG=zh_CN.UTF-8 does the same)'],
-  ['$0 grade upload --find --format gradescope', 'Grade an upload whose files sit in some folder of it'],
-  ['$0 grade --part backprop-gradient --watch', 'Regrade one part on every save'],
-];
+/** `grade`'s examples: a command line and the name of its help (`help.grade.example.<name>`). */
+const EXAMPLES = [
+  ['$0 grade', 'default'],
+  ['$0 grade path/to/student-repo --format json --out report.json', 'json'],
+  ['$0 grade --seed 12345', 'seed'],
+  ['$0 grade --preset coursera --min-score 100', 'coursera'],
+  ['$0 grade --lang zh-CN', 'lang'],
+  ['$0 grade upload --find --format gradescope', 'find'],
+  ['$0 grade --part backprop-gradient --watch', 'watch'],
+] as const;
 
 /** `grade`'s arguments as yargs hands them to the handler (the keys toGradeCliOptions reads). */
 export type GradeArgs = Record<string, unknown> & { dir?: string };
 
 /** Adds `grade`'s positional and flags to a yargs instance. */
 export function gradeBuilder<T>(y: Argv<T>) {
+  const lang = helpLang(y as Argv<unknown>);
   return y
-    .positional('dir', { type: 'string', describe: "The student's exercises folder, or a repository containing exercises/", default: 'exercises' })
-    .options(GRADE_FLAGS)
-    .example(EXAMPLES);
+    .positional('dir', { type: 'string', describe: t('help.grade.dir', {}, lang), default: 'exercises' })
+    .options(describedFlags('grade', GRADE_FLAGS, lang))
+    .example(describedExamples('grade', EXAMPLES, lang));
 }
 
 /** Maps parsed yargs arguments to GradeCliOptions (environment and cwd decide the defaults). */
@@ -149,7 +148,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (rawConfig === false) out.config = false;
   else if (typeof rawConfig === 'string') out.config = resolve(cwd, rawConfig);
   if (args.timeout !== undefined) {
-    if ((args.timeout as number) < 1) throw new UsageError('--timeout must be at least 1 ms', true);
+    if ((args.timeout as number) < 1) throw new UsageError({ id: 'cli.timeout-min' }, true);
     out.timeoutMs = args.timeout as number;
   }
   if (args.reference !== undefined) out.reference = args.reference as GradeCliOptions['reference'];
@@ -161,7 +160,7 @@ export function toGradeCliOptions(args: GradeArgs, env: NodeJS.ProcessEnv, cwd: 
   if (args.verbose !== undefined) out.verbose = args.verbose as boolean;
   if (args.watch !== undefined) {
     out.watch = args.watch as boolean;
-    if (out.watch && (format !== 'text' || out.out)) throw new UsageError('--watch prints text reports to the terminal: it cannot be combined with --format other than text or with --out', true);
+    if (out.watch && (format !== 'text' || out.out)) throw new UsageError({ id: 'cli.watch-format' }, true);
   }
   return out;
 }
@@ -279,7 +278,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     ctx = { ...ctx, io };
   }
   if (!existsSync(cli.submission) || !statSync(cli.submission).isDirectory()) {
-    throw new UsageError(`no such folder: ${cli.submission} (DIR is a student's exercises folder, or a repository containing exercises/)`);
+    throw new UsageError({ id: 'cli.no-such-folder', params: { dir: cli.submission } });
   }
 
   let configLayer: Partial<GradeOptions> = {};
@@ -289,9 +288,9 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
     try {
       configLayer = loadConfig(configFile);
     } catch (err) {
-      throw err instanceof ConfigError ? new UsageError(err.message) : err;
+      throw err instanceof ConfigError ? new UsageError(err.refs ?? err.message) : err;
     }
-    io.stderr(`backprop-grader: using options from ${configFile}\n`);
+    io.stderr(`${t('cli.using-config', { file: configFile }, resolveLang({ flag: cli.lang, config: configLayer.lang, env: io.env }))}\n`);
   }
   const { mergeOptions } = await import('../config');
   const options = mergeOptions<Partial<GradeOptions> & { submission: string }>(configLayer, cliGradeOptions(cli), { submission: cli.submission });
@@ -317,7 +316,7 @@ export async function runGrade(cli: GradeCliOptions, ctx: CliContext, gradeImpl?
   const { report, failed } = await gradeOnce(options, cli, ctx, gradeImpl);
   if (failed) return 1;
   if (cli.minScore !== undefined && report.score < cli.minScore) {
-    io.stderr(`backprop-grader: score ${report.score}/${report.maxScore} is below --min-score ${cli.minScore}\n`);
+    io.stderr(`${t('cli.below-min-score', { score: report.score, maxScore: report.maxScore, minScore: cli.minScore }, options.lang)}\n`);
     return 1;
   }
   return 0;
@@ -339,8 +338,10 @@ async function gradeOnce(
     // `--isolation strict` without namespaces: the sandbox refused before running anything (no
     // separate probe, so strict costs a grade nothing). The operator's to fix: a usage error.
     if ((err as { code?: unknown })?.code === 'isolation-unavailable') throw await strictUnavailable((err as { reason: FallbackReason }).reason, options.lang);
+    // An option the engine cannot use (a config's points for a part outside the preset…): the operator's.
+    if (err instanceof OptionError) throw new UsageError(err.refs ?? err.message);
     failed = true;
-    ctx.io.stderr(`backprop-grader: internal error while grading: ${(err as Error)?.stack ?? String(err)}\n`);
+    ctx.io.stderr(`${t('cli.grading-failed', { detail: (err as Error)?.stack ?? String(err) }, options.lang)}\n`);
     report = internalFailureReport(options, err);
   }
   await emit(report, cli, ctx, failed);
@@ -350,7 +351,7 @@ async function gradeOnce(
 /** The `grade` command module (registered in cli.ts COMMANDS). */
 export const gradeCommand: CommandModule<object, GradeArgs> = {
   command: 'grade [dir]',
-  describe: 'Grade a submission (default: ./exercises)',
+  describe: t('help.grade', {}, 'en'),
   builder: (y) => gradeBuilder(y) as unknown as Argv<GradeArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

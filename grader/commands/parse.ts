@@ -4,7 +4,7 @@
  * fast path (grade-fast.ts) never loads yargs.
  */
 import yargs, { type Argv } from 'yargs';
-import { UsageError } from './context';
+import { UsageError, withUsage } from './context';
 import { gradeBuilder, toGradeCliOptions, type GradeArgs, type GradeCliOptions } from './grade';
 
 /**
@@ -19,7 +19,7 @@ export function standaloneParser(command?: string): Argv {
     .version(false)
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err instanceof UsageError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments', true);
+      throw err instanceof UsageError ? withUsage(err) : new UsageError(msg ?? err?.message ?? { id: 'cli.invalid-arguments' }, true);
     });
 }
 

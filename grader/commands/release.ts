@@ -4,8 +4,9 @@
  * that no solution code is in it. See grader/release/release.ts for what is released and why.
  */
 import { resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
-import { cliContext, UsageError, type CliContext } from './context';
+import type { Argv, CommandModule, Options } from 'yargs';
+import { render, resolveLang, t, type Lang } from '../messages/index';
+import { cliContext, describedExamples, describedFlags, helpLang, langFlag, UsageError, type CliContext } from './context';
 import { standaloneParser } from './parse';
 
 /** `release`'s arguments after parsing. */
@@ -13,22 +14,25 @@ export interface ReleaseCliOptions {
   /** Absolute output folder. */
   out: string;
   force: boolean;
+  /** `--lang`: the language of this command's messages (else LC_ALL / LC_MESSAGES / LANG). The student README ships in both. */
+  lang?: Lang;
 }
 
 /** Adds `release`'s flags to a yargs instance. */
 export function releaseBuilder<T>(y: Argv<T>) {
-  return y
-    .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'Folder for the student repository (empty or absent)' })
-    .option('force', { type: 'boolean', describe: 'Replace an earlier release in --out' })
-    .example([['$0 release --out ../ex4-student', 'Write the student repository next to this project']]);
+  const lang = helpLang(y as Argv<unknown>);
+  const flags = { out: { type: 'string', demandOption: true, requiresArg: true }, force: { type: 'boolean' }, lang: { type: 'string', requiresArg: true, coerce: langFlag('lang') } } satisfies Record<string, Options>;
+  return y.options(describedFlags('release', flags, lang)).example(describedExamples('release', [['$0 release --out ../ex4-student', 'default']], lang));
 }
 
 type ReleaseArgs = Record<string, unknown>;
 
 /** Maps parsed yargs arguments to ReleaseCliOptions. */
 export function toReleaseCliOptions(args: ReleaseArgs, cwd: string): ReleaseCliOptions {
-  if (Array.isArray(args.out)) throw new UsageError('--out was given more than once', true);
-  return { out: resolve(cwd, String(args.out)), force: Boolean(args.force) };
+  if (Array.isArray(args.out)) throw new UsageError({ id: 'cli.repeated', params: { flag: 'out' } }, true);
+  const out: ReleaseCliOptions = { out: resolve(cwd, String(args.out)), force: Boolean(args.force) };
+  if (args.lang !== undefined) out.lang = args.lang as Lang;
+  return out;
 }
 
 /** Parses `release`'s arguments without running anything. */
@@ -41,16 +45,17 @@ export function parseReleaseArgs(argv: string[], cwd = '/'): ReleaseCliOptions {
 export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext): Promise<number> {
   // Loaded here: the release writer and its scanner are only for this command, not every CLI start.
   const { ReleaseError, writeRelease } = await import('../release/release');
+  const lang = resolveLang({ flag: cli.lang, env: ctx.io.env });
   try {
     const r = writeRelease({ out: cli.out, force: cli.force });
-    for (const w of r.warnings) ctx.io.stderr(`${w}\n`);
-    ctx.io.stdout(`release: wrote ${r.files.length} files to ${r.outDir}; scanned ${r.scan.filesScanned} files, no solution code or unsealed answers found\n`);
-    ctx.io.stdout(`release: the grading files' hashes are in ${r.outDir}/release-manifest.json; keep a copy for \`batch --release-manifest\` (tamper evidence)\n`);
+    for (const w of r.warnings) ctx.io.stderr(`${render(w, lang)}\n`);
+    ctx.io.stdout(`${t('cli.release.wrote', { files: r.files.length, dir: r.outDir, scanned: r.scan.filesScanned }, lang)}\n`);
+    ctx.io.stdout(`${t('cli.release.manifest', { dir: r.outDir }, lang)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof ReleaseError) {
-      if (error.code === 'release-usage') throw new UsageError(error.message);
-      ctx.io.stderr(`${error.message}\n`);
+      if (error.code === 'release-usage') throw new UsageError(error.refs ?? error.message);
+      ctx.io.stderr(`${error.text(lang)}\n`);
       return 1;
     }
     throw error;
@@ -60,7 +65,7 @@ export async function runReleaseCommand(cli: ReleaseCliOptions, ctx: CliContext)
 /** The `release` command module (registered in cli.ts COMMANDS). */
 export const releaseCommand: CommandModule<object, ReleaseArgs> = {
   command: 'release',
-  describe: 'Write the student repository (stubs, helpers, grader with sealed hidden cases) without solution code',
+  describe: t('help.release', {}, 'en'),
   builder: (y) => releaseBuilder(y) as unknown as Argv<ReleaseArgs>,
   handler: async (args) => {
     const ctx = cliContext(args);

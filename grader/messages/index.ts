@@ -16,9 +16,14 @@
 import i18next, { type i18n } from 'i18next';
 import enBatch from './en/batch.json';
 import enCall from './en/call.json';
+import enCli from './en/cli.json';
+import enCompare from './en/compare.json';
 import enDiagnose from './en/diagnose.json';
 import enGithub from './en/github.json';
+import enGradescope from './en/gradescope.json';
 import enGuide from './en/guide.json';
+import enHelp from './en/help.json';
+import enKit from './en/kit.json';
 import enPart from './en/part.json';
 import enReport from './en/report.json';
 import enSandbox from './en/sandbox.json';
@@ -29,9 +34,14 @@ import enUpload from './en/upload.json';
 import enWalkthrough from './en/walkthrough.json';
 import zhBatch from './zh-CN/batch.json';
 import zhCall from './zh-CN/call.json';
+import zhCli from './zh-CN/cli.json';
+import zhCompare from './zh-CN/compare.json';
 import zhDiagnose from './zh-CN/diagnose.json';
 import zhGithub from './zh-CN/github.json';
+import zhGradescope from './zh-CN/gradescope.json';
 import zhGuide from './zh-CN/guide.json';
+import zhHelp from './zh-CN/help.json';
+import zhKit from './zh-CN/kit.json';
 import zhPart from './zh-CN/part.json';
 import zhReport from './zh-CN/report.json';
 import zhSandbox from './zh-CN/sandbox.json';
@@ -47,8 +57,8 @@ export type Lang = (typeof LANGS)[number];
 export const DEFAULT_LANG: Lang = 'en';
 
 // One entry per area file, in alphabetical order; an area's ids start with its name.
-const EN = { ...enBatch, ...enCall, ...enDiagnose, ...enGithub, ...enGuide, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
-const ZH_CN = { ...zhBatch, ...zhCall, ...zhDiagnose, ...zhGithub, ...zhGuide, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
+const EN = { ...enBatch, ...enCall, ...enCli, ...enCompare, ...enDiagnose, ...enGithub, ...enGradescope, ...enGuide, ...enHelp, ...enKit, ...enPart, ...enReport, ...enSandbox, ...enSealed, ...enTamper, ...enTrace, ...enUpload, ...enWalkthrough };
+const ZH_CN = { ...zhBatch, ...zhCall, ...zhCli, ...zhCompare, ...zhDiagnose, ...zhGithub, ...zhGradescope, ...zhGuide, ...zhHelp, ...zhKit, ...zhPart, ...zhReport, ...zhSandbox, ...zhSealed, ...zhTamper, ...zhTrace, ...zhUpload, ...zhWalkthrough };
 
 /** Every catalogue, merged per language (the files are split by area only to keep them readable). */
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = { en: EN, 'zh-CN': ZH_CN };
@@ -58,13 +68,23 @@ type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
 /** A message id: a key of the English catalogue, without its plural suffix. */
 export type MessageId = EnglishKey extends infer K ? (K extends `${infer Base}_${PluralSuffix}` ? Base : K) : never;
 
-/** Interpolation values: language-neutral (numbers, identifiers, paths, ids of other messages). */
-export type MessageParams = Readonly<Record<string, string | number>>;
+/**
+ * Interpolation values: language-neutral (numbers, identifiers, paths, ids of other messages), or
+ * a whole nested message (a MessageRef: a sentence inside a sentence, e.g. a case's wrong-value
+ * sentence inside its part's summary), rendered in the same language before interpolation.
+ */
+export type MessageParam = string | number | MessageRef;
+export type MessageParams = Readonly<Record<string, MessageParam>>;
 
 /** A message as data: what the report stores beside the rendered text. */
 export interface MessageRef {
   id: MessageId;
   params?: MessageParams;
+}
+
+/** True for a nested message param ({ id, params? }), false for a plain value. */
+export function isMessageRef(value: unknown): value is MessageRef {
+  return typeof value === 'object' && value !== null && typeof (value as MessageRef).id === 'string';
 }
 
 let instance: i18n | undefined;
@@ -95,7 +115,20 @@ function translator(): i18n {
  * @param lang default English
  */
 export function t(id: MessageId, params: MessageParams = {}, lang: Lang = DEFAULT_LANG): string {
-  return translator().t(id, { ...params, lng: lang });
+  const values: Record<string, string | number> = {};
+  // Nested messages first, each with its own params; their text is then a plain value (i18next
+  // never re-reads an interpolated value for placeholders or nestings: skipOnVariables).
+  for (const [name, value] of Object.entries(params)) values[name] = isMessageRef(value) ? t(value.id, value.params, lang) : value;
+  return translator().t(id, { ...values, lng: lang });
+}
+
+/**
+ * A list of messages as one message in the reader's language ("a, b, c" or "a、b、c"), nested
+ * pairwise (`report.list`), so a stored report keeps it language-neutral.
+ */
+export function listRef(items: readonly MessageRef[]): MessageParam {
+  if (items.length === 0) return '';
+  return items.slice(0, -1).reduceRight<MessageParam>((rest, first) => ({ id: 'report.list', params: { first, rest } }), items[items.length - 1]);
 }
 
 /** Renders a MessageRef (e.g. one read back from a JSON report) in a language. */

@@ -5,13 +5,10 @@
  */
 import type { GradingCase } from '../cases/types';
 import type { Comparison } from '../compare/index';
-import { expectationOf, judgeGrad } from './common';
+import { expectationOf, judgeGrad, type NotWrittenPart } from './common';
 import { numericalCheckTolerance } from './grad-tolerance';
 import { PARTS, STUDENT_FILES } from './ids';
 import type { CallResult, JudgeContext, PartDefinition } from './types';
-
-const HINT = 'have you written Part 3 (backpropagation) yet?';
-export const NUMERICAL_PREFIX = 'Compared with central differences of the reference cost: ';
 
 /**
  * Judges grad on the cases of a gradient part: `exact` holds the reference-grad family, `check` the
@@ -19,20 +16,20 @@ export const NUMERICAL_PREFIX = 'Compared with central differences of the refere
  */
 export function judgeGradientCase(
   families: { exact: string; check: string; probe: string },
-  hint: string,
+  part: NotWrittenPart,
   c: GradingCase,
   [r]: CallResult[],
   ctx: JudgeContext,
 ): Comparison {
   if ((c.family === 'nn-unreg' || c.family === 'nn-reg') && c.family === families.exact) {
-    return judgeGrad(r.value, c.inputs, expectationOf(c, 'grad', () => c.expected?.grad), ctx.tolerance, hint, ctx);
+    return judgeGrad(r.value, c.inputs, expectationOf(c, 'grad', () => c.expected?.grad), ctx.tolerance, part, ctx);
   }
   if ((c.family === 'numcheck-unreg' || c.family === 'numcheck-reg') && c.family === families.check) {
     const tol = numericalCheckTolerance(ctx.tolerance);
-    return judgeGrad(r.value, c.inputs, expectationOf(c, 'numgrad', () => c.expected?.numgrad), tol, hint, ctx, NUMERICAL_PREFIX);
+    return judgeGrad(r.value, c.inputs, expectationOf(c, 'numgrad', () => c.expected?.numgrad), tol, part, ctx, true);
   }
   if ((c.family === 'probe-unreg' || c.family === 'probe-reg') && c.family === families.probe) {
-    return judgeGrad(r.value, c.inputs, expectationOf(c, 'grad', () => c.expected?.grad), ctx.tolerance, hint, ctx);
+    return judgeGrad(r.value, c.inputs, expectationOf(c, 'grad', () => c.expected?.grad), ctx.tolerance, part, ctx);
   }
   throw new Error(`a gradient part cannot judge ${c.family}`);
 }
@@ -42,5 +39,5 @@ export const backpropGradient: PartDefinition = {
   info: PARTS['backprop-gradient'],
   file: STUDENT_FILES.nnCostFunction,
   families: ['nn-unreg', 'numcheck-unreg', 'probe-unreg'],
-  judge: (c, results, ctx) => judgeGradientCase({ exact: 'nn-unreg', check: 'numcheck-unreg', probe: 'probe-unreg' }, HINT, c, results, ctx),
+  judge: (c, results, ctx) => judgeGradientCase({ exact: 'nn-unreg', check: 'numcheck-unreg', probe: 'probe-unreg' }, 'backprop-gradient', c, results, ctx),
 };

@@ -1,6 +1,6 @@
 /** Judging helpers shared by the nnCostFunction parts. */
 import type { GradingCase, NnInputs } from '../cases/types';
-import { describeWire, gradLayout, type Comparison } from '../compare/index';
+import { comparisonRef, failedWith, gradLayout, wireRef, withNote, type Comparison } from '../compare/index';
 import { compareExpectation, type Expectation, type SealedContext } from '../compare/sealed';
 import type { Tolerance } from '../options';
 import type { WireValue } from '../sandbox/protocol';
@@ -8,12 +8,11 @@ import type { WireValue } from '../sandbox/protocol';
 /** nnCostFunction's { J, grad }, or the type failure explaining what came back instead. */
 export function costAndGradient(v: WireValue): { J: WireValue; grad: WireValue } | Comparison {
   if (v.kind === 'cost-and-gradient') return { J: v.J, grad: v.grad };
-  return {
-    passed: false,
-    problem: 'type',
-    message: `\`nnCostFunction\` returned ${describeWire(v)}, expected an object { J, grad } (the cost and its gradient unrolled as [Theta1_grad(:); Theta2_grad(:)]).`,
-  };
+  return failedWith('type', { id: 'compare.not-cost-and-gradient', params: { got: wireRef(v) } });
 }
+
+/** The parts of nnCostFunction a "have you written Part N yet?" hint can name (`compare.not-written.*`). */
+export type NotWrittenPart = 'feedforward-cost' | 'regularized-cost' | 'backprop-gradient' | 'regularized-gradient';
 
 /**
  * What a case's quantity is judged against: its seal in sealed mode, else the clear expected values
@@ -31,31 +30,31 @@ function nonZero(exp: Expectation): boolean {
 }
 
 /** Judges J of an nnCostFunction result against the reference's J (clear or sealed). */
-export function judgeCost(v: WireValue, expected: Expectation, tol: Tolerance, notWrittenHint: string, ctx: SealedContext): Comparison {
+export function judgeCost(v: WireValue, expected: Expectation, tol: Tolerance, part: NotWrittenPart, ctx: SealedContext): Comparison {
   const cg = costAndGradient(v);
   if (!('J' in cg)) return cg;
   const cmp = compareExpectation(cg.J, expected, { fn: 'nnCostFunction', what: 'J', layout: { kind: 'scalar' } }, tol, ctx);
-  if (!cmp.passed && cmp.got && cmp.got[0] === 0 && nonZero(expected)) cmp.message += ` J is exactly 0: ${notWrittenHint}`;
+  if (!cmp.passed && cmp.got && cmp.got[0] === 0 && nonZero(expected)) return withNote(cmp, { id: 'compare.cost-zero', params: { part } });
   return cmp;
 }
 
-/** Judges grad of an nnCostFunction result against `expected` (the reference's grad or a numerical one; clear or sealed). */
-export function judgeGrad(v: WireValue, inputs: NnInputs, expected: Expectation, tol: Tolerance, notWrittenHint: string, ctx: SealedContext, prefix = ''): Comparison {
+/**
+ * Judges grad of an nnCostFunction result against `expected` (the reference's grad or a numerical
+ * one, `numerical`: the sentence then says so; clear or sealed).
+ */
+export function judgeGrad(v: WireValue, inputs: NnInputs, expected: Expectation, tol: Tolerance, part: NotWrittenPart, ctx: SealedContext, numerical = false): Comparison {
   const cg = costAndGradient(v);
   if (!('J' in cg)) return cg;
   const layout = gradLayout(inputs.inputLayerSize, inputs.hiddenLayerSize, inputs.numLabels);
-  const cmp = compareExpectation(cg.grad, expected, { fn: 'nnCostFunction', what: 'grad', layout }, tol, ctx);
+  let cmp = compareExpectation(cg.grad, expected, { fn: 'nnCostFunction', what: 'grad', layout }, tol, ctx);
   if (cmp.passed) return cmp;
   if (cmp.got && cmp.got.every((x) => x === 0) && nonZero(expected)) {
-    cmp.message = `${prefix}\`nnCostFunction\` returned grad with all ${cmp.got.length} elements 0: ${notWrittenHint}`;
-    delete cmp.messageId;
-    delete cmp.params;
-    delete cmp.worst;
-    delete cmp.diff;
-    return cmp;
+    // The numbers add nothing to "all zero": no worst element, no diff.
+    cmp = failedWith(cmp.problem ?? 'value', { id: 'compare.grad-all-zero', params: { count: cmp.got.length, part } }, { got: cmp.got, ...(cmp.sealed ? { sealed: true } : {}) });
   }
-  if (prefix) cmp.message = `${prefix}${cmp.message}`;
-  return cmp;
+  const ref = comparisonRef(cmp);
+  if (!numerical || !ref) return cmp;
+  return { ...cmp, ...failedWith(cmp.problem ?? 'value', { id: 'compare.numerical', params: { detail: ref } }) };
 }
 
 /** Expected outputs must have been filled before judging; a missing one is a grader bug. */

@@ -10,6 +10,6 @@ export const feedforwardCost: PartDefinition = {
   families: ['nn-unreg'],
   judge(c, [r], ctx) {
     if (c.family !== 'nn-unreg') throw new Error(`feedforward-cost cannot judge ${c.family}`);
-    return judgeCost(r.value, expectationOf(c, 'J', () => (c.expected ? [c.expected.J] : undefined)), ctx.tolerance, 'have you written Part 1 (feedforward and cost) yet?', ctx);
+    return judgeCost(r.value, expectationOf(c, 'J', () => (c.expected ? [c.expected.J] : undefined)), ctx.tolerance, 'feedforward-cost', ctx);
   },
 };

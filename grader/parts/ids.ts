@@ -30,8 +30,6 @@ export interface PartInfo {
   title: string;
   /** The exported function whose output this part judges. */
   fn: StudentFunction;
-  /** The step of the notes to revisit when the part fails. */
-  notesStep: string;
 }
 
 export const PARTS: Record<PartId, PartInfo> = {
@@ -39,43 +37,36 @@ export const PARTS: Record<PartId, PartInfo> = {
     id: 'feedforward-cost',
     title: 'Feedforward and cost function',
     fn: 'nnCostFunction',
-    notesStep: 'feedforward and cost function (Part 1 of nnCostFunction)',
   },
   'regularized-cost': {
     id: 'regularized-cost',
     title: 'Regularized cost function',
     fn: 'nnCostFunction',
-    notesStep: 'regularized cost function (Part 2 of nnCostFunction)',
   },
   'sigmoid-gradient': {
     id: 'sigmoid-gradient',
     title: 'Sigmoid gradient',
     fn: 'sigmoidGradient',
-    notesStep: 'sigmoid gradient, g\'(z) = g(z)(1 − g(z))',
   },
   'backprop-gradient': {
     id: 'backprop-gradient',
     title: 'Neural network gradient (backpropagation)',
     fn: 'nnCostFunction',
-    notesStep: 'backpropagation (Part 3 of nnCostFunction)',
   },
   'regularized-gradient': {
     id: 'regularized-gradient',
     title: 'Regularized gradient',
     fn: 'nnCostFunction',
-    notesStep: 'regularized gradient (Part 4 of nnCostFunction)',
   },
   'numerical-gradient': {
     id: 'numerical-gradient',
     title: 'Numerical gradient (gradient checking)',
     fn: 'computeNumericalGradient',
-    notesStep: 'gradient checking (central differences, e = 1e-4)',
   },
   'random-init': {
     id: 'random-init',
     title: 'Random initialization',
     fn: 'randInitializeWeights',
-    notesStep: 'random initialization (symmetry breaking, ε = 0.12)',
   },
 };
 

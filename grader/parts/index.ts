@@ -1,4 +1,5 @@
 /** The part catalogue: one definition per part id, and the parts (with points) a run grades. */
+import { OptionError } from '../messages/errors';
 import type { GradeOptions } from '../options';
 import { backpropGradient } from './backprop-gradient';
 import { feedforwardCost } from './feedforward-cost';
@@ -26,14 +27,14 @@ export const PART_DEFINITIONS: Record<PartId, PartDefinition> = {
  */
 export function selectParts(options: Pick<GradeOptions, 'preset' | 'points' | 'parts'>): { definition: PartDefinition; maxScore: number }[] {
   const preset = PRESETS[options.preset];
-  if (!preset) throw new RangeError(`unknown preset "${String(options.preset)}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  if (!preset) throw new OptionError({ id: 'cli.option.preset', params: { preset: String(options.preset), known: Object.keys(PRESETS).join(', ') } });
   for (const [id, pts] of Object.entries(options.points)) {
-    if (!(id in preset)) throw new RangeError(`points for "${id}": that part is not graded under the "${options.preset}" preset`);
-    if (typeof pts !== 'number' || !Number.isFinite(pts) || pts < 0) throw new RangeError(`points for "${id}" must be a number ≥ 0, got ${String(pts)}`);
+    if (!(id in preset)) throw new OptionError({ id: 'cli.option.points-part', params: { part: id, preset: options.preset } });
+    if (typeof pts !== 'number' || !Number.isFinite(pts) || pts < 0) throw new OptionError({ id: 'cli.option.points-value', params: { part: id, value: String(pts) } });
   }
   const only = options.parts ? new Set<string>(options.parts) : undefined;
   for (const id of only ?? []) {
-    if (!(id in preset)) throw new RangeError(`part "${id}" is not graded under the "${options.preset}" preset (its parts: ${Object.keys(preset).join(', ')})`);
+    if (!(id in preset)) throw new OptionError({ id: 'cli.option.part', params: { part: id, preset: options.preset, parts: Object.keys(preset).join(', ') } });
   }
   return PART_IDS.filter((id) => preset[id] !== undefined && (!only || only.has(id))).map((id) => ({
     definition: PART_DEFINITIONS[id],

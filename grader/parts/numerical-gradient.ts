@@ -4,6 +4,7 @@
  * matches the reference to rounding (~1e-15 relative), while a one-sided difference is off by
  * ~f''·e/2 ≈ 1e-4 and a wrong step changes the central error f'''·e²/6 by ≥ 1e-9 relative.
  */
+import { failedWith, withNote } from '../compare/index';
 import { compareExpectation } from '../compare/sealed';
 import type { Tolerance } from '../options';
 import { expectationOf } from './common';
@@ -20,22 +21,15 @@ export const numericalGradient: PartDefinition = {
   judge(c, [r], ctx) {
     if (c.family !== 'numgrad') throw new Error(`numerical-gradient cannot judge ${c.family}`);
     const n = c.inputs.theta.length;
-    const layout = { kind: 'vector' as const, length: n, lengthNote: '(one element per element of theta)' };
+    const layout = { kind: 'vector' as const, length: n, lengthNote: { id: 'compare.note.theta-length' as const } };
     const expected = expectationOf(c, 'numgrad', () => c.expected?.numgrad);
-    const cmp = compareExpectation(r.value, expected, { fn: 'computeNumericalGradient', what: 'numgrad', layout }, NUMGRAD_TOLERANCE, ctx);
+    let cmp = compareExpectation(r.value, expected, { fn: 'computeNumericalGradient', what: 'numgrad', layout }, NUMGRAD_TOLERANCE, ctx);
     const calls = r.observations.jCalls;
     if (!cmp.passed && calls !== undefined && calls !== 2 * n) {
-      cmp.message += ` J was called ${calls} times; central differences call it twice per element of theta (2×${n} = ${2 * n}), at theta + e and theta − e with e = 1e-4.`;
+      cmp = withNote(cmp, { id: 'compare.numgrad.calls', params: { calls, n, twice: 2 * n } });
     }
     if (cmp.passed && r.observations.thetaModified) {
-      return {
-        passed: false,
-        problem: 'value',
-        got: cmp.got,
-        message:
-          '`computeNumericalGradient` changed theta: after the call it no longer held the values it was given. ' +
-          'Perturb a copy (or put each entry back exactly as it was) so that the caller\'s theta is left unmodified.',
-      };
+      return failedWith('value', { id: 'compare.numgrad.theta-changed' }, cmp.got ? { got: cmp.got } : {});
     }
     return cmp;
   },

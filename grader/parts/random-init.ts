@@ -3,7 +3,8 @@
  * shape lOut×(1+lIn); every value in [−0.12, 0.12]; drawn from the `random` argument (the same seed
  * gives the same matrix, another seed another matrix); spread over both signs, not constant.
  */
-import { readNumbers, type Comparison } from '../compare/index';
+import { failedWith, readFailure, readNumbers, type Comparison } from '../compare/index';
+import type { MessageId, MessageParams } from '../messages/index';
 import { fmtNum } from '../compare/format';
 import { PARTS, STUDENT_FILES } from './ids';
 import type { CallResult, PartDefinition } from './types';
@@ -18,8 +19,9 @@ const SLACK = 1e-12;
 const SIDE = 0.03;
 const REACH = 0.06;
 
-function fail(message: string, got?: number[]): Comparison {
-  return got ? { passed: false, problem: 'value', message, got } : { passed: false, problem: 'value', message };
+/** A failed judgement with the catalogue sentence `compare.rand-init.<kind>` (fn is always given). */
+function fail(kind: string, params: MessageParams, got: number[]): Comparison {
+  return failedWith('value', { id: `compare.rand-init.${kind}` as MessageId, params: { fn: 'randInitializeWeights', ...params } }, { got });
 }
 
 /** "W(2, 3)" for the 0-based column-major index p of an r-row matrix. */
@@ -39,50 +41,34 @@ export const randomInit: PartDefinition = {
     const spec = {
       fn,
       what: 'W',
-      layout: { kind: 'matrix' as const, rows: lOut, columns: 1 + lIn, shapeNote: `(lOut = ${lOut} rows, 1 + lIn = ${1 + lIn} columns: the bias column is included)` },
+      layout: { kind: 'matrix' as const, rows: lOut, columns: 1 + lIn, shapeNote: { id: 'compare.note.rand-init-shape' as const, params: { lOut, columns: 1 + lIn } } },
     };
     const mats: number[][] = [];
     for (const r of results) {
       const read = readNumbers(r.value, spec);
-      if (!read.ok) return { passed: false, problem: read.problem, message: read.message };
+      if (!read.ok) return readFailure(read);
       mats.push(read.values);
     }
     const [a, b, other] = mats;
     const all = [...a, ...other];
     const bad = all.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) return { passed: false, problem: 'non-finite', message: `\`${fn}\` returned ${fmtNum(all[bad])} at ${at(bad % a.length, lOut)}; every weight should be a number in [−0.12, 0.12].` };
+    if (bad >= 0) return failedWith('non-finite', { id: 'compare.rand-init.non-finite', params: { fn, value: fmtNum(all[bad]), at: at(bad % a.length, lOut) } });
 
     const mathRandom = Math.max(...results.map((r) => r.observations.mathRandomCalls ?? 0));
-    if (mathRandom > 0) {
-      return fail(`\`${fn}\` called Math.random (${mathRandom} times in one call). Draw every number from the \`random\` argument instead, so that a seeded source gives the same weights every time.`, a);
-    }
-    if (results.some((r) => r.observations.randomDraws === 0)) {
-      return fail(`\`${fn}\` never called its \`random\` argument. Draw each weight from random() (uniform in [0, 1)) and scale it to [−ε, ε] with ε = 0.12.`, a);
-    }
+    if (mathRandom > 0) return fail('math-random', { calls: mathRandom }, a);
+    if (results.some((r) => r.observations.randomDraws === 0)) return fail('no-draws', {}, a);
     const out = all.findIndex((x) => Math.abs(x) > EPSILON_INIT + SLACK);
-    if (out >= 0) {
-      return fail(`\`${fn}\` returned ${at(out % a.length, lOut)} = ${fmtNum(all[out])}, outside [−0.12, 0.12]. Use W = rand·2ε − ε with ε = 0.12.`, a);
-    }
+    if (out >= 0) return fail('out-of-range', { at: at(out % a.length, lOut), value: fmtNum(all[out]) }, a);
     const diffAt = a.findIndex((x, i) => x !== b[i]);
-    if (diffAt >= 0) {
-      return fail(`\`${fn}\` returned different weights for two calls with the same seeded \`random\` source (${at(diffAt, lOut)}: ${fmtNum(a[diffAt])} then ${fmtNum(b[diffAt])}). Draw only from the \`random\` argument.`, a);
-    }
-    if (a.every((x, i) => x === other[i])) {
-      return fail(`\`${fn}\` returned the same weights for two different \`random\` sources: the weights must come from random().`, a);
-    }
+    if (diffAt >= 0) return fail('not-reproducible', { at: at(diffAt, lOut), first: fmtNum(a[diffAt]), second: fmtNum(b[diffAt]) }, a);
+    if (a.every((x, i) => x === other[i])) return fail('same-for-sources', {}, a);
     const min = Math.min(...all);
     const max = Math.max(...all);
-    if (min === max) {
-      return fail(`\`${fn}\` returned ${all.length / 2} weights that are all ${fmtNum(min)}: equal weights cannot break the symmetry between hidden units. Draw each weight from random().`, a);
-    }
+    if (min === max) return fail('constant', { count: all.length / 2, value: fmtNum(min) }, a);
     const reach = Math.max(-min, max);
-    if (reach < REACH) {
-      return fail(`\`${fn}\`: the weights only reach ±${fmtNum(reach)}; uniform in [−ε, ε] with ε = 0.12 should use the whole range.`, a);
-    }
-    if (min > -SIDE || max < SIDE) {
-      const side = min > -SIDE ? `every weight is ≥ ${fmtNum(min)}` : `every weight is ≤ ${fmtNum(max)}`;
-      return fail(`\`${fn}\`: ${side}. The weights should be spread over [−0.12, 0.12], centred on 0: W = rand·2ε − ε.`, a);
-    }
+    if (reach < REACH) return fail('narrow', { reach: fmtNum(reach) }, a);
+    if (min > -SIDE) return fail('one-sided-low', { value: fmtNum(min) }, a);
+    if (max < SIDE) return fail('one-sided-high', { value: fmtNum(max) }, a);
     return { passed: true, got: a };
   },
 };

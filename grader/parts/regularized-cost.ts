@@ -10,6 +10,6 @@ export const regularizedCost: PartDefinition = {
   families: ['nn-reg'],
   judge(c, [r], ctx) {
     if (c.family !== 'nn-reg') throw new Error(`regularized-cost cannot judge ${c.family}`);
-    return judgeCost(r.value, expectationOf(c, 'J', () => (c.expected ? [c.expected.J] : undefined)), ctx.tolerance, 'have you written Parts 1 and 2 (the cost and its regularization) yet?', ctx);
+    return judgeCost(r.value, expectationOf(c, 'J', () => (c.expected ? [c.expected.J] : undefined)), ctx.tolerance, 'regularized-cost', ctx);
   },
 };

@@ -3,12 +3,10 @@ import { judgeGradientCase } from './backprop-gradient';
 import { PARTS, STUDENT_FILES } from './ids';
 import type { PartDefinition } from './types';
 
-const HINT = 'have you written Parts 3 and 4 (backpropagation and its regularization) yet?';
-
 export const regularizedGradient: PartDefinition = {
   id: 'regularized-gradient',
   info: PARTS['regularized-gradient'],
   file: STUDENT_FILES.nnCostFunction,
   families: ['nn-reg', 'numcheck-reg', 'probe-reg'],
-  judge: (c, results, ctx) => judgeGradientCase({ exact: 'nn-reg', check: 'numcheck-reg', probe: 'probe-reg' }, HINT, c, results, ctx),
+  judge: (c, results, ctx) => judgeGradientCase({ exact: 'nn-reg', check: 'numcheck-reg', probe: 'probe-reg' }, 'regularized-gradient', c, results, ctx),
 };

@@ -6,9 +6,8 @@
  */
 import { isProbe, type GradingCase, type ProbeCase } from '../cases/types';
 import { PROBE_PARAMS, PROBE_SIZES } from '../cases/probe';
-import type { Comparison } from '../compare/index';
+import { failedWith, type Comparison } from '../compare/index';
 import type { SealChecker } from '../compare/sealed';
-import { t, type Lang } from '../messages/index';
 import type { Tolerance } from '../options';
 import type { FailureKind } from '../report/types';
 import type { SealVerifier } from '../reference/sealed';
@@ -20,7 +19,7 @@ import type { CallResult, CaseEvaluation, PartDefinition } from './types';
  * the parts that judge it with a checker that records what it is asked (verdicts are discarded; the
  * real judging happens once every call has returned and the verifier has settled).
  */
-export function prefetchSeals(c: GradingCase, outcomes: readonly CallOutcome[], parts: readonly PartDefinition[], verifier: SealVerifier, tolerance: Tolerance, lang: Lang): void {
+export function prefetchSeals(c: GradingCase, outcomes: readonly CallOutcome[], parts: readonly PartDefinition[], verifier: SealVerifier, tolerance: Tolerance): void {
   if (!c.sealed || outcomes.some((o) => !o.ok)) return;
   const results: CallResult[] = outcomes.map((o) => (o.ok ? { value: o.value, observations: o.observations } : (undefined as never)));
   const seals: SealChecker = {
@@ -32,7 +31,7 @@ export function prefetchSeals(c: GradingCase, outcomes: readonly CallOutcome[], 
   for (const part of parts) {
     if (!part.families.includes(c.family)) continue;
     try {
-      part.judge(c, results, { tolerance, seals, lang });
+      part.judge(c, results, { tolerance, seals });
     } catch {
       // The real judging reports any problem; prefetching only warms the verdicts.
     }
@@ -40,7 +39,7 @@ export function prefetchSeals(c: GradingCase, outcomes: readonly CallOutcome[], 
 }
 
 /** The comparison of a speed probe that did not return within its budget: failed, too slow. */
-export function probeTooSlow(c: ProbeCase, lang: Lang): Comparison {
+export function probeTooSlow(c: ProbeCase): Comparison {
   const params = {
     budgetMs: c.budgetMs,
     input: PROBE_SIZES.input,
@@ -50,7 +49,7 @@ export function probeTooSlow(c: ProbeCase, lang: Lang): Comparison {
     m: PROBE_SIZES.m,
     calls: 2 * PROBE_PARAMS,
   };
-  return { passed: false, problem: 'value', message: t('sealed.probe.too-slow', params, lang), messageId: 'sealed.probe.too-slow', params };
+  return failedWith('value', { id: 'sealed.probe.too-slow', params });
 }
 
 /** True when a probe's own call ran out of its budget (not a timeout copied from an earlier case). */

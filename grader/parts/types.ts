@@ -6,7 +6,6 @@
 import type { CaseFamily, GradingCase } from '../cases/types';
 import type { Comparison } from '../compare/index';
 import type { SealChecker } from '../compare/sealed';
-import type { Lang } from '../messages/index';
 import type { Tolerance } from '../options';
 import type { FailureKind } from '../report/types';
 import type { CallError, CallObservations, CallOutcome, WireValue } from '../sandbox/protocol';
@@ -20,8 +19,6 @@ export interface JudgeContext {
   tolerance: Tolerance;
   /** Verifies answers against seals (sealed mode); absent with a live reference. */
   seals?: SealChecker;
-  /** The language of the messages judges write from the catalogue. Default English. */
-  lang?: Lang;
 }
 
 /** One successful call's result, as a judge sees it. */

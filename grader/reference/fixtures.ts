@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_FAMILIES, publicCases, type GradingCase, type PublicFixtures, type StoredReference } from '../cases/index';
 import { formatVariantFixtures } from '../diagnose/fixtures';
+import { OptionError } from '../messages/errors';
 import { GRADER_DIR } from '../paths';
 import { schemaValidator } from '../report/validate';
 import { centre, gridCells } from './cells';
@@ -47,7 +48,7 @@ export function loadStoredReference(): StoredReference {
 
 async function requireReference(): Promise<Reference> {
   const ref = await loadReference();
-  if (!ref) throw new Error('backprop-grader fixtures: solutions/ is absent, so the reference outputs cannot be regenerated here');
+  if (!ref) throw new OptionError({ id: 'cli.fixtures.no-solutions' });
   return ref;
 }
 

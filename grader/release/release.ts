@@ -5,13 +5,13 @@
  * in a staging folder next to <dir> and renamed into place only when the scan is clean, so a leaky
  * release never appears at <dir>.
  *
- * Released: exercises/ (stubs, ex4.ts, README.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with the
+ * Released: exercises/ (stubs, ex4.ts, README.md, README.zh-CN.md, GUIDE.md, GUIDE.zh-CN.md, lib/**, data/**: the digits), grader/** (with the
  * public fixtures and the sealed hidden cases: the grader grades from them when solutions/ is
  * absent; nothing unsealed is ever copied), bin/, the build scripts,
  * package.json (lean: the runtime dependencies, no test framework, compiler or instructor tools),
  * package-lock.json (the project's lock pruned to that package.json by npm itself, so the student
  * installs exactly the versions this project tested), tsconfig.json (adjusted),
- * .github/workflows/classroom.yml, README.md (for students), .gitignore, and the instructor's
+ * .github/workflows/classroom.yml, README.md and README.zh-CN.md (for students), .gitignore, and the instructor's
  * grading options (points, tolerances, limits) as .github/backprop-grader.config.json, which the classroom workflow passes to `grade --config`
  * (with `--format github` no other config file is read, so a student's own one changes nothing).
  * Also release-manifest.json (hashes of the grading files, for tamper evidence in `batch`:
@@ -22,16 +22,18 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE_NAME, ConfigError, parseConfig } from '../config';
+import { CatalogueError } from '../messages/errors';
+import { LANGS, type MessageRef } from '../messages/index';
 import { PACKAGE_ROOT } from '../paths';
 import { buildManifest, contentHash, formatManifest, isProtectedPath, MANIFEST_FILE, MANIFEST_FORMAT, type ReleaseManifest } from './manifest';
 import { graderVersion } from '../paths';
-import { studentReadme } from './readme';
+import { readmeFile, studentReadme } from './readme';
 import { fingerprintSolutions, FORBIDDEN_PATHS, listFiles, scanRelease, type ScanResult } from './scan';
 
 /** A release that cannot be made (bad --out, missing inputs) or that would leak solution code. */
-export class ReleaseError extends Error {
+export class ReleaseError extends CatalogueError {
   readonly code: 'release-usage' | 'release-leak';
-  constructor(code: 'release-usage' | 'release-leak', message: string, readonly scan?: ScanResult) {
+  constructor(code: 'release-usage' | 'release-leak', message: MessageRef | readonly MessageRef[], readonly scan?: ScanResult) {
     super(message);
     this.name = 'ReleaseError';
     this.code = code;
@@ -48,6 +50,7 @@ export const RELEASE_MARKER = '.backprop-grader-release';
 export const RELEASE_ALLOWLIST: { path: string; kind: 'file' | 'dir' | 'top-level-ts'; required: boolean }[] = [
   { path: 'exercises', kind: 'top-level-ts', required: true },
   { path: 'exercises/README.md', kind: 'file', required: false },
+  { path: 'exercises/README.zh-CN.md', kind: 'file', required: false },
   // The handout: every report's "revisit" lines and diagnosis hints link into it.
   { path: 'exercises/GUIDE.md', kind: 'file', required: true },
   { path: 'exercises/GUIDE.zh-CN.md', kind: 'file', required: true },
@@ -77,14 +80,14 @@ export function releasedConfig(root: string, configPath?: string): string {
   try {
     config = { ...parseConfig(readFileSync(path, 'utf8'), path) };
   } catch (error) {
-    const why = error instanceof ConfigError ? error.message : `${path}: ${(error as Error).message}`;
-    throw new ReleaseError('release-usage', `release: the instructor's config cannot be released: ${why}`);
+    const why: MessageRef[] = error instanceof ConfigError && error.refs ? [...error.refs] : [{ id: 'report.named', params: { name: `${path}: ${(error as Error).message}` } }];
+    throw new ReleaseError('release-usage', [{ id: 'cli.release.config' }, ...why]);
   }
   return `${JSON.stringify({ ...config, $schema: '../grader/config.schema.json' }, null, 2)}\n`;
 }
 
 /** Files generated rather than copied (package.json, its lock and tsconfig.json are adjusted copies). */
-const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', '.gitignore', RELEASE_MARKER, RELEASED_CONFIG, MANIFEST_FILE];
+const GENERATED = ['package.json', 'package-lock.json', 'tsconfig.json', readmeFile('en'), readmeFile('zh-CN'), '.gitignore', RELEASE_MARKER, RELEASED_CONFIG, MANIFEST_FILE];
 
 /**
  * The only devDependencies a student installs: Node's types, for their editor. No test framework
@@ -132,7 +135,7 @@ export function pruneLockfile(dir: string, projectLock: string): void {
     execFileSync(npm, ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new ReleaseError('release-usage', `release: npm could not prune package-lock.json to the student package.json${stderr ? `:\n${stderr}` : ` (${(error as Error).message})`}`);
+    throw new ReleaseError('release-usage', { id: 'cli.release.npm', params: { detail: stderr || (error as Error).message } });
   }
 }
 
@@ -145,14 +148,14 @@ export function releaseTsconfig(text: string): string {
 const GITIGNORE = 'node_modules/\ndist/\n.cache/\nout/\n*.log\n';
 
 /** The allowlisted files present in `root` (relative, "/"-separated, sorted) and the warnings for optional ones missing. */
-export function releaseFileList(root: string): { files: string[]; warnings: string[] } {
+export function releaseFileList(root: string): { files: string[]; warnings: MessageRef[] } {
   const files = new Set<string>();
-  const warnings: string[] = [];
+  const warnings: MessageRef[] = [];
   for (const entry of RELEASE_ALLOWLIST) {
     const abs = join(root, entry.path);
     if (!existsSync(abs)) {
-      if (entry.required) throw new ReleaseError('release-usage', `release: ${entry.path} is missing from ${root}`);
-      warnings.push(`release: ${entry.path} does not exist yet; not released`);
+      if (entry.required) throw new ReleaseError('release-usage', { id: 'cli.release.missing', params: { file: entry.path, dir: root } });
+      warnings.push({ id: 'cli.release.not-yet', params: { file: entry.path } });
       continue;
     }
     if (entry.kind === 'file') files.add(entry.path);
@@ -164,13 +167,13 @@ export function releaseFileList(root: string): { files: string[]; warnings: stri
   }
   for (const f of files) {
     const bad = FORBIDDEN_PATHS.find((p) => p.pattern.test(f));
-    if (bad) throw new ReleaseError('release-leak', `release: the allowlist would release ${f} (${bad.why})`);
+    if (bad) throw new ReleaseError('release-leak', { id: 'cli.release.forbidden', params: { file: f, why: bad.why } });
     if (f.startsWith('grader/fixtures/') && !SHIPPED_FIXTURES.includes(f)) {
-      throw new ReleaseError('release-leak', `release: ${f} is neither the public fixtures nor the sealed hidden cases; a release carries nothing unsealed (remove it, or run \`backprop-grader fixtures\`)`);
+      throw new ReleaseError('release-leak', { id: 'cli.release.unsealed-file', params: { file: f } });
     }
   }
   for (const f of SHIPPED_FIXTURES) {
-    if (!files.has(f)) throw new ReleaseError('release-usage', `release: ${f} is missing; run \`backprop-grader fixtures\` first`);
+    if (!files.has(f)) throw new ReleaseError('release-usage', { id: 'cli.release.no-fixtures', params: { file: f } });
   }
   return { files: [...files].sort(), warnings };
 }
@@ -190,7 +193,7 @@ export interface ReleaseResult {
   outDir: string;
   /** Every file written, relative to outDir, sorted. */
   files: string[];
-  warnings: string[];
+  warnings: MessageRef[];
   scan: ScanResult;
   /** The release manifest written to <outDir>/release-manifest.json (keep a copy: `batch --release-manifest`). */
   manifest: ReleaseManifest;
@@ -205,16 +208,16 @@ function isWithin(child: string, parent: string): boolean {
 export function writeRelease(options: ReleaseOptions): ReleaseResult {
   const root = resolve(options.root ?? PACKAGE_ROOT);
   const outDir = resolve(options.out);
-  if (isWithin(root, outDir)) throw new ReleaseError('release-usage', `release: --out ${outDir} contains the project itself; choose a folder outside it`);
-  if (isWithin(outDir, join(root, 'solutions'))) throw new ReleaseError('release-usage', 'release: --out cannot be inside solutions/');
+  if (isWithin(root, outDir)) throw new ReleaseError('release-usage', { id: 'cli.release.out-contains-project', params: { dir: outDir } });
+  if (isWithin(outDir, join(root, 'solutions'))) throw new ReleaseError('release-usage', { id: 'cli.release.out-in-solutions' });
   const solutionsDir = join(root, 'solutions');
   if (!existsSync(solutionsDir)) {
-    throw new ReleaseError('release-usage', 'release: solutions/ is missing, so the release cannot be checked for solution code (release from the instructor project)');
+    throw new ReleaseError('release-usage', { id: 'cli.release.no-solutions' });
   }
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    if (!options.force) throw new ReleaseError('release-usage', `release: ${outDir} is not empty (--force replaces an earlier release)`);
+    if (!options.force) throw new ReleaseError('release-usage', { id: 'cli.release.not-empty', params: { dir: outDir } });
     if (!existsSync(join(outDir, RELEASE_MARKER))) {
-      throw new ReleaseError('release-usage', `release: ${outDir} is not an earlier release (no ${RELEASE_MARKER}); refusing to replace it`);
+      throw new ReleaseError('release-usage', { id: 'cli.release.not-a-release', params: { dir: outDir, marker: RELEASE_MARKER } });
     }
   }
 
@@ -231,7 +234,7 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
     writeFileSync(join(staging, 'package.json'), releasePackageJson(readFileSync(join(root, 'package.json'), 'utf8')));
     pruneLockfile(staging, readFileSync(join(root, 'package-lock.json'), 'utf8'));
     writeFileSync(join(staging, 'tsconfig.json'), releaseTsconfig(readFileSync(join(root, 'tsconfig.json'), 'utf8')));
-    writeFileSync(join(staging, 'README.md'), studentReadme());
+    for (const lang of LANGS) writeFileSync(join(staging, readmeFile(lang)), studentReadme(lang));
     writeFileSync(join(staging, '.gitignore'), GITIGNORE);
     mkdirSync(join(staging, dirname(RELEASED_CONFIG)), { recursive: true });
     writeFileSync(join(staging, RELEASED_CONFIG), configText);
@@ -242,12 +245,13 @@ export function writeRelease(options: ReleaseOptions): ReleaseResult {
     const fp = fingerprintSolutions(solutionsDir, [join(root, 'exercises')]);
     const scan = scanRelease(staging, fp);
     if (scan.forbidden.length > 0 || scan.leaks.length > 0 || scan.unsealed.length > 0) {
-      const lines = [
-        ...scan.forbidden.map((f) => `  ${f.file}: ${f.why}`),
-        ...scan.unsealed.map((f) => `  ${f}: holds hidden cases' expected outputs in the clear`),
-        ...scan.leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line} contains code of ${l.source}: ${l.code}`),
+      const lines: MessageRef[] = [
+        { id: 'cli.release.refusing', params: { dir: outDir } },
+        ...scan.forbidden.map((f): MessageRef => ({ id: 'cli.release.leak-forbidden', params: { file: f.file, why: f.why } })),
+        ...scan.unsealed.map((f): MessageRef => ({ id: 'cli.release.leak-unsealed', params: { file: f } })),
+        ...scan.leaks.slice(0, 20).map((l): MessageRef => ({ id: 'cli.release.leak-code', params: { file: l.file, line: l.line, source: l.source, code: l.code } })),
       ];
-      throw new ReleaseError('release-leak', `release: refusing to write ${outDir}; solution code or unsealed answers would be released:\n${lines.join('\n')}`, scan);
+      throw new ReleaseError('release-leak', lines, scan);
     }
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);

@@ -128,14 +128,17 @@ export function scanText(text: string, file: string, fp: SolutionFingerprint): L
   return findings;
 }
 
-/** Paths that must never appear in a release, whatever their content. */
-export const FORBIDDEN_PATHS: { pattern: RegExp; why: string }[] = [
-  { pattern: /(^|\/)solutions(\/|$)/, why: 'the reference solutions' },
-  { pattern: /^dist\/reference\.js/, why: 'the bundled reference solutions' },
-  { pattern: /^test(\/|$)/, why: 'the test suite (its fixtures include correct submissions)' },
-  { pattern: /^bench(\/|$)/, why: 'the benchmarks (they load the solutions)' },
-  { pattern: /(^|\/)correct-[^/]*(\/|$)/, why: 'a correct fixture submission' },
-  { pattern: /^grader\/fixtures\/reference\.json$/, why: 'the unsealed reference outputs (hidden cases with their expected values)' },
+/** Why a path is forbidden: the catalogue says it (`cli.release.why.<kind>`). */
+export type ForbiddenKind = 'solutions' | 'bundled-solutions' | 'tests' | 'bench' | 'correct-fixture' | 'unsealed-reference';
+
+/** Paths that must never appear in a release, whatever their content, and why. */
+export const FORBIDDEN_PATHS: { pattern: RegExp; why: ForbiddenKind }[] = [
+  { pattern: /(^|\/)solutions(\/|$)/, why: 'solutions' },
+  { pattern: /^dist\/reference\.js/, why: 'bundled-solutions' },
+  { pattern: /^test(\/|$)/, why: 'tests' },
+  { pattern: /^bench(\/|$)/, why: 'bench' },
+  { pattern: /(^|\/)correct-[^/]*(\/|$)/, why: 'correct-fixture' },
+  { pattern: /^grader\/fixtures\/reference\.json$/, why: 'unsealed-reference' },
 ];
 
 /**
@@ -166,7 +169,7 @@ export function findUnsealed(text: string): boolean {
 
 /** Everything wrong with a release folder: forbidden paths, solution code and unsealed expected outputs. Empty = clean. */
 export interface ScanResult {
-  forbidden: { file: string; why: string }[];
+  forbidden: { file: string; why: ForbiddenKind }[];
   leaks: LeakFinding[];
   /** JSON files holding hidden cases' expected outputs in the clear. */
   unsealed: string[];

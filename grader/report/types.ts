@@ -70,8 +70,14 @@ export interface WorstElement {
 export type FailureKind = 'value' | 'shape' | 'type' | 'nan' | 'mutation' | 'error' | 'too-slow' | 'not-implemented';
 
 export interface CaseResult {
-  /** Stable within a run, e.g. "public λ=0"; hidden cases' names reveal nothing about the pool. */
+  /**
+   * Stable within a run, in the report's language, e.g. "public (Coursera's case, λ=0)" or "hidden
+   * case B"; hidden cases' names reveal nothing about the pool.
+   */
   name: string;
+  /** The name's catalogue id and params (`report.case.*`), so the report can be rendered in another language. */
+  nameId?: MessageId;
+  nameParams?: MessageParams;
   /** Hidden cases' inputs are not shown to students (Gradescope: after_published). */
   hidden: boolean;
   passed: boolean;

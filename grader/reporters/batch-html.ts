@@ -11,7 +11,7 @@
  * inside their own box, so the page fits a 360 px screen.
  */
 import { t, type Lang, type MessageId } from '../messages/index';
-import { PARTS } from '../parts/ids';
+import { partTitle } from '../messages/parts';
 import type { GradeReport, PartResult } from '../report/types';
 import { tamperBadge } from './tamper';
 import { compareIds } from '../batch/discover';
@@ -138,7 +138,7 @@ export function passRateSvg(summary: BatchSummary, lang: Lang = 'en'): string {
     const w = Math.round(p.passRate * barW);
     return (
       `<g class="pass-rate" data-part="${p.id}" data-passed="${p.passed}" data-graded="${p.graded}" data-rate="${formatPercent(p.passRate)}">` +
-      `<text x="0" y="${y + 16}">${escapeHtml(p.title)}</text>` +
+      `<text x="0" y="${y + 16}">${escapeHtml(partTitle(p.id, lang))}</text>` +
       `<rect class="track" x="${labelW}" y="${y + 4}" width="${barW}" height="16"/>` +
       `<rect class="bar" x="${labelW}" y="${y + 4}" width="${w}" height="16"><title>${escapeHtml(t('batch.html.passed-of', { passed: p.passed, graded: p.graded }, lang))}</title></rect>` +
       `<text x="${labelW + barW + 8}" y="${y + 16}">${formatPercent(p.passRate)}</text></g>`
@@ -251,7 +251,7 @@ function mistakesSection(summary: BatchSummary, anchors: ReadonlyMap<string, str
   const items = summary.diagnoses
     .map((d) => {
       const students = d.students.map((id) => `<li><a href="#${anchors.get(id)}">${bdi(id)}</a></li>`).join('');
-      const parts = d.parts.map((id) => escapeHtml(PARTS[id].title)).join(', ');
+      const parts = d.parts.map((id) => escapeHtml(partTitle(id, lang))).join(escapeHtml(t('batch.list-separator', {}, lang)));
       return (
         `<section class="mistake" id="m-${escapeHtml(d.id)}" data-diagnosis="${escapeHtml(d.id)}" data-submissions="${d.submissions}">` +
         `<h3><code>${escapeHtml(d.id)}</code> <span class="muted">${escapeHtml(t('batch.html.mistake-count', { count: d.submissions }, lang))} · ${parts}</span></h3>` +
@@ -305,7 +305,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
     summary.parts
       .map(
         (p) =>
-          `<tr data-part="${p.id}"><td>${e(p.title)} <code>${p.id}</code></td><td class="n">${formatPoints(p.maxScore)}</td><td class="n">${p.passed}</td><td class="n">${p.failed}</td><td class="n">${p.errored}</td><td class="n">${formatPercent(p.passRate)}</td><td class="n">${formatPoints(p.meanScore)}</td></tr>`,
+          `<tr data-part="${p.id}"><td>${e(partTitle(p.id, lang))} <code>${p.id}</code></td><td class="n">${formatPoints(p.maxScore)}</td><td class="n">${p.passed}</td><td class="n">${p.failed}</td><td class="n">${p.errored}</td><td class="n">${formatPercent(p.passRate)}</td><td class="n">${formatPoints(p.meanScore)}</td></tr>`,
       )
       .join('') +
     `</tbody></table></div>`;
@@ -313,7 +313,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
   const withFlags = summary.checks.length > 0;
   const gradebook =
     `<div class="scroll"><table class="gradebook"><thead><tr><th>${tt('batch.html.submission')}</th><th class="n">${tt('batch.html.total')}</th>` +
-    summary.partIds.map((id, i) => `<th class="n" title="${e(PARTS[id].title)}"><abbr title="${e(PARTS[id].title)}">${i + 1}</abbr></th>`).join('') +
+    summary.partIds.map((id, i) => `<th class="n" title="${e(partTitle(id, lang))}"><abbr title="${e(partTitle(id, lang))}">${i + 1}</abbr></th>`).join('') +
     (withFlags ? `<th>${tt('batch.html.flags')}</th>` : '') +
     `</tr></thead><tbody>` +
     summary.students
@@ -332,7 +332,7 @@ export function renderBatchHtml(summary: BatchSummary, entries: readonly BatchEn
       })
       .join('') +
     `</tbody></table></div>` +
-    `<p class="muted">${summary.partIds.map((id, i) => `${i + 1} ${e(PARTS[id].title)}`).join(' · ')}</p>`;
+    `<p class="muted">${summary.partIds.map((id, i) => `${i + 1} ${e(partTitle(id, lang))}`).join(' · ')}</p>`;
 
   const details = [...summary.students]
     .sort((a, b) => compareIds(a.id, b.id))

@@ -4,7 +4,7 @@
  * check ran, and the gradebook. A view of BatchSummary; no clocks. Every student string escaped.
  */
 import { t, type Lang, type MessageId, type MessageParams } from '../messages/index';
-import { PARTS } from '../parts/ids';
+import { partTitle } from '../messages/parts';
 import { formatPercent, formatPoints, type BatchSummary } from '../batch/summary';
 import { escapeMarkdown } from './escape';
 
@@ -43,7 +43,7 @@ export function renderBatchMarkdown(summary: BatchSummary, lang: Lang = 'en'): s
   row([tt('batch.html.part'), tt('batch.html.points'), tt('batch.html.status.passed'), tt('batch.html.status.failed'), tt('batch.html.status.errored'), tt('batch.html.pass-rate'), tt('batch.html.mean-points')]);
   row(['---', '---:', '---:', '---:', '---:', '---:', '---:']);
   for (const p of summary.parts) {
-    row([`${p.title} (\`${p.id}\`)`, formatPoints(p.maxScore), p.passed, p.failed, p.errored, formatPercent(p.passRate), formatPoints(p.meanScore)]);
+    row([`${partTitle(p.id, lang)} (\`${p.id}\`)`, formatPoints(p.maxScore), p.passed, p.failed, p.errored, formatPercent(p.passRate), formatPoints(p.meanScore)]);
   }
   out.push('');
 
@@ -53,7 +53,7 @@ export function renderBatchMarkdown(summary: BatchSummary, lang: Lang = 'en'): s
   } else {
     out.push(tt('batch.html.mistakes-intro'), '');
     for (const d of summary.diagnoses) {
-      out.push(`### \`${d.id.replace(/`/g, '')}\`: ${tt('batch.html.mistake-count', { count: d.submissions })} · ${d.parts.map((id) => PARTS[id].title).join(', ')}`, '');
+      out.push(`### \`${d.id.replace(/`/g, '')}\`: ${tt('batch.html.mistake-count', { count: d.submissions })} · ${d.parts.map((id) => partTitle(id, lang)).join(tt('batch.list-separator'))}`, '');
       out.push(escapeMarkdown(d.message), '');
       out.push(`${tt('batch.html.hint-to-send')}`, '', `> ${escapeMarkdown(d.hint)}`, '');
       out.push(d.students.map(escapeMarkdown).join(' · '), '');

@@ -27,11 +27,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { t, type Lang } from '../messages/index';
-import { PART_IDS, PARTS, type PartId } from '../parts/ids';
+import { partTitle } from '../messages/parts';
+import { PART_IDS, type PartId } from '../parts/ids';
 import type { CaseResult, GradeReport, PartResult, PartStatus, WorstElement } from '../report/types';
 import { escapeHtml, escapeMarkdown, neutralizeWorkflowCommands, sanitizeText } from './escape';
 import { formatNumber, renderText } from './text';
-import { displayStatus, failedCaseGroups, type DisplayStatus } from './view';
+import { displayStatus, failedCaseGroups, studentRerunCommand, worstPositionRef, type DisplayStatus } from './view';
+
+export { studentRerunCommand } from './view';
 
 /** One test of the Classroom runner result. */
 export interface ClassroomTest {
@@ -81,21 +84,9 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/**
- * The command that reruns a report's hidden cases in a student's repository (the release's
- * `npm run grade` script), e.g. `npm run grade -- --seed 42`.
- */
-export function studentRerunCommand(report: Pick<GradeReport, 'seed' | 'preset'>): string {
-  const preset = report.preset === 'full' ? '' : ` --preset ${report.preset.replace(/[^\w-]/g, '')}`;
-  return `npm run grade -- --seed ${report.seed}${preset}`;
-}
-
 /** "worst element at Theta2(2,1), unrolled index 14: expected …, got …" in the report's language. */
 export function worstElementText(w: WorstElement, lang: Lang): string {
-  const position =
-    w.row !== undefined && w.column !== undefined
-      ? t('github.position.matrix', { matrix: w.matrix ?? '', row: w.row, column: w.column, index: w.index ?? '' }, lang)
-      : t('github.position.index', { index: w.index ?? 1 }, lang);
+  const position = worstPositionRef(w) ?? { id: 'github.position.index', params: { index: 1 } };
   return t('github.worst', { position, expected: formatNumber(w.expected), got: formatNumber(w.got) }, lang);
 }
 
@@ -179,7 +170,7 @@ function notGradedResult(partId: PartId, report: GradeReport): ClassroomResult {
     max_score: 0,
     tests: [
       {
-        name: logSafe(t('github.not-graded', { title: PARTS[partId].title }, report.lang)),
+        name: logSafe(t('github.not-graded', { title: partTitle(partId, report.lang) }, report.lang)),
         status: 'pass',
         score: 0,
         message: '',
@@ -226,7 +217,7 @@ export function classroomFallbackResult(partId: PartId, maxScore: number, lang: 
     version: 1,
     status: 'error',
     max_score: maxScore,
-    tests: [{ name: PARTS[partId].title, status: 'error', score: 0, message: t('github.fallback.message', {}, lang), test_code: 'npm run grade', filename: '', line_no: 0, duration: 0 }],
+    tests: [{ name: partTitle(partId, lang), status: 'error', score: 0, message: t('github.fallback.message', {}, lang), test_code: 'npm run grade', filename: '', line_no: 0, duration: 0 }],
   };
 }
 

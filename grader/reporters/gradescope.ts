@@ -20,10 +20,10 @@
  * The top-level `score` is the report's score (Gradescope then ignores the test sums), so the
  * gradebook always equals the report.
  */
-import { t, type Lang } from '../messages/index';
+import { isMessageRef, render, t, type Lang } from '../messages/index';
 import type { CaseResult, GradeReport, Message, PartResult, WorstElement } from '../report/types';
 import { sanitizeText } from './escape';
-import { formatNumber, formatPosition } from './text';
+import { formatNumber, worstLine } from './text';
 
 export type GradescopeVisibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
 
@@ -64,16 +64,10 @@ export interface GradescopeResults {
 }
 
 /** A public case's failure, with its numbers (public values are published anyway). */
-function publicCaseText(c: CaseResult): string {
-  const lines = [`✗ ${c.name}${c.message ? `: ${c.message}` : ''}`];
-  if (c.worst) {
-    const w = c.worst;
-    lines.push(
-      `  worst element ${formatPosition(w)}: expected ${formatNumber(w.expected)}, got ${formatNumber(w.got)} ` +
-        `(abs error ${formatNumber(w.absError)}, rel error ${formatNumber(w.relError)})`,
-    );
-  }
-  if (c.diff) lines.push('  diff (- expected, + yours):', ...c.diff.replace(/\n+$/, '').split('\n').map((l) => `    ${l}`));
+function publicCaseText(c: CaseResult, lang: Lang): string {
+  const lines = [c.message ? t('gradescope.failed-case', { name: c.name, message: c.message }, lang) : t('gradescope.failed-case-bare', { name: c.name }, lang)];
+  if (c.worst) lines.push(`  ${worstLine(c.worst, lang, formatNumber)}`);
+  if (c.diff) lines.push(`  ${t('report.text.diff', {}, lang)}`, ...c.diff.replace(/\n+$/, '').split('\n').map((l) => `    ${l}`));
   return lines.join('\n');
 }
 
@@ -90,16 +84,18 @@ function hiddenCaseText(c: CaseResult, lang: Lang): string {
  */
 function studentMessage(m: Message, part: PartResult, lang: Lang): string {
   if (m.id !== 'report.part.cases-failed' || !m.params) return m.text;
-  const c = part.cases.find((x) => x.name === m.params?.caseName);
+  const quoted = m.params.caseName;
+  const name = isMessageRef(quoted) ? render(quoted, lang) : quoted;
+  const c = part.cases.find((x) => x.name === name);
   if (!c || !c.hidden || c.sealed) return m.text;
-  return t('report.part.cases-failed', { ...m.params, detail: t(`sealed.failure.${c.failure ?? 'unknown'}` as 'sealed.failure.value', {}, lang) }, lang);
+  return t('report.part.cases-failed', { ...m.params, detail: { id: `sealed.failure.${c.failure ?? 'unknown'}` as 'sealed.failure.value' } }, lang);
 }
 
 function publicOutput(part: PartResult, lang: Lang): string {
   const lines: string[] = [];
-  if (part.location && part.status !== 'passed') lines.push(`at ${part.location.file}:${part.location.line}`);
+  if (part.location && part.status !== 'passed') lines.push(t('report.text.at', { where: `${part.location.file}:${part.location.line}` }, lang));
   for (const m of part.messages) lines.push(studentMessage(m, part, lang));
-  for (const c of part.cases.filter((x) => !x.passed && !x.hidden)) lines.push(publicCaseText(c));
+  for (const c of part.cases.filter((x) => !x.passed && !x.hidden)) lines.push(publicCaseText(c, lang));
   const hidden = part.cases.filter((c) => c.hidden);
   const hiddenFailed = hidden.filter((c) => !c.passed);
   if (hidden.length) {
@@ -110,7 +106,7 @@ function publicOutput(part: PartResult, lang: Lang): string {
     );
     for (const c of hiddenFailed) lines.push(`  ${hiddenCaseText(c, lang)}`);
   }
-  for (const d of part.diagnoses) lines.push(`Likely cause: ${d.message}`, `  Hint: ${d.hint}`);
+  for (const d of part.diagnoses) lines.push(t('report.text.likely-cause', { message: d.message }, lang), `  ${t('report.text.hint', { hint: d.hint }, lang)}`);
   return sanitizeText(lines.join('\n'));
 }
 
@@ -146,8 +142,8 @@ export function gradescopeResults(report: GradeReport): GradescopeResults {
   }));
   const passed = report.parts.filter((p) => p.status === 'passed').length;
   const output = [
-    `backprop-grader ${report.grader.version} · preset ${report.preset} · seed ${report.seed} (an instructor can rerun with --seed ${report.seed})`,
-    `Score ${report.score}/${report.maxScore}: ${passed} of ${report.parts.length} parts passed.`,
+    t('gradescope.run', { version: report.grader.version, preset: report.preset, seed: report.seed }, lang),
+    t('gradescope.score', { score: report.score, maxScore: report.maxScore, passed, count: report.parts.length }, lang),
   ].join('\n');
   return {
     score: report.score,

@@ -9,9 +9,10 @@
  */
 import pc from 'picocolors';
 import wrapAnsi from 'wrap-ansi';
-import { t, type Lang } from '../messages/index';
+import { listRef, t, type Lang, type MessageRef } from '../messages/index';
 import type { CaseResult, Diagnosis, GradeReport, PartResult, SourceLocation, WorstElement } from '../report/types';
 import { sanitizeText } from './escape';
+import { studentRerunCommand, worstPositionRef } from './view';
 
 export interface TextReporterOptions {
   /** ANSI colours. Default false. */
@@ -67,14 +68,13 @@ function formatError(x: number | null | undefined): string {
 }
 
 /**
- * Where the worst element is, in Octave terms: "at (3,2), unrolled index 7" or "at index 7"
- * (1-based); empty for a scalar (no index: there is only one value).
+ * The worst element's line: where it is (in Octave terms, "at Theta2(2,1), unrolled index 14"),
+ * expected and got, and both errors, in `lang`; `error` formats the errors.
  */
-export function formatPosition(w: WorstElement): string {
-  if (w.row !== undefined && w.column !== undefined) {
-    return `at ${w.matrix ?? ''}(${w.row},${w.column}), unrolled index ${w.index}`;
-  }
-  return w.index === undefined ? '' : `at index ${w.index}`;
+export function worstLine(w: WorstElement, lang: Lang, error: (x: number | null | undefined) => string = formatError): string {
+  const position = worstPositionRef(w);
+  const values = { expected: formatNumber(w.expected), got: formatNumber(w.got), abs: error(w.absError), rel: error(w.relError) };
+  return position ? t('report.text.worst', { ...values, position }, lang) : t('report.text.worst-scalar', values, lang);
 }
 
 /** `text` without its trailing newlines (a loop: /\n+$/ is quadratic on a run of newlines). */
@@ -96,24 +96,17 @@ function points(n: number): string {
   return String(Math.round(n * 100) / 100);
 }
 
-function caseLines(c: CaseResult, p: Palette): string[] {
+function caseLines(c: CaseResult, lang: Lang, p: Palette): string[] {
   const out: string[] = [];
-  const label = c.hidden ? `${c.name} (hidden case)` : c.name;
+  const label = c.hidden ? t('report.text.hidden-case', { name: c.name }, lang) : c.name;
   const head = `    ${p.red(STATUS_MARK.failed)} ${label}`;
   if (c.message) {
-    const [first, ...rest] = block(c.message, '');
-    out.push(`${head}: ${first}`, ...rest.map((l) => (l ? `      ${l}` : '')));
+    const [first, ...rest] = block(t('report.text.case', { name: label, message: c.message }, lang), '');
+    out.push(`    ${p.red(STATUS_MARK.failed)} ${first}`, ...rest.map((l) => (l ? `      ${l}` : '')));
   } else out.push(head);
-  if (c.worst) {
-    const w = c.worst;
-    const where = formatPosition(w);
-    out.push(
-      `      ${where ? `worst element ${where}: ` : ''}expected ${formatNumber(w.expected)}, got ${formatNumber(w.got)}` +
-        ` (abs error ${formatError(w.absError)}, rel error ${formatError(w.relError)})`,
-    );
-  }
+  if (c.worst) out.push(`      ${worstLine(c.worst, lang)}`);
   if (c.diff) {
-    out.push('      diff (- expected, + yours):');
+    out.push(`      ${t('report.text.diff', {}, lang)}`);
     for (const line of block(c.diff, '        ')) {
       const t = line.trimStart();
       out.push(t.startsWith('-') ? p.green(line) : t.startsWith('+') ? p.red(line) : line);
@@ -122,14 +115,15 @@ function caseLines(c: CaseResult, p: Palette): string[] {
   return out;
 }
 
-function partLines(part: PartResult, p: Palette): string[] {
+function partLines(part: PartResult, lang: Lang, p: Palette): string[] {
   const mark =
     part.status === 'passed' ? p.green(STATUS_MARK.passed) : part.status === 'failed' ? p.red(STATUS_MARK.failed) : p.yellow(STATUS_MARK.errored);
   const pts = `${points(part.score)}/${points(part.maxScore)}`.padStart(5);
   const title = part.status === 'passed' ? part.title : p.bold(part.title);
   const out = [`${mark} ${pts}  ${title} ${p.dim(`[${part.id}]`)}`];
   if (part.status !== 'passed' && part.location) {
-    out.push(p.dim(`    at ${sanitizeText(part.location.file)}:${part.location.line}${part.location.column ? `:${part.location.column}` : ''}`));
+    const at = `${part.location.file}:${part.location.line}${part.location.column ? `:${part.location.column}` : ''}`;
+    out.push(p.dim(`    ${sanitizeText(t('report.text.at', { where: at }, lang))}`));
   }
   for (const m of part.messages) {
     if (part.status === 'passed' && m.level !== 'info') continue;
@@ -144,27 +138,30 @@ function partLines(part: PartResult, p: Palette): string[] {
       if (c.passed) continue;
       if (!c.worst && !c.diff && c.message !== undefined && shown.has(c.message)) same.push(c.name);
       else {
-        out.push(...caseLines(c, p));
+        out.push(...caseLines(c, lang, p));
         if (c.message !== undefined && !c.worst && !c.diff) shown.add(c.message);
       }
     }
-    if (same.length) out.push(...block(`${p.red(STATUS_MARK.failed)} failed the same way: ${same.join(' · ')}`, '    '));
+    if (same.length) out.push(...block(`${p.red(STATUS_MARK.failed)} ${t('report.text.same-way', { names: same.join(' · ') }, lang)}`, '    '));
     for (const d of part.diagnoses) {
-      out.push(...block(`Likely cause: ${d.message}`, '    ').map(p.yellow));
-      if (d.hint) out.push(...block(`Hint: ${d.hint}`, '      '));
+      out.push(...block(t('report.text.likely-cause', { message: d.message }, lang), '    ').map(p.yellow));
+      if (d.hint) out.push(...block(t('report.text.hint', { hint: d.hint }, lang), '      '));
     }
   }
   return out;
 }
 
+/** Seconds with two decimals (the unit is the catalogue's). */
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
+  return (ms / 1000).toFixed(2);
 }
 
 function header(report: GradeReport, p: Palette, width: number): string[] {
+  const lang = report.lang;
+  const run = { seed: report.seed, command: studentRerunCommand(report), preset: report.preset, reference: report.reference, isolation: report.isolation };
   return [
-    p.bold(`backprop-grader ${report.grader.version}`) + `  ${sanitizeText(report.submission)}`,
-    ...wrap(`seed ${report.seed} (rerun with --seed ${report.seed}) · preset ${sanitizeText(report.preset)} · reference ${report.reference} · isolation ${report.isolation}`, '', width).map(p.dim),
+    p.bold(sanitizeText(t('report.text.heading', { version: report.grader.version, submission: report.submission }, lang))),
+    ...wrap(t('report.text.run', run, lang), '', width).map(p.dim),
     '',
   ];
 }
@@ -173,8 +170,8 @@ function submissionOutput(report: GradeReport, options: TextReporterOptions, p: 
   const maxLines = options.maxOutputLines ?? 20;
   if (!(options.showSubmissionOutput ?? true) || !report.submissionOutput || !report.submissionOutput.trim()) return [];
   const out = block(report.submissionOutput, '  │ ');
-  const lines = ['', p.dim('Your code printed (captured while grading):'), ...out.slice(0, maxLines).map((l) => l || '  │')];
-  if (out.length > maxLines) lines.push(p.dim(`  … ${out.length - maxLines} more lines`));
+  const lines = ['', p.dim(t('report.text.output', {}, report.lang)), ...out.slice(0, maxLines).map((l) => l || '  │')];
+  if (out.length > maxLines) lines.push(p.dim(`  ${t('report.text.more-lines', { count: out.length - maxLines }, report.lang)}`));
   return lines;
 }
 
@@ -182,13 +179,14 @@ function scoreLine(report: GradeReport, p: Palette): string {
   const passed = report.parts.filter((x) => x.status === 'passed').length;
   const total = `${points(report.score)}/${points(report.maxScore)}`;
   const paint = report.score >= report.maxScore ? p.green : report.score > 0 ? p.yellow : p.red;
-  return `${p.bold('Score')} ${paint(p.bold(total))}  ${p.dim(`(${passed} of ${report.parts.length} parts passed, graded in ${seconds(report.durationMs)})`)}`;
+  const detail = t('report.text.score-detail', { passed, count: report.parts.length, seconds: seconds(report.durationMs) }, report.lang);
+  return `${p.bold(t('report.text.score', {}, report.lang))} ${paint(p.bold(total))}  ${p.dim(detail)}`;
 }
 
 /** The long form: every failed case with its worst element and diff, every diagnosis under each part. */
 function renderVerbose(report: GradeReport, options: TextReporterOptions, p: Palette): string {
   const lines: string[] = header(report, p, options.width ?? 100);
-  for (const part of report.parts) lines.push(...partLines(part, p));
+  for (const part of report.parts) lines.push(...partLines(part, report.lang, p));
   lines.push(...submissionOutput(report, options, p));
   lines.push('', scoreLine(report, p));
   return lines.join('\n') + '\n';
@@ -230,7 +228,8 @@ function conciseCases(part: PartResult, lang: Lang, shown: ReadonlySet<string>, 
   const out: string[] = [];
   for (const c of failing.slice(0, MAX_CASES)) {
     const label = c.hidden ? t('report.text.hidden-case', { name: c.name }, lang) : c.name;
-    out.push(...wrap(`${STATUS_MARK.failed} ${label}: ${c.message ?? ''}`, '    ', width).map((l, i) => (i === 0 ? l.replace(STATUS_MARK.failed, p.red(STATUS_MARK.failed)) : l)));
+    const line = c.message !== undefined ? t('report.text.case', { name: label, message: c.message }, lang) : label;
+    out.push(...wrap(`${STATUS_MARK.failed} ${line}`, '    ', width).map((l, i) => (i === 0 ? l.replace(STATUS_MARK.failed, p.red(STATUS_MARK.failed)) : l)));
   }
   if (failing.length > MAX_CASES) out.push(...wrap(t('report.text.more-cases', { count: failing.length - MAX_CASES }, lang), '    ', width).map(p.dim));
   return out;
@@ -247,14 +246,14 @@ function conciseBlock(part: PartResult, lang: Lang, width: number, p: Palette): 
 }
 
 /** Each diagnosis once (same id and message), with the parts it explains, in the parts' order. */
-function groupDiagnoses(report: GradeReport): { d: Diagnosis; parts: string[]; loc?: SourceLocation }[] {
-  const groups = new Map<string, { d: Diagnosis; parts: string[]; loc?: SourceLocation }>();
+function groupDiagnoses(report: GradeReport): { d: Diagnosis; parts: PartResult[]; loc?: SourceLocation }[] {
+  const groups = new Map<string, { d: Diagnosis; parts: PartResult[]; loc?: SourceLocation }>();
   for (const part of report.parts) {
     if (part.status === 'passed') continue;
     for (const d of part.diagnoses) {
       const key = `${d.id}\u0000${d.message}`;
       const g = groups.get(key) ?? { d, parts: [], loc: d.location };
-      g.parts.push(part.id);
+      g.parts.push(part);
       groups.set(key, g);
     }
   }
@@ -264,7 +263,9 @@ function groupDiagnoses(report: GradeReport): { d: Diagnosis; parts: string[]; l
 function conciseDiagnoses(report: GradeReport, width: number, p: Palette): string[] {
   const out: string[] = [];
   for (const { d, parts, loc } of groupDiagnoses(report)) {
-    out.push('', ...wrap(t('report.text.cause', { id: d.id, parts: parts.join(', ') }, report.lang), '', width).map(p.yellow));
+    // The parts by their titles, as the reader's language lists them.
+    const titles = listRef(parts.map((part): MessageRef => ({ id: 'report.named', params: { name: part.title } })));
+    out.push('', ...wrap(t('report.text.cause', { id: d.id, parts: titles }, report.lang), '', width).map(p.yellow));
     out.push(...wrap(loc ? `${loc.file}:${loc.line}: ${d.message}` : d.message, '    ', width));
     if (d.hint) out.push(...wrap(t('report.text.hint', { hint: d.hint }, report.lang), '    ', width).map(p.dim));
   }

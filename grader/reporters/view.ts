@@ -3,7 +3,8 @@
  * part's display status and its failed cases grouped by message, so that no reporter repeats the
  * same sentence once per case.
  */
-import type { CaseResult, PartResult, PartStatus } from '../report/types';
+import type { MessageRef } from '../messages/index';
+import type { CaseResult, GradeReport, PartResult, PartStatus, WorstElement } from '../report/types';
 
 /** What a reader is shown: the report's status, or `not-implemented` for a part still on the stub. */
 export type DisplayStatus = PartStatus | 'not-implemented';
@@ -52,4 +53,22 @@ export function failedCaseGroups(part: PartResult): FailedCaseGroup[] {
     g.cases.push(c);
   }
   return [...groups.values()];
+}
+
+/**
+ * The command that reruns a report's hidden cases in a student's repository (the release's
+ * `npm run grade` script), e.g. `npm run grade -- --seed 42`.
+ */
+export function studentRerunCommand(report: Pick<GradeReport, 'seed' | 'preset'>): string {
+  const preset = report.preset === 'full' ? '' : ` --preset ${report.preset.replace(/[^\w-]/g, '')}`;
+  return `npm run grade -- --seed ${report.seed}${preset}`;
+}
+
+/**
+ * Where the worst element is, in Octave terms, as a catalogue message: "at Theta2(2,1), unrolled
+ * index 14" or "at index 7" (1-based); undefined for a scalar (there is only one value).
+ */
+export function worstPositionRef(w: WorstElement): MessageRef | undefined {
+  if (w.row !== undefined && w.column !== undefined) return { id: 'github.position.matrix', params: { matrix: w.matrix ?? '', row: w.row, column: w.column, index: w.index ?? '' } };
+  return w.index === undefined ? undefined : { id: 'github.position.index', params: { index: w.index } };
 }

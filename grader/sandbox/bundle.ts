@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMessageRef, type MessageRef } from '../messages/index';
 import { GRADER_DIR, KIT_LIB_DIR, PACKAGE_ROOT } from '../paths';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
 import { bundleKey, readCachedBundle, storeCachedBundle, type CachedBundle } from './bundle-cache';
@@ -91,6 +92,7 @@ function sandboxPlugin(sub: LocatedSubmission, runtime: Runtime): Plugin {
             errors: [
               {
                 text: `cannot import "${spec}": a submission may import only ml-matrix, the kit's helpers in ./lib/, node builtins and its own files`,
+                detail: importRefusal('foreign', spec),
               },
             ],
           };
@@ -102,10 +104,10 @@ function sandboxPlugin(sub: LocatedSubmission, runtime: Runtime): Plugin {
           if (module) return external(module);
           const inKit = `./${relative(studentLib, target).split(sep).join('/')}`;
           const r = await pb.resolve(inKit, { resolveDir: KIT_LIB_DIR, kind: args.kind, pluginData: inner });
-          if (r.errors.length) return { errors: [{ text: `cannot import "${spec}": the kit provides no lib/${inKit.slice(2)}` }] };
+          if (r.errors.length) return { errors: [{ text: `cannot import "${spec}": the kit provides no lib/${inKit.slice(2)}`, detail: importRefusal('no-kit-file', spec, `lib/${inKit.slice(2)}`) }] };
           return { path: r.path, sideEffects: r.sideEffects };
         }
-        const outside = { errors: [{ text: `cannot import "${spec}": it is outside the submission; import only files inside it` }] };
+        const outside = { errors: [{ text: `cannot import "${spec}": it is outside the submission; import only files inside it`, detail: importRefusal('outside', spec) }] };
         // The staged copy holds only the exercises folder: a path out of it is refused before resolving.
         if (!isInside(target, sub.boundary)) return outside;
         const r = await pb.resolve(spec, { resolveDir: args.resolveDir, kind: args.kind, pluginData: inner });
@@ -137,6 +139,14 @@ function options(sub: LocatedSubmission, runtime: Runtime): BuildOptions {
   };
 }
 
+/**
+ * A refused import as a catalogue message (`call.compile.import-*`), carried in the esbuild
+ * message's `detail` (kept as is for plugins) so the student reads it in their language.
+ */
+function importRefusal(kind: 'foreign' | 'no-kit-file' | 'outside', spec: string, file?: string): MessageRef {
+  return { id: `call.compile.import-${kind}`, params: file === undefined ? { spec } : { spec, file } };
+}
+
 function compileError(sub: LocatedSubmission, fn: StudentFunction, errors: Message[]): CallError {
   const first = errors[0];
   const loc = first?.location;
@@ -146,6 +156,8 @@ function compileError(sub: LocatedSubmission, fn: StudentFunction, errors: Messa
   return {
     code: 'compile-error',
     message: `${where}: ${first?.text ?? 'the file could not be compiled'}${more}`,
+    // The same, language-neutral: the compiler's own words, where, and how many errors follow.
+    params: { where, error: isMessageRef(first?.detail) ? first.detail : (first?.text ?? ''), more: Math.max(0, errors.length - 1) },
     file,
     ...(loc ? { line: loc.line, column: loc.column + 1 } : {}),
   };

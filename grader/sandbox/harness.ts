@@ -52,6 +52,7 @@ const realAbort = process.abort.bind(process);
 const now = performance.now.bind(performance);
 const isArray = Array.isArray;
 const objectKeys = Object.keys;
+const objectEntries = Object.entries;
 const isMatrix = Matrix.isMatrix;
 const isInteger = Number.isInteger;
 const isView = ArrayBuffer.isView;
@@ -118,6 +119,34 @@ function describeKind(value: unknown, fn?: StudentFunction): string {
   return keys.length === 0 ? `${prefix} with no keys` : `${prefix} with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
 }
 
+/** describeKind's facts as language-neutral params (WireValue `about`; the grader's `compare.other.<type>`). */
+function aboutKind(value: unknown, fn?: StudentFunction): Record<string, string | number> {
+  if (value === null || value === undefined) return { type: String(value) };
+  switch (typeof value) {
+    case 'string':
+      return { type: 'string', preview: stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) };
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+      return { type: typeof value, value: String(value) };
+    case 'function':
+      return value.name ? { type: 'function-named', name: truncateText(value.name, 80, 1) } : { type: 'function' };
+  }
+  if (value instanceof Promise) return { type: 'promise', fn: fn ?? '' };
+  if (isView(value)) return { type: 'typed-array', name: value.constructor?.name ?? 'TypedArray', length: (value as unknown as ArrayLike<number>).length };
+  if (isArray(value)) {
+    let bad = 0;
+    while (bad < value.length && typeof value[bad] === 'number') bad++;
+    return { type: 'array', length: value.length, element: kindOf(value[bad]), index: bad };
+  }
+  const keys = objectKeys(value as object);
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+  const list = truncateText(`${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`, 300, 1);
+  if (ctor && ctor !== 'Object') return keys.length === 0 ? { type: 'instance-empty', name: truncateText(ctor, 80, 1) } : { type: 'instance', name: truncateText(ctor, 80, 1), keys: list };
+  return keys.length === 0 ? { type: 'object-empty' } : { type: 'object', keys: list };
+}
+
 function looksLikeMatrix(value: unknown): value is { rows: number; columns: number; get(i: number, j: number): number } {
   if (isMatrix(value)) return true;
   const v = value as { rows?: unknown; columns?: unknown; get?: unknown } | null;
@@ -137,7 +166,10 @@ export function toWire(value: unknown, fn: StudentFunction | undefined): WireVal
         const row: number[] = [];
         for (let j = 0; j < columns; j++) {
           const x = value.get(i, j);
-          if (typeof x !== 'number') return { kind: 'other', description: `a matrix-like object whose element (${i + 1}, ${j + 1}) is ${describeKind(x)}` };
+          if (typeof x !== 'number') {
+            const about = { type: 'matrix-like', row: i + 1, column: j + 1, element: kindOf(x) };
+            return { kind: 'other', description: `a matrix-like object whose element (${i + 1}, ${j + 1}) is ${describeKind(x)}`, about };
+          }
           row[j] = x;
         }
         data[i] = row;
@@ -149,7 +181,7 @@ export function toWire(value: unknown, fn: StudentFunction | undefined): WireVal
     const v = value as { J: unknown; grad: unknown };
     return { kind: 'cost-and-gradient', J: toWire(v.J, undefined), grad: toWire(v.grad, undefined) };
   }
-  return { kind: 'other', description: truncateText(describeKind(value, fn)) };
+  return { kind: 'other', description: truncateText(describeKind(value, fn)), about: aboutKind(value, fn) };
 }
 
 function safeString(get: () => unknown, fallback: string): string {
@@ -182,10 +214,49 @@ function relativeTo(root: string, path: string): string {
   return inside(path, root) ? path.slice(root.length).replace(/^\/+/, '') : path;
 }
 
-/** The error as a student-facing CallError: message plus the student's own stack frames only. */
+/** A value's kind in one word, as the catalogue's `compare.element.*` names it. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Promise) return 'promise';
+  if (isView(value)) return 'typed-array';
+  if (isArray(value)) return 'nested-array';
+  const type = typeof value;
+  return type === 'object' ? 'object' : type;
+}
+
+/** At most this many values of a kit error's description travel (the grader knows each kind's). */
+const KIT_PARAMS = 8;
+
+/**
+ * The kit's own description of its error (exercises/lib/errors.ts: `error.kit`, a kind and
+ * values), as CallError params: `kit` and `k.<name>`. Student code could forge one: the grader
+ * renders only kinds and values it knows.
+ */
+function kitParams(error: object): Record<string, string | number> {
+  try {
+    const kit = (error as { kit?: { kind?: unknown; params?: unknown } }).kit;
+    if (typeof kit !== 'object' || kit === null || typeof kit.kind !== 'string' || typeof kit.params !== 'object' || kit.params === null) return {};
+    const out: Record<string, string | number> = { kit: truncateText(kit.kind, 40, 1) };
+    for (const [name, value] of objectEntries(kit.params as Record<string, unknown>).slice(0, KIT_PARAMS)) {
+      if (typeof value === 'string') out[`k.${truncateText(name, 20, 1)}`] = truncateText(value, 200, 1);
+      else if (typeof value === 'number') out[`k.${truncateText(name, 20, 1)}`] = value;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The error as a student-facing CallError: message plus the student's own stack frames only.
+ * Params for the catalogue: `error` (JavaScript's own "Name: message"), `loading` (thrown while its
+ * file loaded), `denied` (a permission the sandbox withholds), `thrown` (the kind of a non-Error
+ * value thrown), and the kit's description of its own errors (kitParams).
+ */
 function threwError(error: unknown, config: HarnessConfig, context: string): CallError {
   let message: string;
   let stack = '';
+  const params: Record<string, string | number> = context ? { loading: 1 } : {};
   if (typeof error === 'object' && error !== null) {
     const name = safeString(() => (error as Error).name, 'Error');
     const text = safeString(() => (error as Error).message, '');
@@ -193,10 +264,16 @@ function threwError(error: unknown, config: HarnessConfig, context: string): Cal
     // Node's own format, "Error [ERR_ACCESS_DENIED]: ...", so the reason is visible in one line.
     const label = code ? `${name} [${code}]` : name;
     message = text ? `${label}: ${text}` : label;
-    if (code === 'ERR_ACCESS_DENIED') message += ' (the grader runs your code without access to files, processes or workers)';
+    params.error = truncateText(message);
+    Object.assign(params, kitParams(error));
+    if (code === 'ERR_ACCESS_DENIED') {
+      message += ' (the grader runs your code without access to files, processes or workers)';
+      params.denied = 1;
+    }
     stack = safeString(() => (error as Error).stack, '');
   } else {
     message = `${describeKind(error)} was thrown (throw an Error to get a stack trace)`;
+    params.thrown = kindOf(error);
   }
   const frames: string[] = [];
   let first: { file: string; line: number; column: number } | undefined;
@@ -213,7 +290,7 @@ function threwError(error: unknown, config: HarnessConfig, context: string): Cal
     first ??= { file, line: Number(m[3]), column: Number(m[4]) };
     if (frames.length >= 20) break;
   }
-  return { code: 'threw', message: truncateText(`${context}${message}`), stack: frames.slice(0, TEXT_CAPS.stackFrames), ...first };
+  return { code: 'threw', message: truncateText(`${context}${message}`), stack: frames.slice(0, TEXT_CAPS.stackFrames), ...first, params };
 }
 
 /** V8's and Node's words when an allocation fails for want of memory (RLIMIT_DATA), not for a bad size. */

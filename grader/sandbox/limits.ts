@@ -66,7 +66,11 @@ export function truncateText(text: string, maxChars: number = TEXT_CAPS.messageC
 }
 
 function boundWire(value: WireValue, depth = 0): WireValue {
-  if (value.kind === 'other') return { kind: 'other', description: truncateText(value.description) };
+  if (value.kind === 'other') {
+    const out: WireValue = { kind: 'other', description: truncateText(value.description) };
+    if (value.about) out.about = Object.fromEntries(Object.entries(value.about).map(([k, v]) => [k, typeof v === 'string' ? truncateText(v, 300, 1) : v]));
+    return out;
+  }
   if (value.kind === 'cost-and-gradient' && depth < 2) return { kind: 'cost-and-gradient', J: boundWire(value.J, depth + 1), grad: boundWire(value.grad, depth + 1) };
   return value;
 }

@@ -105,7 +105,11 @@ export type WireValue =
   | { kind: 'training'; theta: number[]; costs: number[]; iterations: number }
   /** The walkthrough's `check-gradients`: the student's numerical gradient and nnCostFunction's grad. */
   | { kind: 'gradient-check'; numgrad: WireValue; grad: WireValue }
-  | { kind: 'other'; description: string };
+  /**
+   * Anything else: `description` in English (logs), and `about`, the same description as
+   * language-neutral params for the catalogue (`type` selects a `compare.other.*` sentence).
+   */
+  | { kind: 'other'; description: string; about?: Readonly<Record<string, string | number>> };
 
 /** Extra observations a call reports besides its return value. */
 export interface CallObservations {

@@ -400,9 +400,11 @@ function checkMmul(A: unknown, B: unknown): void {
   const b = shapeOf(B);
   if (!a || !b || a[1] === b[0]) return;
   let hint = '';
-  if (a[1] === b[1]) hint = ' (did you mean A.mmul(B.transpose())?)';
-  else if (a[0] === b[0]) hint = ' (did you mean A.transpose().mmul(B)?)';
-  throw new MatrixShapeError(`mmul: inner dimensions must agree: A is ${a[0]}×${a[1]} but B is ${b[0]}×${b[1]}${hint}`);
+  let fix = 'none';
+  if (a[1] === b[1]) [hint, fix] = [' (did you mean A.mmul(B.transpose())?)', 'transpose-b'];
+  else if (a[0] === b[0]) [hint, fix] = [' (did you mean A.transpose().mmul(B)?)', 'transpose-a'];
+  const params = { a: `${a[0]}×${a[1]}`, b: `${b[0]}×${b[1]}`, hint: fix };
+  throw new MatrixShapeError(`mmul: inner dimensions must agree: A is ${params.a} but B is ${params.b}${hint}`, 'mmul', params);
 }
 
 function wrapMethod(owner: object, name: string, label: string, isStatic: boolean): void {

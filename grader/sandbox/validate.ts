@@ -68,7 +68,11 @@ export const CALL_OUTCOME_SCHEMA = {
         },
         ...WALKTHROUGH_WIRE_KINDS,
         {
-          properties: { kind: { const: 'other' }, description: { type: 'string' } },
+          properties: {
+            kind: { const: 'other' },
+            description: { type: 'string' },
+            about: { type: 'object', maxProperties: 8, additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }] } },
+          },
           required: ['kind', 'description'],
           additionalProperties: false,
         },

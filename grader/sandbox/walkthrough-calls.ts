@@ -6,6 +6,7 @@
  * no files or network, mutation checks of the stored data).
  */
 import { Matrix } from 'ml-matrix';
+import { kitError } from '../../exercises/lib/errors';
 import { fmincg } from '../../exercises/lib/fmincg';
 import type { NetworkCallArgs, WalkthroughRequest, WireValue } from './protocol';
 
@@ -69,7 +70,7 @@ function train(f: StudentFn, request: Extract<WalkthroughRequest, { op: 'train' 
     (theta) => {
       const out = costCall(f, { ...request, nnParams: theta }, X, y) as { J?: unknown; grad?: unknown } | null;
       const grad = out && typeof out === 'object' ? numbers(out.grad) : null;
-      if (!out || typeof out.J !== 'number' || !grad) throw new TypeError('nnCostFunction must return { J, grad } (a number and a vector) during training');
+      if (!out || typeof out.J !== 'number' || !grad) throw kitError(new TypeError('nnCostFunction must return { J, grad } (a number and a vector) during training'), 'train-cost');
       return { J: out.J, grad };
     },
     new F64(request.nnParams),

@@ -17,17 +17,18 @@ import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
 import v8 from 'node:v8';
+import { kitError } from '../../exercises/lib/errors';
 
 /** What a student sees when their code touches the network. */
 export const NO_NETWORK_MESSAGE = "the grader's sandbox has no network";
 
-type ErrorWithCode = Error & { code: string };
-
-function refusing(message: string, code: string): () => never {
+/**
+ * A replacement that throws `message` with Node's `code`, and the catalogue's `kind` of it as the
+ * kit's errors carry theirs (`error.kit`), so the student reads it in their language.
+ */
+function refusing(message: string, code: string, kind: string): () => never {
   return function refused(): never {
-    const error = new Error(message) as ErrorWithCode;
-    error.code = code;
-    throw error;
+    throw kitError(Object.assign(new Error(message), { code }), kind);
   };
 }
 
@@ -53,7 +54,7 @@ const DNS_METHODS = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6
  * out), and servers (listen). The caller runs syncBuiltinESMExports() afterwards.
  */
 export function disableNetwork(): void {
-  const refuse = refusing(NO_NETWORK_MESSAGE, 'ERR_SANDBOX_NO_NETWORK');
+  const refuse = refusing(NO_NETWORK_MESSAGE, 'ERR_SANDBOX_NO_NETWORK', 'sandbox-network');
   replace(net.Socket.prototype, ['connect'], refuse);
   replace(net.Server.prototype, ['listen'], refuse);
   replace(net, ['connect', 'createConnection'], refuse);
@@ -69,7 +70,7 @@ export function disableNetwork(): void {
 
 /** No heap snapshots: they would show memory that is not the submission's (the channel's state). */
 export function blockHeapSnapshots(): void {
-  replace(v8, ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit'], refusing("the grader's sandbox does not allow heap snapshots", 'ERR_ACCESS_DENIED'));
+  replace(v8, ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit'], refusing("the grader's sandbox does not allow heap snapshots", 'ERR_ACCESS_DENIED', 'sandbox-heap-snapshot'));
 }
 
 /** The prototypes of Node's internal TCP, pipe and UDP handles, reached the way an attacker would. */
@@ -105,10 +106,10 @@ function handlePrototypes(): object[] {
  * disableNetwork replaces net.Socket.prototype.connect (it uses it once to find the TCP handle).
  */
 export function hardenInternals(): void {
-  const noSignals = refusing("the grader's sandbox does not allow sending signals", 'ERR_ACCESS_DENIED');
+  const noSignals = refusing("the grader's sandbox does not allow sending signals", 'ERR_ACCESS_DENIED', 'sandbox-signals');
   replace(process, ['kill', '_kill'], noSignals);
-  replace(os, ['setPriority'], refusing("the grader's sandbox does not allow changing process priorities", 'ERR_ACCESS_DENIED'));
-  const noHandles = refusing(NO_NETWORK_MESSAGE, 'ERR_SANDBOX_NO_NETWORK');
+  replace(os, ['setPriority'], refusing("the grader's sandbox does not allow changing process priorities", 'ERR_ACCESS_DENIED', 'sandbox-priority'));
+  const noHandles = refusing(NO_NETWORK_MESSAGE, 'ERR_SANDBOX_NO_NETWORK', 'sandbox-network');
   for (const proto of handlePrototypes()) {
     replace(proto, ['connect', 'connect6', 'bind', 'bind6', 'listen', 'send', 'send6', 'open'], noHandles);
   }

@@ -8,10 +8,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeWire } from '../compare/index';
+import { wireRef } from '../compare/index';
 import { partOfLine, submissionSources, type SourceReader } from '../diagnose/sources';
 import { missingKitHelper } from '../kit';
 import { frameIn } from '../locate';
+import { callErrorRef, compileDetail, threwDetail } from '../messages/call-errors';
 import type { MessageRef } from '../messages/index';
 import { STUDENT_FILES, type StudentFunction } from '../parts/ids';
 import { PACKAGE_ROOT } from '../paths';
@@ -59,11 +60,11 @@ export function failureLines(error: CallError, fn: StudentFunction, sources: Sou
     case 'timeout':
       return [{ id: 'walkthrough.timeout', params: { fn, file, seconds: Number(error.params?.seconds ?? 0) } }];
     case 'compile-error':
-      return [{ id: 'walkthrough.compile-error', params: { detail: error.message } }];
+      return [{ id: 'walkthrough.compile-error', params: { detail: compileDetail(error) } }];
     case 'threw':
       return threwLines(error, fn, sources);
     default:
-      return [{ id: 'walkthrough.failed', params: { fn, detail: error.message } }];
+      return [{ id: 'walkthrough.failed', params: { error: callErrorRef(fn, error) } }];
   }
 }
 
@@ -71,7 +72,7 @@ function threwLines(error: CallError, fn: StudentFunction, sources: SourceReader
   const where = error.file && error.line ? `${error.file}:${error.line}${error.column ? `:${error.column}` : ''}` : fileOf(fn);
   const helper = missingKitHelper(error.message);
   const lines: MessageRef[] = [
-    helper ? { id: 'call.missing-import', params: { fn, name: helper, where } } : { id: 'walkthrough.threw', params: { where, detail: error.message } },
+    helper ? { id: 'call.missing-import', params: { fn, name: helper, where } } : { id: 'walkthrough.threw', params: { where, detail: threwDetail(error) } },
   ];
   // The line may belong to another part of nnCostFunction than the step's: every call runs them all.
   const src = sources('nnCostFunction');
@@ -84,8 +85,8 @@ function threwLines(error: CallError, fn: StudentFunction, sources: SourceReader
 /** A value the walkthrough cannot use: a Promise (an async function), or the wrong kind of value. */
 export function valueProblem(value: WireValue, fn: StudentFunction, expected: WireValue['kind'][]): MessageRef | null {
   if (expected.includes(value.kind)) return null;
-  if (value.kind === 'other' && value.description.startsWith('a Promise')) return { id: 'walkthrough.async', params: { fn, file: fileOf(fn) } };
-  return { id: 'walkthrough.wrong-type', params: { fn, got: describeWire(value) } };
+  if (value.kind === 'other' && (value.about?.type === 'promise' || value.description.startsWith('a Promise'))) return { id: 'walkthrough.async', params: { fn, file: fileOf(fn) } };
+  return { id: 'walkthrough.wrong-type', params: { fn, got: wireRef(value) } };
 }
 
 /**
