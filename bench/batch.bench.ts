@@ -8,7 +8,11 @@
  * where ratio_to_sequential compares with one grade at a time in a warm process (measured in this
  * run) and peak_rss_mb is the batch process's own peak (each sandbox child is a separate process
  * that lives for one submission), so rss_ratio_to_200 near 1 means memory flat in N. Then where
- * one grade's time goes (sequential grade, esbuild bundle, bare child-process spawn).
+ * one grade's time goes (sequential grade, esbuild bundle, bare child-process spawn), and the
+ * ceiling any batch with a fresh process per submission has on this machine:
+ *   batch ceiling bare_node_per_s=<..> jobs=<..> batch_ratio_to_ceiling=<..>
+ * (bare `node -e 0` processes, `jobs` at a time: the sandbox's isolation gives each submission its
+ * own Node process, so the batch cannot grade faster than this).
  *   npm run bench -- batch
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,6 +49,20 @@ async function spawnMs(): Promise<number> {
   const t = performance.now();
   await new Promise<void>((res, rej) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('exit', () => res()).on('error', rej));
   return performance.now() - t;
+}
+
+/** Bare `node -e 0` processes per second, `jobs` running at a time (the ceiling of one process per submission). */
+async function bareNodeRate(count: number, jobs: number): Promise<number> {
+  const t = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      await spawnMs();
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return count / ((performance.now() - t) / 1000);
 }
 
 /**
@@ -103,6 +121,7 @@ export async function run(): Promise<void> {
 
     const jobs = availableParallelism();
     let rss200 = 0;
+    let rate200 = 0;
     for (const count of SIZES) {
       const folder = join(base, `class-${count}`);
       mkdirSync(folder);
@@ -110,10 +129,12 @@ export async function run(): Promise<void> {
       const { seconds, peakRssMb } = batchCli(folder, join(base, `out-${count}`), count);
       const rate = count / seconds;
       const target = count === 200 ? ` target=40 ${rate >= 40 ? 'met' : 'missed'}` : '';
-      if (count === 200) rss200 = peakRssMb;
+      if (count === 200) [rss200, rate200] = [peakRssMb, rate];
       const flat = count !== 200 && rss200 > 0 ? ` rss_ratio_to_200=${(peakRssMb / rss200).toFixed(2)}` : '';
       console.log(`batch ${count} submissions_per_s=${rate.toFixed(1)} ratio_to_sequential=${(rate / sequentialRate).toFixed(2)}${target} peak_rss_mb=${peakRssMb.toFixed(0)}${flat}`);
     }
+    const ceiling = await bareNodeRate(60, jobs);
+    console.log(`batch ceiling bare_node_per_s=${ceiling.toFixed(1)} jobs=${jobs} batch_ratio_to_ceiling=${(rate200 / ceiling).toFixed(2)}   # one fresh Node process per submission (the sandbox's isolation) cannot go faster`);
     console.log(
       `  (batch breakdown: jobs=${jobs} grade_sequential_ms=${median(seq).toFixed(0)} ` +
         `bundle_ms=${median(bundles).toFixed(0)} node_spawn_ms=${median(spawns).toFixed(0)} load1=${loadavg()[0].toFixed(2)})`,
