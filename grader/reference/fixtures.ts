@@ -16,6 +16,7 @@ import { schemaValidator } from '../report/validate';
 import { centre, gridCells } from './cells';
 import type { Reference } from './contract';
 import { loadReference } from './load';
+import { readStoredFile } from './stored-file';
 import { decodeCentred, digestSync, forgetSealed, loadSealed, SEALED_PATH, SEALED_SCHEMA_PATH, type SealedFile } from './sealed';
 
 export const PUBLIC_FORMAT = 'backprop-grader/public' as const;
@@ -28,15 +29,7 @@ let cached: PublicFixtures | undefined;
 /** The public fixtures, read once per process (format and version checked; the schema is enforced on write and by tests). */
 export function loadPublicFixtures(path = PUBLIC_PATH): PublicFixtures {
   if (path === PUBLIC_PATH && cached) return cached;
-  let data: PublicFixtures;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as PublicFixtures;
-  } catch (cause) {
-    throw new Error(`backprop-grader: cannot read the public reference outputs ${path}; reinstall the grader or run \`backprop-grader fixtures\` where solutions/ exists`, { cause });
-  }
-  if (data.format !== PUBLIC_FORMAT || data.version !== PUBLIC_VERSION) {
-    throw new Error(`backprop-grader: ${path} is not a ${PUBLIC_FORMAT} file of version ${PUBLIC_VERSION}; run \`backprop-grader fixtures\``);
-  }
+  const data = readStoredFile<PublicFixtures>(path, { format: PUBLIC_FORMAT, version: PUBLIC_VERSION, what: 'the public reference outputs' });
   if (path === PUBLIC_PATH) cached = data;
   return data;
 }

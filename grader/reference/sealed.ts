@@ -9,9 +9,9 @@
  * value with sha256(domain ‖ the file's random pepper ‖ the value's id); 128-bit digests.
  */
 import { createHash, scrypt as scryptCb, scryptSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRADER_DIR } from '../paths';
+import { readStoredFile } from './stored-file';
 import { centredCells, gridCandidates, type CentredLayout, type CellTolerance } from './cells';
 
 export const SEALED_FORMAT = 'backprop-grader/sealed' as const;
@@ -223,15 +223,7 @@ let cached: { path: string; file: SealedFile } | undefined;
  */
 export function loadSealed(path = SEALED_PATH): SealedFile {
   if (cached && cached.path === path) return cached.file;
-  let data: SealedFile;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as SealedFile;
-  } catch (cause) {
-    throw new Error(`backprop-grader: cannot read the sealed hidden cases ${path}; reinstall the grader or run \`backprop-grader fixtures\` where solutions/ exists`, { cause });
-  }
-  if (data.format !== SEALED_FORMAT || data.version !== SEALED_VERSION) {
-    throw new Error(`backprop-grader: ${path} is not a ${SEALED_FORMAT} file of version ${SEALED_VERSION}; run \`backprop-grader fixtures\``);
-  }
+  const data = readStoredFile<SealedFile>(path, { format: SEALED_FORMAT, version: SEALED_VERSION, what: 'the sealed hidden cases' });
   cached = { path, file: data };
   return data;
 }
