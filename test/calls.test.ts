@@ -6,6 +6,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FlatMatrix, snapshotOf } from '../exercises/lib/kernels';
 import { changedInputs, snapshotInputs } from '../grader/sandbox/calls';
 
 const X = (): Matrix =>
@@ -57,5 +58,45 @@ describe('mutation check', () => {
         theta[0] = 100;
       }),
     ).toEqual(['X', 'theta']);
+  });
+
+  describe("the kit's FlatMatrix (the walkthrough's stored X)", () => {
+    const flat = () => new FlatMatrix(2, 3, new Float64Array([1, 2, 3, 4, NaN, 6]));
+    const changed = (change: (X: FlatMatrix) => void): string[] => {
+      const inputs = { X: flat() };
+      const before = snapshotInputs(inputs);
+      change(inputs.X);
+      return changedInputs(inputs, before);
+    };
+
+    it('is checked without handing out its rows, so the kit keeps sharing it between products', () => {
+      const X = flat();
+      const before = snapshotInputs({ X });
+      expect(changedInputs({ X }, before)).toEqual([]);
+      // Shared: two snapshots are the same object (a matrix whose rows were read would be copied each time).
+      expect(snapshotOf(X)).toBe(snapshotOf(X));
+    });
+
+    it('sees every change: set(), a write through its rows, a shape change', () => {
+      expect(changed((X) => X.set(0, 1, 7))).toEqual(['X']);
+      expect(changed((X) => (X.data[1][2] = 0))).toEqual(['X']);
+      expect(changed((X) => X.data[1].fill(4))).toEqual(['X']);
+      expect(changed((X) => X.addRow([7, 8, 9]))).toEqual(['X']);
+    });
+
+    it('cannot be fooled by a replaced FlatMatrix.storage (the reader was captured when the harness loaded)', () => {
+      const original = FlatMatrix.storage;
+      try {
+        expect(
+          changed((X) => {
+            const before = new Float64Array([1, 2, 3, 4, NaN, 6]);
+            (FlatMatrix as unknown as { storage: () => Float64Array }).storage = () => before;
+            X.set(0, 0, 100);
+          }),
+        ).toEqual(['X']);
+      } finally {
+        (FlatMatrix as unknown as { storage: typeof original }).storage = original;
+      }
+    });
   });
 });

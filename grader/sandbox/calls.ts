@@ -8,6 +8,7 @@
  * Array.prototype or Matrix.prototype.get).
  */
 import { Matrix } from 'ml-matrix';
+import { FlatMatrix } from '../../exercises/lib/kernels/flatMatrix';
 import { seededRandom } from '../../exercises/lib/random';
 import { evaluateKnownFunction } from './functions';
 import type { CallObservations, SandboxRequest, WalkthroughRequest } from './protocol';
@@ -25,6 +26,8 @@ const F64_PROTOTYPE = F64.prototype;
 /** %TypedArray%.prototype.set and the length getter: native copies and lengths no submission can patch. */
 const typedSet = F64.prototype.set;
 const typedLength = Object.getOwnPropertyDescriptor(getPrototypeOf(F64_PROTOTYPE) as object, 'length')?.get as (this: Float64Array) => number;
+/** The kit's FlatMatrix values reader, captured (a submission may replace the static later). */
+const flatStorage = FlatMatrix.storage;
 
 /** A grading request (not one of the walkthrough's). */
 export type GradingRequest = Exclude<SandboxRequest, WalkthroughRequest>;
@@ -68,6 +71,11 @@ function matrixSnapshot(M: Matrix): Snapshot {
   const columns = M.columns;
   const count = rows * columns;
   const values = new F64(count);
+  const flat = flatValues(M);
+  if (flat && typedLength.call(flat) === count) {
+    typedSet.call(values, flat, 0);
+    return { rows, columns, count, values };
+  }
   const data = (M as unknown as { data?: unknown }).data;
   let fast = isArray(data) && data.length === rows;
   for (let i = 0; fast && i < rows; i++) {
@@ -80,6 +88,20 @@ function matrixSnapshot(M: Matrix): Snapshot {
     for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) values[k++] = matrixGet.call(M, i, j);
   }
   return { rows, columns, count, values };
+}
+
+/**
+ * A FlatMatrix's own values, read without handing out its rows (reading `data` would, and the kit
+ * would then copy the matrix on every product instead of reusing it and its non-zeros: the
+ * walkthrough's training reads the same 5000×400 X some hundred times). Undefined for anything
+ * else: the captured reader touches the kit's private fields, which only a real FlatMatrix has.
+ */
+function flatValues(M: Matrix): Float64Array | undefined {
+  try {
+    return flatStorage.call(FlatMatrix, M as unknown as FlatMatrix);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The numbers of an argument (row-major for a matrix), or null when it is not a matrix or array. */
