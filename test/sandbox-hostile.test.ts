@@ -192,6 +192,36 @@ describe.each(MODES)('hostile submissions, isolation $mode', ({ mode, skip }) =>
     expect(alive(decoy.pid as number)).toBe(true);
   });
 
+  it.skipIf(skip)('kill(0, sig) through an unspawned ChildProcess handle reaches nothing in the grader\'s process group', async () => {
+    // A decoy in this test's process group that dies of SIGWINCH (which this test process ignores).
+    const decoy = spawn(process.execPath, ['-e', "process.on('SIGWINCH', () => process.exit(7)); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+    children.push(decoy);
+    await new Promise((r) => setTimeout(r, 300)); // its handler is installed
+    const SIGWINCH = 28;
+    const { outcomes } = await run(join(FIXTURES, 'signals-process-group'), mode, [NUMGRAD([SIGWINCH, 0, 0]), NUMGRAD([SIGWINCH, 0, 0])]);
+    for (const outcome of outcomes) {
+      const message = errorOf(outcome).message;
+      // Namespaces: the sandbox's own session gets it (what kill says varies: 0, or ESRCH); the fallback refuses.
+      if (mode === 'namespaces') expect(message).toMatch(new RegExp(`^Error: signal group: kill\\(0, ${SIGWINCH}\\) returned (0|-3)$`));
+      else expect(message).toBe('Error: signal group: refused: ERR_ACCESS_DENIED');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(decoy.pid as number)).toBe(true);
+  });
+
+  it.skipIf(skip || mode !== 'permission-model' || !findExecutable('setpriv'))('the fallback child has a process group of its own (a second wall behind the harness)', async () => {
+    const sb = await openSandbox(join(FIXTURES, 'signals-process-group'), {}, { isolation: 'permission-model', trace: false });
+    try {
+      const pgrp = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+      const sandboxed = liveProcesses(RUNTIME_DIR).filter((pid) => pgrp(pid) !== pgrp(process.pid));
+      const shared = liveProcesses(RUNTIME_DIR).filter((pid) => pgrp(pid) === pgrp(process.pid));
+      expect(sandboxed.length).toBeGreaterThan(0);
+      expect(shared).toEqual([]);
+    } finally {
+      await sb.close();
+    }
+  });
+
   it.skipIf(skip)('killing the parent and spinning leaves no orphan and no folder behind', async () => {
     const marker = `bpg-orphan-${mode}-${process.pid}`;
     const source = readFileSync(join(FIXTURES, 'kills-parent-then-spins', 'exercises', 'sigmoidGradient.ts'), 'utf8').replace("'bpg-hostile-orphan'", `'${marker}'`);
@@ -597,7 +627,7 @@ export function sigmoidGradient(z: Matrix): Matrix {
 });
 
 it('the fixtures named here exist', () => {
-  for (const f of ['signals-parent-and-decoy', 'kills-parent-then-spins', 'ipc-internals-and-raw-bytes', 'network-internal-handles', 'memory-arraybuffers', 'huge-reply', 'throws-huge-messages']) {
+  for (const f of ['signals-parent-and-decoy', 'signals-process-group', 'kills-parent-then-spins', 'ipc-internals-and-raw-bytes', 'network-internal-handles', 'memory-arraybuffers', 'huge-reply', 'throws-huge-messages']) {
     expect(existsSync(join(FIXTURES, f, 'README.md')), f).toBe(true);
   }
 });

@@ -10,8 +10,12 @@
  *   open and namespaces would close: sending signals (process.kill: the grader, its esbuild
  *   service, classmates), renicing other processes, and Node's internal socket handles (a TCP or
  *   pipe handle's constructor reached through `net._createServerHandle` or `process.stdout._handle`
- *   connects anywhere). Best effort at the JavaScript level, which is why namespaces are preferred.
+ *   connects anywhere), and the process handle inside every `new ChildProcess()`: never spawned,
+ *   its pid is 0, so its `kill(sig)` is kill(0, sig), the whole process group. Best effort at the
+ *   JavaScript level, which is why namespaces are preferred (and why the fallback child has its
+ *   own process group where it can: spawn-node.ts).
  */
+import { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
@@ -108,6 +112,14 @@ function handlePrototypes(): object[] {
 export function hardenInternals(): void {
   const noSignals = refusing("the grader's sandbox does not allow sending signals", 'ERR_ACCESS_DENIED', 'sandbox-signals');
   replace(process, ['kill', '_kill'], noSignals);
+  // An unspawned ChildProcess's handle: kill() would signal process group 0 (the grader's, when
+  // the child shares it), spawn() is the permission model's to refuse but costs nothing to close.
+  try {
+    const handle = (new ChildProcess() as unknown as { _handle?: object })._handle;
+    if (handle) replace(Object.getPrototypeOf(handle) as object, ['kill', 'spawn'], noSignals);
+  } catch {
+    // no process handle to be had this way
+  }
   replace(os, ['setPriority'], refusing("the grader's sandbox does not allow changing process priorities", 'ERR_ACCESS_DENIED', 'sandbox-priority'));
   const noHandles = refusing(NO_NETWORK_MESSAGE, 'ERR_SANDBOX_NO_NETWORK', 'sandbox-network');
   for (const proto of handlePrototypes()) {
