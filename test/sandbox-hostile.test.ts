@@ -595,6 +595,21 @@ describe.each(MODES)('reports stay small whatever the submission prints or throw
   });
 });
 
+describe("the grader's own scan of student lines for locations", () => {
+  it('a 200 KB line of `*` under the file cap costs no backtracking: the mistake is still located, at once', async () => {
+    // PART_MARK (a comment marker, then `.*`, then "Part N") is quadratic in a line's length:
+    // this exact file held the grader's main thread for 59 s (every classmate of a batch waiting).
+    const source = readFileSync(join(FIXTURES, 'located-missing-average-cost-vec', 'exercises', 'nnCostFunction.ts'), 'utf8');
+    const dir = submission({ 'nnCostFunction.ts': `${source}\n// ${'*'.repeat(200_000)}\n` }, 'located-missing-average-cost-vec');
+    const t0 = performance.now();
+    const report = await grade({ submission: dir, seed: 1, isolation: 'permission-model' });
+    const cost = report.parts.find((p) => p.id === 'feedforward-cost');
+    expect(cost?.diagnoses.find((d) => d.id === 'missing-average')?.location).toEqual({ file: 'exercises/nnCostFunction.ts', line: 46, source: 'diagnosis' });
+    // A hang guard, not a benchmark (under a second here once the lines are capped).
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});
+
 describe.skipIf(!LINUX)('large requests and per-call timeouts', () => {
   it('a 5000×400 matrix reaches the student exactly; a tight per-call timeout ends only that call', async () => {
     const dir = submission({
