@@ -6,6 +6,8 @@
  * - disableNetwork (every mode): the public network APIs, with a message a student understands.
  *   Under namespaces the kernel's empty network namespace is the real wall; this is the friendly one.
  * - blockHeapSnapshots (every mode): a heap snapshot would show the boot script's memory.
+ * - sealByteViews (every mode): the typed arrays' size accessors stay Node's own, so a getter a
+ *   submission puts on them never sees the reply frames (they carry the session secret).
  * - hardenInternals (the permission-model fallback only): what Node 20's permission model leaves
  *   open and namespaces would close: sending signals (process.kill: the grader, its esbuild
  *   service, classmates), renicing other processes, and Node's internal socket handles (a TCP or
@@ -75,6 +77,28 @@ export function disableNetwork(): void {
 /** No heap snapshots: they would show memory that is not the submission's (the channel's state). */
 export function blockHeapSnapshots(): void {
   replace(v8, ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit'], refusing("the grader's sandbox does not allow heap snapshots", 'ERR_ACCESS_DENIED', 'sandbox-heap-snapshot'));
+}
+
+/**
+ * Pins `length`, `byteLength`, `byteOffset` and `buffer` of every Uint8Array (Buffers included) to
+ * V8's own getters, non-configurable, where a submission could otherwise put or shadow them.
+ * Each reply frame carries the session secret in its bytes, and the boot script's writeAll and
+ * fs.writeSync read the frame's size through these accessors: a getter of the submission's once
+ * read the secret out of `this` at the first reply, so its forged frames passed the tag check.
+ */
+export function sealByteViews(): void {
+  const typedArray = Object.getPrototypeOf(Uint8Array.prototype) as object;
+  for (const key of ['length', 'byteLength', 'byteOffset', 'buffer']) {
+    const own = Object.getOwnPropertyDescriptor(typedArray, key);
+    if (!own?.get) continue;
+    for (const proto of [typedArray, Uint8Array.prototype, Buffer.prototype]) {
+      try {
+        Object.defineProperty(proto, key, { get: own.get, set: undefined, configurable: false, enumerable: false });
+      } catch {
+        // already non-configurable: nothing to shadow or replace
+      }
+    }
+  }
 }
 
 /** The prototypes of Node's internal TCP, pipe and UDP handles, reached the way an attacker would. */
