@@ -255,9 +255,9 @@ describe.each(MODES)('hostile submissions, isolation $mode', ({ mode, skip }) =>
     expect(errorOf(outcomes[3]).message).toBe(errorOf(outcomes[0]).message);
   });
 
-  it.skipIf(skip)("the session secret cannot be read from a reply frame through the typed arrays' size getters", async () => {
+  it.skipIf(skip)("the session secret cannot be read from a reply frame through the typed arrays' size getters or species", async () => {
     const { outcomes } = await run(join(FIXTURES, 'steals-reply-tag'), mode, [SIGMOID, SIGMOID, COST]);
-    const refused = ['TypedArray', 'Uint8Array', 'Buffer'].flatMap((p) => [`${p}.length: TypeError`, `${p}.byteLength: TypeError`]).join('; ');
+    const refused = [...['TypedArray', 'Uint8Array', 'Buffer'].flatMap((p) => [`${p}.length: TypeError`, `${p}.byteLength: TypeError`]), 'Uint8Array[Symbol.species]: TypeError', 'Uint8Array.prototype.constructor: TypeError'].join('; ');
     // The second call comes after a reply: a getter that had been put in place would have seen its frame.
     expect(outcomes.slice(0, 2).map((o) => errorOf(o).message)).toEqual([`Error: ${refused}; tag not seen`, `Error: ${refused}; tag not seen`]);
     expect(errorOf(outcomes[2]).code).toBe('not-implemented');

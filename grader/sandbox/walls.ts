@@ -81,7 +81,8 @@ export function blockHeapSnapshots(): void {
 
 /**
  * Pins `length`, `byteLength`, `byteOffset` and `buffer` of every Uint8Array (Buffers included) to
- * V8's own getters, non-configurable, where a submission could otherwise put or shadow them.
+ * V8's own getters, non-configurable, where a submission could otherwise put or shadow them, and
+ * Uint8Array's `constructor` and `Symbol.species` (which subarray consults for its view).
  * Each reply frame carries the session secret in its bytes, and the boot script's writeAll and
  * fs.writeSync read the frame's size through these accessors: a getter of the submission's once
  * read the secret out of `this` at the first reply, so its forged frames passed the tag check.
@@ -98,6 +99,21 @@ export function sealByteViews(): void {
         // already non-configurable: nothing to shadow or replace
       }
     }
+  }
+  // The views subarray and slice make come from `constructor[Symbol.species]`: pinned to V8's too.
+  const TypedArray = Object.getPrototypeOf(Uint8Array) as object;
+  const species = Object.getOwnPropertyDescriptor(TypedArray, Symbol.species);
+  for (const target of [TypedArray, Uint8Array]) {
+    try {
+      if (species?.get) Object.defineProperty(target, Symbol.species, { get: species.get, set: undefined, configurable: false, enumerable: false });
+    } catch {
+      // already non-configurable
+    }
+  }
+  try {
+    Object.defineProperty(Uint8Array.prototype, 'constructor', { value: Uint8Array, writable: false, configurable: false, enumerable: false });
+  } catch {
+    // already non-configurable
   }
 }
 
