@@ -224,6 +224,16 @@ describe.each(MODES)('hostile submissions, isolation $mode', ({ mode, skip }) =>
     }
   });
 
+  it.skipIf(skip)('process._debugProcess (SIGUSR1 to any pid) reaches nothing outside the sandbox', async () => {
+    // A decoy that SIGUSR1 kills (its default action), unlike a Node process.
+    const decoy = spawn('sleep', ['600'], { stdio: 'ignore' });
+    children.push(decoy);
+    const { outcomes } = await run(join(FIXTURES, 'signals-debug-process'), mode, [NUMGRAD([decoy.pid as number, 0, 0])]);
+    expect(errorOf(outcomes[0]).message).toBe(mode === 'namespaces' ? 'Error: debug process: refused: ESRCH' : 'Error: debug process: refused: ERR_ACCESS_DENIED');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(decoy.pid as number)).toBe(true);
+  });
+
   it.skipIf(skip)('killing the parent and spinning leaves no orphan and no folder behind', async () => {
     const marker = `bpg-orphan-${mode}-${process.pid}`;
     const source = readFileSync(join(FIXTURES, 'kills-parent-then-spins', 'exercises', 'sigmoidGradient.ts'), 'utf8').replace("'bpg-hostile-orphan'", `'${marker}'`);
@@ -658,7 +668,7 @@ export function sigmoidGradient(z: Matrix): Matrix {
 });
 
 it('the fixtures named here exist', () => {
-  for (const f of ['signals-parent-and-decoy', 'signals-process-group', 'steals-reply-tag', 'throws-hostile-proxy', 'kills-parent-then-spins', 'ipc-internals-and-raw-bytes', 'network-internal-handles', 'memory-arraybuffers', 'huge-reply', 'throws-huge-messages']) {
+  for (const f of ['signals-parent-and-decoy', 'signals-process-group', 'steals-reply-tag', 'signals-debug-process', 'throws-hostile-proxy', 'kills-parent-then-spins', 'ipc-internals-and-raw-bytes', 'network-internal-handles', 'memory-arraybuffers', 'huge-reply', 'throws-huge-messages']) {
     expect(existsSync(join(FIXTURES, f, 'README.md')), f).toBe(true);
   }
 });

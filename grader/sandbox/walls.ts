@@ -9,8 +9,8 @@
  * - sealByteViews (every mode): the typed arrays' size accessors stay Node's own, so a getter a
  *   submission puts on them never sees the reply frames (they carry the session secret).
  * - hardenInternals (the permission-model fallback only): what Node 20's permission model leaves
- *   open and namespaces would close: sending signals (process.kill: the grader, its esbuild
- *   service, classmates), renicing other processes, and Node's internal socket handles (a TCP or
+ *   open and namespaces would close: sending signals (process.kill and process._debugProcess: the
+ *   grader, its esbuild service, classmates), renicing other processes, and Node's internal socket handles (a TCP or
  *   pipe handle's constructor reached through `net._createServerHandle` or `process.stdout._handle`
  *   connects anywhere), and the process handle inside every `new ChildProcess()`: never spawned,
  *   its pid is 0, so its `kill(sig)` is kill(0, sig), the whole process group. Best effort at the
@@ -151,7 +151,9 @@ function handlePrototypes(): object[] {
  */
 export function hardenInternals(): void {
   const noSignals = refusing("the grader's sandbox does not allow sending signals", 'ERR_ACCESS_DENIED', 'sandbox-signals');
-  replace(process, ['kill', '_kill'], noSignals);
+  // process._debugProcess(pid) is kill(pid, SIGUSR1): it opened the grader's inspector on
+  // 127.0.0.1:9229 (code execution for anyone local) and ends any process that does not catch it.
+  replace(process, ['kill', '_kill', '_debugProcess'], noSignals);
   // An unspawned ChildProcess's handle: kill() would signal process group 0 (the grader's, when
   // the child shares it), spawn() is the permission model's to refuse but costs nothing to close.
   try {
