@@ -192,6 +192,48 @@ describe.each(MODES)('hostile submissions, isolation $mode', ({ mode, skip }) =>
     expect(alive(decoy.pid as number)).toBe(true);
   });
 
+  it.skipIf(skip)('kill(0, sig) through an unspawned ChildProcess handle reaches nothing in the grader\'s process group', async () => {
+    // A decoy in this test's process group that dies of SIGWINCH (which this test process ignores).
+    const decoy = spawn(process.execPath, ['-e', "process.on('SIGWINCH', () => process.exit(7)); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+    children.push(decoy);
+    await new Promise((r) => setTimeout(r, 300)); // its handler is installed
+    const SIGWINCH = 28;
+    const { outcomes } = await run(join(FIXTURES, 'signals-process-group'), mode, [NUMGRAD([SIGWINCH, 0, 0]), NUMGRAD([SIGWINCH, 0, 0])]);
+    for (const outcome of outcomes) {
+      const message = errorOf(outcome).message;
+      // Namespaces: the sandbox's own session gets it (what kill says varies: 0, or ESRCH); the fallback refuses.
+      if (mode === 'namespaces') expect(message).toMatch(new RegExp(`^Error: signal group: kill\\(0, ${SIGWINCH}\\) returned (0|-3)$`));
+      else expect(message).toBe('Error: signal group: refused: ERR_ACCESS_DENIED');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(decoy.pid as number)).toBe(true);
+  });
+
+  it.skipIf(skip || mode !== 'permission-model' || !findExecutable('setpriv'))('the fallback child has a process group of its own (a second wall behind the harness)', async () => {
+    const sb = await openSandbox(join(FIXTURES, 'signals-process-group'), {}, { isolation: 'permission-model', trace: false });
+    try {
+      const pgrp = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+      // Fallback children only (their last argument is the walls' mode; bwrap, of other files' tests, stays in its grader's group).
+      const fallback = liveProcesses(RUNTIME_DIR).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').endsWith('\0permission-model\0'));
+      const sandboxed = fallback.filter((pid) => pgrp(pid) !== pgrp(process.pid));
+      const shared = fallback.filter((pid) => pgrp(pid) === pgrp(process.pid));
+      expect(sandboxed.length).toBeGreaterThan(0);
+      expect(shared).toEqual([]);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it.skipIf(skip)('process._debugProcess (SIGUSR1 to any pid) reaches nothing outside the sandbox', async () => {
+    // A decoy that SIGUSR1 kills (its default action), unlike a Node process.
+    const decoy = spawn('sleep', ['600'], { stdio: 'ignore' });
+    children.push(decoy);
+    const { outcomes } = await run(join(FIXTURES, 'signals-debug-process'), mode, [NUMGRAD([decoy.pid as number, 0, 0])]);
+    expect(errorOf(outcomes[0]).message).toBe(mode === 'namespaces' ? 'Error: debug process: refused: ESRCH' : 'Error: debug process: refused: ERR_ACCESS_DENIED');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(decoy.pid as number)).toBe(true);
+  });
+
   it.skipIf(skip)('killing the parent and spinning leaves no orphan and no folder behind', async () => {
     const marker = `bpg-orphan-${mode}-${process.pid}`;
     const source = readFileSync(join(FIXTURES, 'kills-parent-then-spins', 'exercises', 'sigmoidGradient.ts'), 'utf8').replace("'bpg-hostile-orphan'", `'${marker}'`);
@@ -221,6 +263,20 @@ describe.each(MODES)('hostile submissions, isolation $mode', ({ mode, skip }) =>
     expect(errorOf(outcomes[2])).toMatchObject({ code: 'protocol-error', params: { fn: 'computeNumericalGradient', reason: 'forged' } });
     // The next call gets a fresh process.
     expect(errorOf(outcomes[3]).message).toBe(errorOf(outcomes[0]).message);
+  });
+
+  it.skipIf(skip)("the session secret cannot be read from a reply frame through the typed arrays' size getters or species", async () => {
+    const { outcomes } = await run(join(FIXTURES, 'steals-reply-tag'), mode, [SIGMOID, SIGMOID, COST]);
+    const refused = [...['TypedArray', 'Uint8Array', 'Buffer'].flatMap((p) => [`${p}.length: TypeError`, `${p}.byteLength: TypeError`]), 'Uint8Array[Symbol.species]: TypeError', 'Uint8Array.prototype.constructor: TypeError'].join('; ');
+    // The second call comes after a reply: a getter that had been put in place would have seen its frame.
+    expect(outcomes.slice(0, 2).map((o) => errorOf(o).message)).toEqual([`Error: ${refused}; tag not seen`, `Error: ${refused}; tag not seen`]);
+    expect(errorOf(outcomes[2]).code).toBe('not-implemented');
+  });
+
+  it.skipIf(skip)('a thrown Proxy whose traps throw is the student\'s error, never a harness failure', async () => {
+    const { outcomes } = await run(join(FIXTURES, 'throws-hostile-proxy'), mode, [SIGMOID, SIGMOID, COST]);
+    for (const outcome of outcomes.slice(0, 2)) expect(errorOf(outcome)).toMatchObject({ code: 'threw', message: 'Error' });
+    expect(errorOf(outcomes[2]).code).toBe('not-implemented');
   });
 
   it.skipIf(skip)('TCP and Unix-socket connections through internal handles reach no listener', async () => {
@@ -565,6 +621,21 @@ describe.each(MODES)('reports stay small whatever the submission prints or throw
   });
 });
 
+describe("the grader's own scan of student lines for locations", () => {
+  it('a 200 KB line of `*` under the file cap costs no backtracking: the mistake is still located, at once', async () => {
+    // PART_MARK (a comment marker, then `.*`, then "Part N") is quadratic in a line's length:
+    // this exact file held the grader's main thread for 59 s (every classmate of a batch waiting).
+    const source = readFileSync(join(FIXTURES, 'located-missing-average-cost-vec', 'exercises', 'nnCostFunction.ts'), 'utf8');
+    const dir = submission({ 'nnCostFunction.ts': `${source}\n// ${'*'.repeat(200_000)}\n` }, 'located-missing-average-cost-vec');
+    const t0 = performance.now();
+    const report = await grade({ submission: dir, seed: 1, isolation: 'permission-model' });
+    const cost = report.parts.find((p) => p.id === 'feedforward-cost');
+    expect(cost?.diagnoses.find((d) => d.id === 'missing-average')?.location).toEqual({ file: 'exercises/nnCostFunction.ts', line: 46, source: 'diagnosis' });
+    // A hang guard, not a benchmark (under a second here once the lines are capped).
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});
+
 describe.skipIf(!LINUX)('large requests and per-call timeouts', () => {
   it('a 5000×400 matrix reaches the student exactly; a tight per-call timeout ends only that call', async () => {
     const dir = submission({
@@ -597,7 +668,7 @@ export function sigmoidGradient(z: Matrix): Matrix {
 });
 
 it('the fixtures named here exist', () => {
-  for (const f of ['signals-parent-and-decoy', 'kills-parent-then-spins', 'ipc-internals-and-raw-bytes', 'network-internal-handles', 'memory-arraybuffers', 'huge-reply', 'throws-huge-messages']) {
+  for (const f of ['signals-parent-and-decoy', 'signals-process-group', 'steals-reply-tag', 'signals-debug-process', 'throws-hostile-proxy', 'kills-parent-then-spins', 'ipc-internals-and-raw-bytes', 'network-internal-handles', 'memory-arraybuffers', 'huge-reply', 'throws-huge-messages']) {
     expect(existsSync(join(FIXTURES, f, 'README.md')), f).toBe(true);
   }
 });

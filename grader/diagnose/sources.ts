@@ -14,6 +14,13 @@ import type { FunctionLocation } from '../sandbox/protocol';
 
 /** Files above this size are not read for locations. */
 const MAX_BYTES = 512 * 1024;
+/**
+ * Each line is looked at up to this many characters. The line patterns below are simple, but a
+ * few backtrack (a comment marker then `.*`): quadratic in a line's length, so a 200 KB line of
+ * `*` once held the grader for a minute. Capped, a whole file costs at most this many times its
+ * size per pattern; code a location should point at is never that wide.
+ */
+export const MAX_LINE_CHARS = 240;
 
 export interface StudentSource {
   /** Relative to the submission root, as the sandbox names it (e.g. "exercises/nnCostFunction.ts"). */
@@ -49,7 +56,8 @@ export function submissionSources(submission: string, locations: Partial<Record<
         const real = realpathSync(abs);
         if (!inside(real, realpathSync(submission)) && !inside(real, realpathSync(roots[0]))) continue;
         if (statSync(real).size > MAX_BYTES) continue;
-        out = { file, lines: readFileSync(real, 'utf8').split(/\r?\n/), ...(loc ? { signature: loc.line } : {}) };
+        const lines = readFileSync(real, 'utf8').split(/\r?\n/).map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l));
+        out = { file, lines, ...(loc ? { signature: loc.line } : {}) };
         break;
       } catch {
         // not there: try the next root

@@ -14,7 +14,7 @@ import type { ResolvedLimits } from './limits';
 import type { IsolationMode } from './protocol';
 import type { Runtime } from './runtime';
 import { bwrapArgs, bwrapEnv } from './spawn-bwrap';
-import { nodeCommand, spawnSandboxProcess, withKernelLimits } from './spawn-node';
+import { nodeCommand, ownProcessGroup, spawnSandboxProcess, withKernelLimits } from './spawn-node';
 
 /** How a child ended: its exit code or signal, and whether it had answered the handshake. */
 export interface ChildExit {
@@ -59,7 +59,8 @@ export function startChild(spec: ChildSpec): SandboxChild {
     plan.mode === 'namespaces'
       ? withKernelLimits([plan.bwrap, ...bwrapArgs(node, { readOnly: [runtime.dir, spec.bundleDir], cwd: spec.bundleDir })], limits.memoryMb, false)
       : withKernelLimits(node, limits.memoryMb, true);
-  const proc = spawnSandboxProcess(command, spec.bundleDir, plan.mode === 'namespaces' ? bwrapEnv() : {});
+  // bwrap's --new-session gives the namespaced child a session of its own; the fallback's gets one here.
+  const proc = plan.mode === 'namespaces' ? spawnSandboxProcess(command, spec.bundleDir, bwrapEnv()) : spawnSandboxProcess(command, spec.bundleDir, {}, ownProcessGroup());
   let alive = true;
   let tail = '';
   let ready = false;

@@ -41,6 +41,17 @@ const parse = JSON.parse;
 const apply = Reflect.apply;
 const u8Set = Uint8Array.prototype.set;
 const u8Subarray = Uint8Array.prototype.subarray;
+// A frame that carries the session secret is never handed to anything a submission can reach:
+// subarray would ask `frame.constructor[Symbol.species]` for the new view (a submission's class
+// then receives the frame's buffer), so the encoder makes its views with the constructor itself
+// and reads sizes through V8's own getters.
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const bufferOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'buffer')?.get as (this: Uint8Array) => ArrayBuffer;
+const lengthOf = Object.getOwnPropertyDescriptor(typedArrayProto, 'length')?.get as (this: Uint8Array) => number;
+/** Bytes [start, end) of a fresh frame (byteOffset 0), without species lookups. */
+function frameView(frame: Uint8Array, start: number, end: number): Uint8Array {
+  return new U8(apply(bufferOf, frame, []) as ArrayBuffer, start, end - start);
+}
 const encoder = new TextEncoder();
 const encodeInto = TextEncoder.prototype.encodeInto;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -180,11 +191,11 @@ export function encodeFrame(packet: unknown, tag: Uint8Array | null, binary?: Ui
   const frame = new U8(binaryStart(jsonMax) + state.binaryBytes + extra);
   if (tag) for (let i = 0; i < TAG_BYTES; i++) frame[4 + i] = tag[i];
   const jsonAt = FRAME_HEADER_BYTES + 4;
-  const { written } = apply(encodeInto, encoder, [json, apply(u8Subarray, frame, [jsonAt, jsonAt + jsonMax])]) as { written: number };
+  const { written } = apply(encodeInto, encoder, [json, frameView(frame, jsonAt, jsonAt + jsonMax)]) as { written: number };
   writeU32(frame, FRAME_HEADER_BYTES, written);
   const start = binaryStart(written);
   // The frame is a fresh buffer and `start` a multiple of 8: the values are written in place.
-  const values = new F64(frame.buffer, start, state.binaryBytes / 8);
+  const values = new F64(apply(bufferOf, frame, []) as ArrayBuffer, start, state.binaryBytes / 8);
   let at = 0;
   for (let k = 0; k < state.attachments.length; k++) {
     const a = state.attachments[k];
@@ -200,7 +211,7 @@ export function encodeFrame(packet: unknown, tag: Uint8Array | null, binary?: Ui
   if (binary) apply(u8Set, frame, [binary, start + state.binaryBytes]);
   const used = start + state.binaryBytes + extra;
   writeU32(frame, 0, used - 4);
-  return used === frame.length ? frame : (apply(u8Subarray, frame, [0, used]) as Uint8Array);
+  return used === (apply(lengthOf, frame, []) as number) ? frame : frameView(frame, 0, used);
 }
 
 /** Where a frame's binary part starts (from the frame's start) after `jsonBytes` of JSON. */

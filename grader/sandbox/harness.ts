@@ -17,7 +17,7 @@ import { TEXT_CAPS, truncateText } from './limits';
 import type { CallError, CallObservations, CallOutcome, IsolationMode, SandboxRequest, WalkthroughRequest, WireValue } from './protocol';
 import { installMatrixHooks, Recorder, startRecording, stopRecording } from './trace';
 import { walkthroughCall, walkthroughInputs, WalkthroughRequestError } from './walkthrough-calls';
-import { blockHeapSnapshots, disableNetwork, hardenInternals } from './walls';
+import { blockHeapSnapshots, disableNetwork, hardenInternals, sealByteViews } from './walls';
 import type { StudentFunction } from '../parts/ids';
 
 /** What the grader tells the harness about the bundle (sent once, with the 'init' message). */
@@ -105,7 +105,7 @@ function describeKind(value: unknown, fn?: StudentFunction): string {
   if (typeof value === 'number') return `a number (${String(value)})`;
   if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol') return `a ${typeof value} (${String(value)})`;
   if (typeof value === 'function') return `a function${value.name ? ` named ${value.name}` : ''}`;
-  if (value instanceof Promise) return `a Promise: ${fn ?? 'the function'} must return its result directly (remove async)`;
+  if (isInstance(value, Promise)) return `a Promise: ${fn ?? 'the function'} must return its result directly (remove async)`;
   if (isView(value)) return `a ${value.constructor?.name ?? 'typed array'} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (isArray(value)) {
     let bad = -1;
@@ -133,7 +133,7 @@ function aboutKind(value: unknown, fn?: StudentFunction): Record<string, string 
     case 'function':
       return value.name ? { type: 'function-named', name: truncateText(value.name, 80, 1) } : { type: 'function' };
   }
-  if (value instanceof Promise) return { type: 'promise', fn: fn ?? '' };
+  if (isInstance(value, Promise)) return { type: 'promise', fn: fn ?? '' };
   if (isView(value)) return { type: 'typed-array', name: value.constructor?.name ?? 'TypedArray', length: (value as unknown as ArrayLike<number>).length };
   if (isArray(value)) {
     let bad = 0;
@@ -156,7 +156,7 @@ function looksLikeMatrix(value: unknown): value is { rows: number; columns: numb
 /** Describes a student's return value as plain data (its type first, then its numbers). */
 export function toWire(value: unknown, fn: StudentFunction | undefined): WireValue {
   if (typeof value === 'number') return { kind: 'number', value };
-  if (value instanceof F64) return { kind: 'float64array', data: copyNumbers(value) };
+  if (isInstance(value, F64)) return { kind: 'float64array', data: copyNumbers(value) };
   if (isArray(value) && allNumbers(value)) return { kind: 'array', data: copyNumbers(value) };
   if (looksLikeMatrix(value)) {
     const { rows, columns } = value;
@@ -182,6 +182,18 @@ export function toWire(value: unknown, fn: StudentFunction | undefined): WireVal
     return { kind: 'cost-and-gradient', J: toWire(v.J, undefined), grad: toWire(v.grad, undefined) };
   }
   return { kind: 'other', description: truncateText(describeKind(value, fn)), about: aboutKind(value, fn) };
+}
+
+/**
+ * `value instanceof C` that cannot throw: a thrown or returned Proxy runs the submission's
+ * getPrototypeOf trap there, and a trap that throws once made the harness itself fail.
+ */
+function isInstance<T>(value: unknown, C: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof C;
+  } catch {
+    return false;
+  }
 }
 
 function safeString(get: () => unknown, fallback: string): string {
@@ -217,7 +229,7 @@ function relativeTo(root: string, path: string): string {
 /** A value's kind in one word, as the catalogue's `compare.element.*` names it. */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
-  if (value instanceof Promise) return 'promise';
+  if (isInstance(value, Promise)) return 'promise';
   if (isView(value)) return 'typed-array';
   if (isArray(value)) return 'nested-array';
   const type = typeof value;
@@ -298,7 +310,7 @@ const ALLOCATION_FAILED = /Array buffer allocation failed|ERR_MEMORY_ALLOCATION_
 
 /** The out-of-memory CallError when `error` is a failed allocation, else undefined. */
 function outOfMemory(error: unknown, fn: StudentFunction, config: HarnessConfig): CallError | undefined {
-  if (!(error instanceof RangeError) && safeString(() => (error as { code?: unknown }).code, '') !== 'ERR_MEMORY_ALLOCATION_FAILED') return undefined;
+  if (!(isInstance(error, RangeError)) && safeString(() => (error as { code?: unknown }).code, '') !== 'ERR_MEMORY_ALLOCATION_FAILED') return undefined;
   const text = `${safeString(() => (error as Error).message, '')} ${safeString(() => (error as { code?: unknown }).code, '')}`;
   if (!ALLOCATION_FAILED.test(text)) return undefined;
   return {
@@ -332,6 +344,7 @@ export function buildWalls(isolation: HarnessConfig['isolation']): void {
   if (isolation === 'permission-model') hardenInternals();
   disableNetwork();
   blockHeapSnapshots();
+  sealByteViews();
   // ESM imports of builtins (`import { lookup } from 'node:dns'`) are copies of the exports made
   // when the module loaded; this updates them to the replacements.
   syncBuiltinESMExports();
@@ -451,11 +464,11 @@ export function createHarness(config: HarnessConfig): Harness {
       if (exitRequested) return fail(exitedError(fn, file, exitRequested));
       return { ok: true, value, observations, durationMs: now() - start };
     } catch (error) {
-      if (error instanceof CallFailure) return fail(error.error);
-      if (error instanceof WalkthroughRequestError) return fail({ code: 'crashed', message: `the walkthrough's request failed: ${error.message}` });
-      if (exitRequested || error instanceof ExitSignal) return fail(exitedError(fn, file, exitRequested ?? 'process.exit()'));
+      if (isInstance(error, CallFailure)) return fail(error.error);
+      if (isInstance(error, WalkthroughRequestError)) return fail({ code: 'crashed', message: `the walkthrough's request failed: ${error.message}` });
+      if (exitRequested || isInstance(error, ExitSignal)) return fail(exitedError(fn, file, exitRequested ?? 'process.exit()'));
       // The kit's errors are recognised by their code (not instanceof), so any copy works.
-      if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'NOT_IMPLEMENTED') {
+      if (typeof error === 'object' && error !== null && safeString(() => (error as { code?: unknown }).code, '') === 'NOT_IMPLEMENTED') {
         return fail({ code: 'not-implemented', file, message: truncateText(safeString(() => (error as Error).message, `${fn} is not implemented yet`)), params: { fn, file } });
       }
       return fail(outOfMemory(error, fn, config) ?? threwError(error, config, loading ? `loading ${file} threw ` : ''));

@@ -86,12 +86,23 @@ export function withKernelLimits(command: string[], dataMb: number, pdeathsig: b
 }
 
 /**
+ * Whether the fallback child gets its own session and process group (setsid): only where the
+ * kernel still ends it with the grader (setpriv's pdeathsig), since a child outside the grader's
+ * group no longer gets the terminal's Ctrl-C. Without it, a signal to "process group 0" from
+ * inside the child (kill(0, sig), e.g. through an unspawned ChildProcess handle) reaches the
+ * grader and everything it started.
+ */
+export function ownProcessGroup(): boolean {
+  return process.platform === 'linux' && findExecutable('setpriv') !== null;
+}
+
+/**
  * Spawns the sandbox child: stdin closed, stdout and stderr captured, fd 3 the grader's packets,
  * fd 4 the child's. The environment is only `env` (the grader's, with its CI tokens, is not the
- * submission's business).
+ * submission's business). `detached`: in a new session and process group of its own.
  */
-export function spawnSandboxProcess(command: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+export function spawnSandboxProcess(command: string[], cwd: string, env: NodeJS.ProcessEnv, detached = false): ChildProcess {
   const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'pipe', 'pipe'];
   for (let fd = stdio.length; fd <= Math.max(REQUEST_FD, REPLY_FD); fd++) stdio.push('pipe');
-  return spawn(command[0], command.slice(1), { cwd, env, stdio });
+  return spawn(command[0], command.slice(1), { cwd, env, stdio, detached });
 }

@@ -6,12 +6,18 @@
  * - disableNetwork (every mode): the public network APIs, with a message a student understands.
  *   Under namespaces the kernel's empty network namespace is the real wall; this is the friendly one.
  * - blockHeapSnapshots (every mode): a heap snapshot would show the boot script's memory.
+ * - sealByteViews (every mode): the typed arrays' size accessors stay Node's own, so a getter a
+ *   submission puts on them never sees the reply frames (they carry the session secret).
  * - hardenInternals (the permission-model fallback only): what Node 20's permission model leaves
- *   open and namespaces would close: sending signals (process.kill: the grader, its esbuild
- *   service, classmates), renicing other processes, and Node's internal socket handles (a TCP or
+ *   open and namespaces would close: sending signals (process.kill and process._debugProcess: the
+ *   grader, its esbuild service, classmates), renicing other processes, and Node's internal socket handles (a TCP or
  *   pipe handle's constructor reached through `net._createServerHandle` or `process.stdout._handle`
- *   connects anywhere). Best effort at the JavaScript level, which is why namespaces are preferred.
+ *   connects anywhere), and the process handle inside every `new ChildProcess()`: never spawned,
+ *   its pid is 0, so its `kill(sig)` is kill(0, sig), the whole process group. Best effort at the
+ *   JavaScript level, which is why namespaces are preferred (and why the fallback child has its
+ *   own process group where it can: spawn-node.ts).
  */
+import { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
@@ -73,6 +79,44 @@ export function blockHeapSnapshots(): void {
   replace(v8, ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit'], refusing("the grader's sandbox does not allow heap snapshots", 'ERR_ACCESS_DENIED', 'sandbox-heap-snapshot'));
 }
 
+/**
+ * Pins `length`, `byteLength`, `byteOffset` and `buffer` of every Uint8Array (Buffers included) to
+ * V8's own getters, non-configurable, where a submission could otherwise put or shadow them, and
+ * Uint8Array's `constructor` and `Symbol.species` (which subarray consults for its view).
+ * Each reply frame carries the session secret in its bytes, and the boot script's writeAll and
+ * fs.writeSync read the frame's size through these accessors: a getter of the submission's once
+ * read the secret out of `this` at the first reply, so its forged frames passed the tag check.
+ */
+export function sealByteViews(): void {
+  const typedArray = Object.getPrototypeOf(Uint8Array.prototype) as object;
+  for (const key of ['length', 'byteLength', 'byteOffset', 'buffer']) {
+    const own = Object.getOwnPropertyDescriptor(typedArray, key);
+    if (!own?.get) continue;
+    for (const proto of [typedArray, Uint8Array.prototype, Buffer.prototype]) {
+      try {
+        Object.defineProperty(proto, key, { get: own.get, set: undefined, configurable: false, enumerable: false });
+      } catch {
+        // already non-configurable: nothing to shadow or replace
+      }
+    }
+  }
+  // The views subarray and slice make come from `constructor[Symbol.species]`: pinned to V8's too.
+  const TypedArray = Object.getPrototypeOf(Uint8Array) as object;
+  const species = Object.getOwnPropertyDescriptor(TypedArray, Symbol.species);
+  for (const target of [TypedArray, Uint8Array]) {
+    try {
+      if (species?.get) Object.defineProperty(target, Symbol.species, { get: species.get, set: undefined, configurable: false, enumerable: false });
+    } catch {
+      // already non-configurable
+    }
+  }
+  try {
+    Object.defineProperty(Uint8Array.prototype, 'constructor', { value: Uint8Array, writable: false, configurable: false, enumerable: false });
+  } catch {
+    // already non-configurable
+  }
+}
+
 /** The prototypes of Node's internal TCP, pipe and UDP handles, reached the way an attacker would. */
 function handlePrototypes(): object[] {
   const protos = new Set<object>();
@@ -107,7 +151,17 @@ function handlePrototypes(): object[] {
  */
 export function hardenInternals(): void {
   const noSignals = refusing("the grader's sandbox does not allow sending signals", 'ERR_ACCESS_DENIED', 'sandbox-signals');
-  replace(process, ['kill', '_kill'], noSignals);
+  // process._debugProcess(pid) is kill(pid, SIGUSR1): it opened the grader's inspector on
+  // 127.0.0.1:9229 (code execution for anyone local) and ends any process that does not catch it.
+  replace(process, ['kill', '_kill', '_debugProcess'], noSignals);
+  // An unspawned ChildProcess's handle: kill() would signal process group 0 (the grader's, when
+  // the child shares it), spawn() is the permission model's to refuse but costs nothing to close.
+  try {
+    const handle = (new ChildProcess() as unknown as { _handle?: object })._handle;
+    if (handle) replace(Object.getPrototypeOf(handle) as object, ['kill', 'spawn'], noSignals);
+  } catch {
+    // no process handle to be had this way
+  }
   replace(os, ['setPriority'], refusing("the grader's sandbox does not allow changing process priorities", 'ERR_ACCESS_DENIED', 'sandbox-priority'));
   const noHandles = refusing(NO_NETWORK_MESSAGE, 'ERR_SANDBOX_NO_NETWORK', 'sandbox-network');
   for (const proto of handlePrototypes()) {
