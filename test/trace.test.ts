@@ -278,6 +278,17 @@ describe('the trace\'s own words', () => {
     expect(loop.parts.find((p) => p.id === 'feedforward-cost')?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
   });
 
+  it('an async nnCostFunction (a Promise, nothing to follow) does not get "the trace could not tell"', async () => {
+    const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (src) => src.replace('export function nnCostFunction', 'export async function nnCostFunction'));
+    // Sealed (the student's release): no diagnosis locates it, so the part falls back to its block.
+    const r = await grade({ submission: dir, seed: SEED, reference: 'sealed' });
+    const part = r.parts.find((p) => p.id === 'feedforward-cost');
+    expect(part?.status).toBe('failed');
+    expect(part?.cases[0].messageId).toBe('compare.not-cost-and-gradient');
+    expect(part?.cases[0].message).toContain('a Promise');
+    expect(part?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
+  });
+
   it('with trace: false, nothing is traced and no blame:trace appears', async () => {
     const r = await grade({ submission: join(SUBMISSIONS, 'located-bias-as-sigmoid-of-one-vec'), seed: SEED, trace: false });
     expect(r.parts.flatMap((p) => p.diagnoses.map((d) => d.id))).not.toContain('blame:trace');
