@@ -278,6 +278,18 @@ describe('the trace\'s own words', () => {
     expect(loop.parts.find((p) => p.id === 'feedforward-cost')?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
   });
 
+  it('a missing bias column (a1 = X) is hinted as such, in English and in Chinese, at its line', async () => {
+    const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (src) => src.replace('const a1 = addBiasColumn(X);', 'const a1 = X;'));
+    for (const [lang, hint] of [
+      ['en', 'A has one column fewer than B has rows: is the bias column missing'],
+      ['zh-CN', 'A 的列数比 B 的行数少 1：是不是漏了偏置列'],
+    ] as const) {
+      const r = await grade({ submission: dir, seed: SEED, lang });
+      const pub = r.parts.find((p) => p.id === 'feedforward-cost')?.cases.find((c) => !c.hidden);
+      expect(pub?.message).toContain(hint);
+    }
+  });
+
   it('an async nnCostFunction (a Promise, nothing to follow) does not get "the trace could not tell"', async () => {
     const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (src) => src.replace('export function nnCostFunction', 'export async function nnCostFunction'));
     // Sealed (the student's release): no diagnosis locates it, so the part falls back to its block.
