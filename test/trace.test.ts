@@ -290,6 +290,17 @@ describe('the trace\'s own words', () => {
     }
   });
 
+  it('an upload whose four files sit in a folder not named exercises (Gradescope) keeps the diagnosis lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpg-trace-'));
+    tmp.push(dir);
+    cpSync(join(SUBMISSIONS, 'mistake-sigmoid-gradient-formula', 'exercises'), join(dir, 'ex'), { recursive: true });
+    const r = await grade({ submission: join(dir, 'ex'), seed: SEED, reference: 'sealed' });
+    const where = (id: string) => r.parts.find((p) => p.id === id);
+    expect(where('sigmoid-gradient')?.diagnoses[0].location).toEqual({ file: 'ex/sigmoidGradient.ts', line: 7, source: 'diagnosis' });
+    expect(where('backprop-gradient')?.location).toEqual({ file: 'ex/nnCostFunction.ts', line: 54, source: 'diagnosis' });
+    expect(where('backprop-gradient')?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
+  });
+
   it('an async nnCostFunction (a Promise, nothing to follow) does not get "the trace could not tell"', async () => {
     const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (src) => src.replace('export function nnCostFunction', 'export async function nnCostFunction'));
     // Sealed (the student's release): no diagnosis locates it, so the part falls back to its block.
