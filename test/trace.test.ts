@@ -332,6 +332,11 @@ describe('runtime errors and missing imports', () => {
     expect(bp?.messages[0].text).toContain('at exercises/nnCostFunction.ts:54:14');
     expect(bp?.messages.at(-1)?.id).toBe('report.part.revisit');
     expect(bp?.location).toMatchObject({ line: 54, source: 'error' });
+    // The text report: the error's cases under the part that threw; a stopped part says so once.
+    const text = renderText(r, { color: false, width: 100 });
+    const block = text.slice(text.indexOf('! Feedforward and cost function'), text.indexOf('! Regularized cost function'));
+    expect(block.trim().split('\n').at(-1)?.trim()).toBe('(all 4 cases failed this way)');
+    expect(block).not.toContain('threw MatrixShapeError');
   });
 
   it('a kit helper used without importing it is named with the import to add', async () => {
