@@ -206,7 +206,7 @@ class Walkthrough {
   /** Records a check of the current step and returns its mark. */
   private check(label: string, ok: boolean): string {
     if (!ok) {
-      this.result.mismatches.push(`${this.text('walkthrough.step-label', { n: this.current.n, name: this.current.name, ...this.current.params })}: ${label}`);
+      this.result.mismatches.push(this.text('walkthrough.mismatch', { n: this.current.n, name: this.current.name, ...this.current.params, label }));
       this.failedSteps.add(this.current.name);
     }
     return ok ? '✓' : '✗';

@@ -194,6 +194,8 @@ describe('summarizeBatch', () => {
     expect(md).toContain(`bob · ${escapeMarkdown('eve<img src=x onerror=alert(1)>|*x*')}`);
     expect(md).toContain('eve&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\|\\*x\\*');
     expect(md).not.toMatch(/(?<!\\)<(img|script)/);
+    // In Chinese the heading's punctuation is Chinese too (full-width colon, 、 between the parts).
+    expect(renderBatchMarkdown(summary, 'zh-CN')).toContain('### `reg-includes-bias`：2 份提交 · 正则化代价函数、随机初始化、正则化梯度');
   });
 });
 

@@ -335,7 +335,11 @@ describe('runGrade with an injected engine', () => {
     if (fixed) Object.assign(fixed, { status: 'passed', score: fixed.maxScore });
     reports[1].score += 10;
     let calls = 0;
-    const grade: GradeFn = async () => reports[Math.min(calls++, 1)];
+    const seeds: (number | undefined)[] = [];
+    const grade: GradeFn = async (o) => {
+      seeds.push(o.seed);
+      return reports[Math.min(calls++, 1)];
+    };
     const stop = new AbortController();
     const { ctx, out } = context();
     ctx.signal = stop.signal;
@@ -352,6 +356,8 @@ describe('runGrade with an injected engine', () => {
     expect(calls).toBe(2);
     expect(out.stdout).toContain('Since the last grade: score 40 → 50 of 100\n  regularized-cost: ✗ → ✓ (+10)\n');
     expect(out.stdout.match(/Watching .*exercises: save a file to grade again \(Ctrl-C stops\)\./g)).toHaveLength(2);
+    // The regrade reuses the first grade's seed: the change is about the code, not new hidden cases.
+    expect(seeds).toEqual([undefined, reports[0].seed]);
   });
 
   it('text report on stdout, exit 0 whatever the score', async () => {

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { runGrade } from '../grader/commands/grade';
 import { parseGradeArgs } from '../grader/commands/parse';
 import { neutralizeWorkflowCommands } from '../grader/reporters/escape';
-import { classroomFallbackResult, classroomResults, CLASSROOM_RUNNERS, jobSummaryMarkdown, publishToGitHub, type ClassroomResult } from '../grader/reporters/github';
+import { classroomFallbackResult, classroomResults, CLASSROOM_RUNNERS, jobSummaryMarkdown, publishToGitHub, repositoryBlobBase, type ClassroomResult } from '../grader/reporters/github';
 import { PART_IDS, PARTS, PRESETS } from '../grader/parts/ids';
 import type { GradeReport } from '../grader/report/types';
 import { forgedReport, sampleReport } from './helpers/sampleReport';
@@ -341,6 +341,25 @@ describe('publishToGitHub', () => {
         for (const field of [t.name, t.message, t.filename, t.test_code]) expect(commandLines(field)).toEqual([]);
       }
     }
+  });
+
+  it("the job summary links the guide's sections to the guide in the student's repository, on Actions only", () => {
+    const sha = 'a'.repeat(40);
+    const base = repositoryBlobBase({ GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'org/ex4-alice', GITHUB_SHA: sha });
+    expect(base).toBe(`https://github.com/org/ex4-alice/blob/${sha}`);
+    expect(repositoryBlobBase({})).toBeUndefined();
+    expect(repositoryBlobBase({ GITHUB_SERVER_URL: 'javascript:alert(1)', GITHUB_REPOSITORY: 'org/r', GITHUB_SHA: sha })).toBeUndefined();
+    const r = sampleReport();
+    const part = r.parts.find((p) => p.status !== 'passed');
+    if (!part) throw new Error('sampleReport has a failed part');
+    part.messages = [{ level: 'info', id: 'report.part.revisit', text: 'Revisit section 3 of the guide, regularized cost: exercises/GUIDE.md#regularized-cost' }];
+    part.diagnoses = [{ id: 'reg-missing', message: 'No λ term.', hint: 'See exercises/GUIDE.zh-CN.md#mistake-reg-missing', messageId: 'x', hintId: 'y', params: {} } as never];
+    const linked = jobSummaryMarkdown(r, base);
+    expect(linked).toContain(`Revisit section 3 of the guide, regularized cost\\: [exercises/GUIDE\\.md\\#regularized\\-cost](${base}/exercises/GUIDE.md#regularized-cost)`);
+    expect(linked).toContain(`See [exercises/GUIDE\\.zh\\-CN\\.md\\#mistake\\-reg\\-missing](${base}/exercises/GUIDE.zh-CN.md#mistake-reg-missing)`);
+    // Without the runner's environment (a local --format github run), plain escaped text as before.
+    expect(jobSummaryMarkdown(r)).toContain('regularized cost\\: exercises/GUIDE\\.md\\#regularized\\-cost');
+    expect(jobSummaryMarkdown(r)).not.toContain('](');
   });
 
   it('the job summary escapes Markdown and HTML in student text', () => {

@@ -96,6 +96,17 @@ describe('mtimes', () => {
     expect(() => mtimes(zeros(2, 3), zeros(4, 5))).toThrow(MatrixShapeError);
   });
 
+  it('suggests the bias column when A has one column fewer than B has rows (a1 = X)', () => {
+    expect(() => mtimes(zeros(16, 2), zeros(3, 4))).toThrow(
+      new MatrixShapeError('mtimes: inner dimensions must agree: A is 16×2 but B is 3×4 (A has one column fewer than B has rows: is the bias column missing? addBiasColumn(A) adds it)', 'mtimes', { a: '16×2', b: '3×4', hint: 'bias' }),
+    );
+    // X (7×3) times Theta1' (4×3): a transpose would fit too, so both are offered.
+    expect(() => mtimes(zeros(7, 3), zeros(4, 3))).toThrow(
+      new MatrixShapeError('mtimes: inner dimensions must agree: A is 7×3 but B is 4×3 (A has one column fewer than B has rows: is the bias column missing (addBiasColumn), or did you mean transpose(B)?)', 'mtimes', { a: '7×3', b: '4×3', hint: 'bias-or-transpose-b' }),
+    );
+    expect(() => mtimes(zeros(2, 3), zeros(5, 4))).toThrow(new MatrixShapeError('mtimes: inner dimensions must agree: A is 2×3 but B is 5×4', 'mtimes', { a: '2×3', b: '5×4', hint: 'none' }));
+  });
+
   it('rejects things that are not matrices', () => {
     expect(() => mtimes(new Float64Array(3) as unknown as Matrix, zeros(3, 1))).toThrow(
       'mtimes: A must be a Matrix or a number, got a Float64Array of length 3',

@@ -278,6 +278,40 @@ describe('the trace\'s own words', () => {
     expect(loop.parts.find((p) => p.id === 'feedforward-cost')?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
   });
 
+  it('a missing bias column (a1 = X) is hinted as such, in English and in Chinese, at its line', async () => {
+    const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (src) => src.replace('const a1 = addBiasColumn(X);', 'const a1 = X;'));
+    for (const [lang, hint] of [
+      ['en', 'A has one column fewer than B has rows: is the bias column missing'],
+      ['zh-CN', 'A 的列数比 B 的行数少 1：是不是漏了偏置列'],
+    ] as const) {
+      const r = await grade({ submission: dir, seed: SEED, lang });
+      const pub = r.parts.find((p) => p.id === 'feedforward-cost')?.cases.find((c) => !c.hidden);
+      expect(pub?.message).toContain(hint);
+    }
+  });
+
+  it('an upload whose four files sit in a folder not named exercises (Gradescope) keeps the diagnosis lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpg-trace-'));
+    tmp.push(dir);
+    cpSync(join(SUBMISSIONS, 'mistake-sigmoid-gradient-formula', 'exercises'), join(dir, 'ex'), { recursive: true });
+    const r = await grade({ submission: join(dir, 'ex'), seed: SEED, reference: 'sealed' });
+    const where = (id: string) => r.parts.find((p) => p.id === id);
+    expect(where('sigmoid-gradient')?.diagnoses[0].location).toEqual({ file: 'ex/sigmoidGradient.ts', line: 7, source: 'diagnosis' });
+    expect(where('backprop-gradient')?.location).toEqual({ file: 'ex/nnCostFunction.ts', line: 54, source: 'diagnosis' });
+    expect(where('backprop-gradient')?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
+  });
+
+  it('an async nnCostFunction (a Promise, nothing to follow) does not get "the trace could not tell"', async () => {
+    const dir = variantOf('correct-vectorized', 'nnCostFunction.ts', (src) => src.replace('export function nnCostFunction', 'export async function nnCostFunction'));
+    // Sealed (the student's release): no diagnosis locates it, so the part falls back to its block.
+    const r = await grade({ submission: dir, seed: SEED, reference: 'sealed' });
+    const part = r.parts.find((p) => p.id === 'feedforward-cost');
+    expect(part?.status).toBe('failed');
+    expect(part?.cases[0].messageId).toBe('compare.not-cost-and-gradient');
+    expect(part?.cases[0].message).toContain('a Promise');
+    expect(part?.messages.map((m) => m.id)).not.toContain('report.part.trace-silent');
+  });
+
   it('with trace: false, nothing is traced and no blame:trace appears', async () => {
     const r = await grade({ submission: join(SUBMISSIONS, 'located-bias-as-sigmoid-of-one-vec'), seed: SEED, trace: false });
     expect(r.parts.flatMap((p) => p.diagnoses.map((d) => d.id))).not.toContain('blame:trace');
@@ -298,6 +332,11 @@ describe('runtime errors and missing imports', () => {
     expect(bp?.messages[0].text).toContain('at exercises/nnCostFunction.ts:54:14');
     expect(bp?.messages.at(-1)?.id).toBe('report.part.revisit');
     expect(bp?.location).toMatchObject({ line: 54, source: 'error' });
+    // The text report: the error's cases under the part that threw; a stopped part says so once.
+    const text = renderText(r, { color: false, width: 100 });
+    const block = text.slice(text.indexOf('! Feedforward and cost function'), text.indexOf('! Regularized cost function'));
+    expect(block.trim().split('\n').at(-1)?.trim()).toBe('(all 4 cases failed this way)');
+    expect(block).not.toContain('threw MatrixShapeError');
   });
 
   it('a kit helper used without importing it is named with the import to add', async () => {

@@ -157,6 +157,14 @@ describe('the walkthrough in Chinese: every line a student reads', () => {
     ['a data file that does not exist', /nope\.mat：找不到这个文件$/, () => walk({ data: join(dir, 'nope.mat') })],
   ];
 
+  it('the closing list of values that differ, in Chinese punctuation', async () => {
+    const lines = await walk({ submission: join(SUBMISSIONS, 'mistake-rand-init-range') });
+    expect(lines.filter((l) => l.startsWith('  ✗ 第 6 步'))).toEqual([
+      '  ✗ 第 6 步（随机初始化（randInitializeWeights.ts））：初始 Theta1',
+      '  ✗ 第 6 步（随机初始化（randInitializeWeights.ts））：初始 Theta2',
+    ]);
+  }, 120_000);
+
   it.each(WALKS)('%s', async (_name, expected, run) => {
     const lines = await run();
     expect(lines.filter((l) => expected.test(l))).not.toEqual([]);

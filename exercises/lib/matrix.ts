@@ -145,7 +145,11 @@ export function mtimes(A: Operand, B: Operand): Matrix {
   if (A.columns !== B.rows) {
     let hint = '';
     let fix = 'none';
-    if (A.columns === B.columns) [hint, fix] = [' (did you mean transpose(B)?)', 'transpose-b'];
+    // One column short is the classic missing bias column (a1 = X instead of [ones(m, 1) X]).
+    if (A.columns + 1 === B.rows && A.columns === B.columns) {
+      [hint, fix] = [' (A has one column fewer than B has rows: is the bias column missing (addBiasColumn), or did you mean transpose(B)?)', 'bias-or-transpose-b'];
+    } else if (A.columns + 1 === B.rows) [hint, fix] = [' (A has one column fewer than B has rows: is the bias column missing? addBiasColumn(A) adds it)', 'bias'];
+    else if (A.columns === B.columns) [hint, fix] = [' (did you mean transpose(B)?)', 'transpose-b'];
     else if (A.rows === B.rows) [hint, fix] = [' (did you mean transpose(A)?)', 'transpose-a'];
     else if (A.rows === B.columns) [hint, fix] = [' (did you mean mtimes(B, A) or transpose both?)', 'swap'];
     throw new MatrixShapeError(`mtimes: inner dimensions must agree: A is ${shape(A)} but B is ${shape(B)}${hint}`, 'mtimes', { a: shape(A), b: shape(B), hint: fix });

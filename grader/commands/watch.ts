@@ -70,8 +70,11 @@ export async function watchGrade(
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
+  // Every regrade reuses the first grade's seed, so "what changed" compares the same hidden cases.
+  let fixed = options;
   const gradeAndCompare = async (): Promise<void> => {
-    const { report } = await gradeOnce(options);
+    const { report } = await gradeOnce(fixed);
+    if (fixed.seed === undefined) fixed = { ...fixed, seed: report.seed };
     if (previous) io.stdout(describeChanges(previous, report, lang));
     previous = report;
     io.stdout(`${t('report.watch.waiting', { dir: folder }, lang)}\n`);

@@ -5,8 +5,8 @@
  * that uses `lambda` for a regularization mistake). The files are only read, never run; a file too
  * large, unreadable or outside the submission gives no location.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, relative, resolve, isAbsolute } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { PartId, StudentFunction } from '../parts/ids';
 import { PARTS } from '../parts/ids';
 import type { SourceLocation } from '../report/types';
@@ -40,11 +40,14 @@ function inside(path: string, dir: string): boolean {
 
 /**
  * The reader of a submission's files, named as the sandbox's locations name them (relative to the
- * submission root: the submission folder, or its parent when it is an `exercises/` folder).
+ * submission root: the submission folder when it holds `exercises/`, else the folder's parent, as
+ * the sandbox names a folder of the four files by its own name, e.g. `ex/nnCostFunction.ts` for an
+ * upload whose files sit in `ex/`).
  */
 export function submissionSources(submission: string, locations: Partial<Record<StudentFunction, FunctionLocation>>): SourceReader {
   const cache = new Map<StudentFunction, StudentSource | null>();
-  const roots = basename(submission) === 'exercises' ? [dirname(submission), submission] : [submission];
+  const holdsExercises = basename(submission) !== 'exercises' && existsSync(join(submission, 'exercises'));
+  const roots = holdsExercises ? [submission] : [dirname(submission), submission];
   return (fn) => {
     if (cache.has(fn)) return cache.get(fn) ?? null;
     let out: StudentSource | null = null;
@@ -54,7 +57,8 @@ export function submissionSources(submission: string, locations: Partial<Record<
       const abs = resolve(root, file);
       try {
         const real = realpathSync(abs);
-        if (!inside(real, realpathSync(submission)) && !inside(real, realpathSync(roots[0]))) continue;
+        // Only the submission's own files: a name that leads out of it (into the parent) is not read.
+        if (!inside(real, realpathSync(submission))) continue;
         if (statSync(real).size > MAX_BYTES) continue;
         const lines = readFileSync(real, 'utf8').split(/\r?\n/).map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l));
         out = { file, lines, ...(loc ? { signature: loc.line } : {}) };

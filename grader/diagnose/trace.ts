@@ -464,12 +464,17 @@ export async function traceFinding(ev: PartEvaluation, reference: Reference | nu
   if (traced.length === 0) return undefined;
   const hazard = inPlaceHazard(traced[0].entries, traced[0].inputs);
   if (hazard) return { diagnosis: inPlaceDiagnosis(hazard, lang), inPlace: true };
+  // Only a returned value of the right type can be followed back through the trace: a Promise or a
+  // string (`async`, a wrong return) has nothing the trace could locate, so it says nothing then.
+  let followed = false;
   for (const { ce, entries } of traced) {
     if (ce.verdict !== 'failed' || (ce.case.family !== 'nn-unreg' && ce.case.family !== 'nn-reg')) continue;
+    if (ce.comparison.problem === 'type') continue;
+    followed = true;
     const returnedGrad = COST_PARTS.has(ev.id) ? undefined : ce.comparison.got;
     const d = await locateInCase(ev.id, ce.case, returnedGrad, entries, reference, passed, lang);
     if (d) return { diagnosis: d };
   }
-  return { silent: true };
+  return followed ? { silent: true } : undefined;
 }
 

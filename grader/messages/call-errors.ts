@@ -59,7 +59,7 @@ const KIT_ERRORS: Readonly<Record<string, { params: readonly string[]; choices?:
   'bad-dims': { params: ['fn', 'rows', 'columns'] },
   'drop-first-column': { params: ['shape'] },
   'zero-first-column': { params: ['shape'] },
-  mtimes: { params: ['a', 'b', 'hint'], choices: { hint: ['none', 'transpose-b', 'transpose-a', 'swap'] } },
+  mtimes: { params: ['a', 'b', 'hint'], choices: { hint: ['none', 'bias', 'bias-or-transpose-b', 'transpose-b', 'transpose-a', 'swap'] } },
   mmul: { params: ['a', 'b', 'hint'], choices: { hint: ['none', 'transpose-b', 'transpose-a'] } },
   elementwise: { params: ['fn', 'op', 'a', 'b'] },
   'sum-dim': { params: ['dim'] },

@@ -53,7 +53,8 @@ export function renderBatchMarkdown(summary: BatchSummary, lang: Lang = 'en'): s
   } else {
     out.push(tt('batch.html.mistakes-intro'), '');
     for (const d of summary.diagnoses) {
-      out.push(`### \`${d.id.replace(/`/g, '')}\`: ${tt('batch.html.mistake-count', { count: d.submissions })} · ${d.parts.map((id) => partTitle(id, lang)).join(tt('batch.list-separator'))}`, '');
+      const parts = d.parts.map((id) => partTitle(id, lang)).join(tt('batch.list-separator'));
+      out.push(`### ${tt('batch.md.mistake-heading', { id: d.id.replace(/`/g, ''), count: d.submissions, parts })}`, '');
       out.push(escapeMarkdown(d.message), '');
       out.push(`${tt('batch.html.hint-to-send')}`, '', `> ${escapeMarkdown(d.hint)}`, '');
       out.push(d.students.map(escapeMarkdown).join(' · '), '');

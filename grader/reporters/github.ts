@@ -238,12 +238,39 @@ function code(s: string): string {
   return `<code>${escapeHtml(sanitizeText(s))}</code>`;
 }
 
-function partDetailsMarkdown(p: PartResult, lang: Lang): string[] {
+/** A guide reference in our messages (`exercises/GUIDE.md#anchor`, or the Chinese guide's). */
+const GUIDE_REF = /exercises\/GUIDE(?:\.zh-CN)?\.md#[a-z0-9-]+/g;
+
+/**
+ * The web address of the repository's files at this commit (`https://github.com/OWNER/REPO/blob/SHA`)
+ * from the runner's environment, or undefined outside Actions or when a value looks wrong.
+ */
+export function repositoryBlobBase(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const server = env.GITHUB_SERVER_URL ?? '';
+  const repo = env.GITHUB_REPOSITORY ?? '';
+  const sha = env.GITHUB_SHA ?? '';
+  if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server) || !/^[\w.-]+\/[\w.-]+$/.test(repo) || !/^[0-9a-f]{40}$/.test(sha)) return undefined;
+  return `${server}/${repo}/blob/${sha}`;
+}
+
+/** Escaped text whose guide references become links to the guide in the repository (when `blobBase` is known). */
+function withGuideLinks(text: string, blobBase: string | undefined): string {
+  if (!blobBase) return escapeMarkdown(text);
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(GUIDE_REF)) {
+    out += `${escapeMarkdown(text.slice(last, m.index))}[${escapeMarkdown(m[0])}](${blobBase}/${m[0]})`;
+    last = m.index + m[0].length;
+  }
+  return out + escapeMarkdown(text.slice(last));
+}
+
+function partDetailsMarkdown(p: PartResult, lang: Lang, blobBase: string | undefined): string[] {
   const md: string[] = [];
   const status = displayStatus(p);
   md.push(`### ${STATUS_ICON[status]} ${escapeMarkdown(p.title)} (${p.score}/${p.maxScore})`, '');
   if (p.location) md.push(t('github.summary.location', { file: code(p.location.file), line: p.location.line }, lang), '');
-  for (const m of p.messages) md.push(escapeMarkdown(m.text), '');
+  for (const m of p.messages) md.push(withGuideLinks(m.text, blobBase), '');
   const same: string[] = [];
   for (const group of failedCaseGroups(p)) {
     group.cases.forEach((c, i) => {
@@ -260,13 +287,13 @@ function partDetailsMarkdown(p: PartResult, lang: Lang): string[] {
     });
   }
   if (same.length) md.push(`- ${escapeMarkdown(t('github.same-way', { names: same.join(' · ') }, lang))}`);
-  for (const d of p.diagnoses) md.push('', `> ${t('github.summary.cause', { message: escapeMarkdown(d.message), hint: escapeMarkdown(d.hint) }, lang)}`);
+  for (const d of p.diagnoses) md.push('', `> ${t('github.summary.cause', { message: escapeMarkdown(d.message), hint: withGuideLinks(d.hint, blobBase) }, lang)}`);
   md.push('');
   return md;
 }
 
 /** The job summary's Markdown: a table of parts, then each failure's details. Every student string escaped. */
-export function jobSummaryMarkdown(report: GradeReport): string {
+export function jobSummaryMarkdown(report: GradeReport, blobBase?: string): string {
   const lang = report.lang;
   const md: string[] = [];
   md.push(`## ${escapeMarkdown(t('github.summary.heading', { score: report.score, maxScore: report.maxScore }, lang))}`, '');
@@ -280,7 +307,7 @@ export function jobSummaryMarkdown(report: GradeReport): string {
     md.push(`| ${escapeMarkdown(p.title)} | ${p.score}/${p.maxScore} | ${STATUS_ICON[status]} ${t(`github.status.${status}`, {}, lang)} |`);
   }
   md.push('');
-  for (const p of report.parts) if (p.status !== 'passed') md.push(...partDetailsMarkdown(p, lang));
+  for (const p of report.parts) if (p.status !== 'passed') md.push(...partDetailsMarkdown(p, lang, blobBase));
   return truncateSummary(md.join('\n') + '\n', lang);
 }
 
@@ -370,7 +397,7 @@ export async function publishToGitHub(report: GradeReport, options: GitHubReport
   // 4. The job summary.
   if (env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(jobSummaryMarkdown(report), true).write();
+      await core.summary.addRaw(jobSummaryMarkdown(report, repositoryBlobBase()), true).write();
     } catch (err) {
       write(`${t('github.summary.write-failed', { reason: neutralizeWorkflowCommands((err as Error).message) }, lang)}\n`);
     }

@@ -222,7 +222,9 @@ function conciseMessages(part: PartResult, hasDiagnosis: boolean): PartResult['m
 function conciseCases(part: PartResult, lang: Lang, shown: ReadonlySet<string>, width: number, p: Palette): string[] {
   const failing = part.cases.filter((c) => !c.passed);
   if (failing.length === 0) return [];
-  if (failing.every((c) => c.message !== undefined && shown.has(c.message))) {
+  // A part stopped by another part's runtime error: its message says where; the cases would repeat it.
+  const blocked = part.messages.some((m) => m.id === 'report.part.blocked-by-error');
+  if (blocked || failing.every((c) => c.message !== undefined && shown.has(c.message))) {
     return wrap(t('report.text.all-cases', { count: failing.length }, lang), '    ', width).map(p.dim);
   }
   const out: string[] = [];
