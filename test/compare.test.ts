@@ -116,7 +116,7 @@ describe('tolerance: |got − expected| <= atol + rtol·|expected|', () => {
   it('names matrix positions (row, column) and the unrolled index', () => {
     const cmp = compareValues([1, 2, 3, 4, 5, 7], [1, 2, 3, 4, 5, 6], g, tol);
     expect(cmp.message).toBe(
-      '`sigmoidGradient` returned a wrong g: 1 of 6 elements are off. The worst is g(2, 3) (element 6 of g(:)): expected 6, got 7 (absolute error 1.0e+0, relative error 1.7e-1).',
+      '`sigmoidGradient` returned a wrong g: 1 of 6 elements is off. The worst is g(2, 3) (element 6 of g(:)): expected 6, got 7 (absolute error 1.0e+0, relative error 1.7e-1).',
     );
     expect(cmp.worst).toMatchObject({ index: 6, matrix: 'g', row: 2, column: 3 });
   });

@@ -198,3 +198,12 @@ describe('language selection', () => {
     expect(isMessageId('report.part.passed')).toBe(true);
   });
 });
+
+describe('counts agree with their nouns', () => {
+  it('one part, one element: singular in English; the same sentence in Chinese', () => {
+    expect(t('report.text.score-detail', { passed: 1, count: 1, seconds: '0.1' }, 'en')).toBe('(1 of 1 part passed, graded in 0.1 s)');
+    expect(t('report.text.score-detail', { passed: 2, count: 7, seconds: '0.1' }, 'en')).toBe('(2 of 7 parts passed, graded in 0.1 s)');
+    expect(t('gradescope.score', { score: 5, maxScore: 5, passed: 1, count: 1 }, 'en')).toBe('Score 5/5: 1 of 1 part passed.');
+    expect(t('report.text.score-detail', { passed: 1, count: 1, seconds: '0.1' }, 'zh-CN')).toBe('（1 个部分中通过了 1 个，评分用时 0.1 秒）');
+  });
+});

@@ -286,7 +286,7 @@ export function compareValues(got: number[], expected: readonly number[], spec: 
   const ref: MessageRef =
     spec.layout.kind === 'scalar'
       ? { id: 'compare.value.scalar', params: values }
-      : { id: 'compare.value.vector', params: { ...values, off, total: got.length, position: pos.ref } };
+      : { id: 'compare.value.vector', params: { ...values, count: off, total: got.length, position: pos.ref } };
   // The '%0.5f' diff is for the exercise's small cases; on a speed probe's 10,000 elements the
   // diff algorithm alone would take seconds (quadratic when everything differs).
   const diff = got.length <= MAX_DIFF_ELEMENTS ? compactDiff(expected, got) : undefined;
